@@ -1,0 +1,107 @@
+"""Submit throughput and client CPU against the emulator with 50 ms latency a request.
+
+    python bench/submit.py [--rows 20000] [--latency-ms 50] [--concurrency 1 8]
+
+For each concurrency: records/s, the ratio to the ideal 15 x concurrency / latency, and the
+client's CPU microseconds per record (the emulator runs in another process). The CPU baseline
+is a bare httpx loop posting the same bodies (no journal, no retries, no result frame).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import opus_nb  # noqa: E402
+from bench.served_emulator import REPO, served  # noqa: E402
+from opus_nb.auth import ClientSecretCredential  # noqa: E402
+from opus_nb.client import OpusClient  # noqa: E402
+from opus_nb.session import sample_connection  # noqa: E402
+from opus_nb.submit import DEFAULT_CONCURRENCY, submit  # noqa: E402
+
+
+def cpu() -> tuple[float, float]:
+    """This process's user and system CPU seconds so far (all threads)."""
+    t = os.times()
+    return t.user, t.system
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    now = cpu()
+    return now[0] - start[0], now[1] - start[1]
+
+
+def wire_frame(rows: int, tag: str) -> pd.DataFrame:
+    """``rows`` valid records (wire form, internal names) with fresh row keys."""
+    conn = sample_connection()
+    sheet = pd.read_csv(REPO / "data-samples" / "records.csv", dtype=str, keep_default_na=False, na_values=[""])
+    records = opus_nb.to_records(sheet.loc[sheet.opus.validate(conn).valid_internal.index], conn)
+    out = [dict(records[i % len(records)], rowKey=f"{tag}-{i:06d}") for i in range(rows)]
+    return pd.DataFrame(out)
+
+
+def run(site: dict, frame: pd.DataFrame, concurrency: int, journal: Path) -> tuple[float, tuple[float, float]]:
+    client = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
+                        graph_url=site["url"], identity_url=site["identity_url"])
+    client.sign_in()
+    conn = sample_connection()
+    start_wall, start_cpu = time.perf_counter(), cpu()
+    results = submit(frame, conn, validate=False, concurrency=concurrency, progress=False, journal=journal, client=client)
+    wall, used = time.perf_counter() - start_wall, since(start_cpu)
+    client.close()
+    assert (results.status == "submitted").all(), results.status.value_counts()
+    return wall, used
+
+
+def baseline_cpu(site: dict, frame: pd.DataFrame) -> tuple[float, float]:
+    """CPU of a bare sequential httpx loop sending the same bodies."""
+    client = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
+                        graph_url=site["url"], identity_url=site["identity_url"])
+    token = client.tokens.get()
+    records = [{k: v for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
+    conn_id = site["connection_id"]
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
+        start = cpu()
+        for i in range(0, len(records), 15):
+            http.post(f"{site['url']}/records/connector/records",
+                      json={"id": conn_id, "conflictOption": "Overwrite", "data": records[i:i + 15]}).raise_for_status()
+        used = since(start)
+    client.close()
+    return used
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, DEFAULT_CONCURRENCY])
+    args = parser.parse_args()
+    latency = args.latency_ms / 1000
+    with served(args.latency_ms) as site, tempfile.TemporaryDirectory() as tmp:
+        print(f"submit: {args.rows:,} valid records, {args.latency_ms:.0f} ms latency a request")
+        for n in args.concurrency:
+            frame = wire_frame(args.rows, f"c{n}")
+            wall, used = run(site, frame, n, Path(tmp) / f"journal-{n}")
+            ideal = 15 * n / latency
+            rate = args.rows / wall
+            user, system = (u / args.rows * 1e6 for u in used)
+            print(f"  concurrency {n:>2}: {rate:8.0f} records/s  ideal {ideal:6.0f}  ratio {rate / ideal:5.2f}  "
+                  f"client CPU {user:5.1f} us/record user + {system:5.1f} system")
+        frame = wire_frame(min(args.rows, 3000), "base")
+        base_user, base_system = (u / len(frame) * 1e6 for u in baseline_cpu(site, frame))
+        print(f"  baseline, a bare httpx loop (default transport, no journal): {base_user:5.1f} us/record user + "
+              f"{base_system:5.1f} system")
+        print("  (system time on loopback includes kernel work done for the emulator's side of each socket)")
+
+
+if __name__ == "__main__":
+    main()

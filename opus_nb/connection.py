@@ -1,0 +1,330 @@
+"""The connection: what Opus expects of each record, read from the file Opus lets you download.
+
+>>> conn = load_connection("data-samples/connection.json",
+...                        choices={"Department": ["Finance", "HR", "Legal"]})  # doctest: +SKIP
+>>> conn.column("Department").internal_name                                   # doctest: +SKIP
+'_Department'
+
+Two forms are read. The *downloaded* form (Opus > Settings > Connector) mirrors a submit
+request: ``{"id": GUID, "confilictOption": "Overwrite", "data": [{internal name: type name}]}``.
+The *explicit* form lists columns: ``{"id": GUID, "columns": [{"internalName": ..., "type": ...,
+"displayName": ..., "choices": [...]}]}``.
+
+Choice options are not in the downloaded file. Give them with ``choices=``, keyed by display
+or internal name, in the order Opus shows them: an option's *order* (what the API expects)
+is its position in that list, counting from 1. This is our reading of the documents, which
+say "the option order" without defining it further.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from opus_nb.errors import ConnectionFileError, MissingChoicesError
+from opus_nb.terms import Term, load_terms
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
+__all__ = [
+    "BUILTIN_COLUMNS",
+    "Column",
+    "ColumnType",
+    "Connection",
+    "decode_display_name",
+    "load_connection",
+    "normalize_header",
+]
+
+DEFAULT_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class ColumnType(StrEnum):
+    """The type names a connection file uses."""
+
+    SINGLE_TEXT = "SingleText"
+    MULTIPLE_TEXT = "MultipleText"
+    DATETIME = "DateTime"
+    SINGLE_CHOICE = "SingleChoice"
+    MULTIPLE_CHOICE = "MultipleChoice"
+    PEOPLE_OR_GROUP = "PeopleOrGroup"
+    NUMBER = "Number"
+    TAXONOMY = "Taxonomy"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a connection."""
+
+    internal_name: str
+    display_name: str
+    type: ColumnType
+    required: bool = False
+    builtin: bool = False
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in (ColumnType.SINGLE_CHOICE, ColumnType.MULTIPLE_CHOICE)
+
+
+BUILTIN_COLUMNS: tuple[Column, ...] = tuple(
+    Column(name, display, ColumnType(kind), required, builtin=True)
+    for name, display, kind, required in [
+        ("rowKey", "Row key", "SingleText", True),
+        ("leafName", "Name", "SingleText", True),
+        ("termFullPath", "Classification", "Taxonomy", False),
+        ("timeCreated", "Created time", "DateTime", True),
+        ("timeModified", "Modified time", "DateTime", True),
+        ("createdBy", "Created by", "SingleText", True),
+        ("modifiedBy", "Modified by", "SingleText", True),
+    ]
+)
+_BUILTIN_BY_NAME = {c.internal_name: c for c in BUILTIN_COLUMNS}
+_CONFLICT_OPTIONS = {"overwrite": "Overwrite", "skip": "Skip"}
+
+
+def decode_display_name(internal_name: str) -> str:
+    """The display name that an internal name encodes (both spellings Opus has used).
+
+    >>> decode_display_name("_Multiple_%20_Text_%20_Column")
+    'Multiple Text Column'
+    >>> decode_display_name("Multiple%20_Text_%20_Column")
+    'Multiple Text Column'
+    """
+    text = unquote(internal_name)
+    text = re.sub(r"_? _?", " ", text)
+    if text.startswith("_") and len(text) > 1:
+        text = text[1:]
+    return text.strip()
+
+
+def normalize_header(name: object) -> str:
+    """How headers are compared: case, spaces and underscores ignored.
+
+    >>> normalize_header(" Created_Time ")
+    'createdtime'
+    """
+    return re.sub(r"[\s_]+", "", unquote(str(name))).casefold()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A connection: its id, conflict option, columns, date-time format and known terms."""
+
+    id: str
+    columns: tuple[Column, ...]
+    conflict_option: str = "Skip"
+    datetime_format: str = DEFAULT_DATETIME_FORMAT
+    terms: tuple[Term, ...] | None = None
+    source: str = "connection"
+    _by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key: dict[str, Column] = {}
+        for col in self.columns:
+            for key in {normalize_header(col.internal_name), normalize_header(col.display_name)}:
+                other = by_key.get(key)
+                if other is not None and other is not col:
+                    raise ConnectionFileError(
+                        self.source, f"columns {other.internal_name!r} and {col.internal_name!r}",
+                        "distinct display names", f"both read as {col.display_name!r}",
+                    )
+                by_key[key] = col
+        object.__setattr__(self, "_by_key", by_key)
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.id} ({len(self.columns)} columns) from {self.source}>"
+
+    def column(self, name: str) -> Column:
+        """A column by internal or display name (case, spaces and underscores ignored)."""
+        col = self.find(name)
+        if col is None:
+            raise KeyError(f"the connection has no column {name!r}")
+        return col
+
+    def find(self, name: object) -> Column | None:
+        """Like `column`, but None when there is no such column."""
+        return self._by_key.get(normalize_header(name))
+
+    @property
+    def term_paths(self) -> frozenset[str] | None:
+        return None if self.terms is None else frozenset(t.full_path for t in self.terms)
+
+    def require_choices(self, columns: Iterable[Column]) -> None:
+        """Raise `MissingChoicesError` if any of these choice columns has no options."""
+        missing = [c.display_name for c in columns if c.is_choice and not c.choices]
+        if missing:
+            raise MissingChoicesError(missing)
+
+    def schema(self) -> pa.DataFrameSchema:
+        """The pandera schema that checks and coerces a frame keyed by internal names."""
+        from opus_nb.schema import build_schema
+
+        return build_schema(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The connection in the form Opus lets you download."""
+        return {
+            "id": self.id,
+            "conflictOption": self.conflict_option,
+            "confilictOption": self.conflict_option,
+            "data": [{c.internal_name: c.type.value for c in self.columns}],
+        }
+
+
+def load_connection(
+    source: str | Path | Mapping[str, Any],
+    *,
+    choices: Mapping[str, Sequence[str]] | str | Path | None = None,
+    datetime_format: str = DEFAULT_DATETIME_FORMAT,
+    terms: str | Path | Iterable[Any] | None = None,
+) -> Connection:
+    """Read a connection file (either form) or its parsed content.
+
+    ``choices`` maps choice columns to their option names (or names a JSON file that does);
+    ``terms`` lists the classification terms (full paths, or a terms.json file).
+
+    >>> conn = load_connection({"id": "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11",
+    ...     "data": [{"rowKey": "SingleText", "_Department": "SingleChoice"}]},
+    ...     choices={"Department": ["Finance", "HR"]})
+    >>> conn.column("department").choices
+    ('Finance', 'HR')
+    """
+    name, data = _read(source)
+    if not isinstance(data, Mapping):
+        raise ConnectionFileError(name, "(top level)", "a JSON object", type(data).__name__)
+    conn_id = _guid(name, data.get("id"))
+    conflict = _conflict_option(name, data)
+    fmt = data.get("datetimeFormat", datetime_format) if datetime_format == DEFAULT_DATETIME_FORMAT else datetime_format
+    if not isinstance(fmt, str) or "%" not in fmt:
+        raise ConnectionFileError(name, "datetimeFormat", "a strftime format such as '%Y-%m-%d %H:%M:%S'", repr(fmt))
+    if "columns" in data:
+        columns = _explicit_columns(name, data["columns"])
+    else:
+        columns = _downloaded_columns(name, data.get("data"))
+    conn = Connection(
+        id=conn_id, columns=columns, conflict_option=conflict, datetime_format=fmt,
+        terms=tuple(load_terms(terms)) if terms is not None else None, source=name,
+    )
+    if isinstance(choices, str | Path):
+        choices_name, loaded = _read(choices)
+        if not isinstance(loaded, Mapping):
+            raise ConnectionFileError(choices_name, "(top level)", "an object of column -> option names",
+                                      type(loaded).__name__)
+        choices = loaded
+    return _with_choices(conn, choices or {})
+
+
+def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, Any]:
+    if isinstance(source, Mapping):
+        return "connection", source
+    name = str(source)
+    try:
+        text = Path(source).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConnectionFileError(name, "(file)", "a readable file", exc.strerror) from None
+    try:
+        return name, json.loads(text)
+    except ValueError as exc:
+        raise ConnectionFileError(name, "(file)", "JSON", f"invalid JSON ({exc})") from None
+
+
+def _guid(source: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConnectionFileError(source, "id", "the connection's GUID", repr(value))
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise ConnectionFileError(source, "id", "a GUID such as 2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11", repr(value)) from None
+
+
+def _conflict_option(source: str, data: Mapping[str, Any]) -> str:
+    value = data.get("conflictOption", data.get("confilictOption", "Skip"))
+    option = _CONFLICT_OPTIONS.get(str(value).strip().lower())
+    if option is None:
+        raise ConnectionFileError(source, "conflictOption", "'Overwrite' or 'Skip'", repr(value))
+    return option
+
+
+def _column_type(source: str, field_name: str, value: Any) -> ColumnType:
+    try:
+        return ColumnType(value)
+    except ValueError:
+        allowed = ", ".join(t.value for t in ColumnType)
+        raise ConnectionFileError(source, field_name, f"one of {allowed}", repr(value)) from None
+
+
+def _make_column(source: str, field_name: str, internal: Any, kind: Any, display: Any = None) -> Column:
+    if not isinstance(internal, str) or not internal.strip():
+        raise ConnectionFileError(source, field_name, "a column's internal name", repr(internal))
+    col_type = _column_type(source, f"{field_name}.type" if display is not None else field_name, kind)
+    builtin = _BUILTIN_BY_NAME.get(internal)
+    if builtin is not None:
+        if builtin.type is not col_type:
+            raise ConnectionFileError(source, field_name, f"type {builtin.type.value} for built-in {internal!r}", repr(kind))
+        return builtin
+    if display is not None and (not isinstance(display, str) or not display.strip()):
+        raise ConnectionFileError(source, f"{field_name}.displayName", "a non-blank name", repr(display))
+    return Column(internal, (display or decode_display_name(internal)).strip(), col_type)
+
+
+def _downloaded_columns(source: str, data: Any) -> tuple[Column, ...]:
+    if not isinstance(data, list) or not data or not isinstance(data[0], Mapping):
+        raise ConnectionFileError(source, "data", "a list holding one object of internal name -> type name", repr(data)[:80])
+    cols = [_make_column(source, f"data[0].{k}", k, v) for k, v in data[0].items()]
+    return _with_builtins(cols)
+
+
+def _explicit_columns(source: str, items: Any) -> tuple[Column, ...]:
+    if not isinstance(items, list):
+        raise ConnectionFileError(source, "columns", "a list of column objects", repr(items)[:80])
+    cols = []
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ConnectionFileError(source, f"columns[{i}]", "an object", repr(item)[:80])
+        col = _make_column(source, f"columns[{i}]", item.get("internalName"), item.get("type"), item.get("displayName", None))
+        if item.get("choices") is not None:
+            col = replace(col, choices=_options(source, f"columns[{i}].choices", item["choices"]))
+        cols.append(col)
+    return _with_builtins(cols)
+
+
+def _with_builtins(cols: list[Column]) -> tuple[Column, ...]:
+    present = {c.internal_name for c in cols}
+    missing = [b for b in BUILTIN_COLUMNS if b.internal_name not in present]
+    return tuple(missing + cols) if missing else tuple(cols)
+
+
+def _options(source: str, field_name: str, options: Any) -> tuple[str, ...]:
+    if isinstance(options, str) or not isinstance(options, Sequence) or not options:
+        raise ConnectionFileError(source, field_name, "a non-empty list of option names", repr(options))
+    names = [str(o).strip() for o in options]
+    seen: set[str] = set()
+    for n in names:
+        if not n or n.casefold() in seen:
+            raise ConnectionFileError(source, field_name, "distinct, non-blank option names", repr(n))
+        seen.add(n.casefold())
+    return tuple(names)
+
+
+def _with_choices(conn: Connection, choices: Mapping[str, Sequence[str]]) -> Connection:
+    if not choices:
+        return conn
+    given: dict[str, tuple[str, ...]] = {}
+    for key, options in choices.items():
+        col = conn.find(key)
+        if col is None or not col.is_choice:
+            kind = "no such column" if col is None else f"a {col.type.value} column"
+            raise ConnectionFileError("choices", str(key), "a choice column of the connection", kind)
+        given[col.internal_name] = _options("choices", str(key), options)
+    columns = tuple(replace(c, choices=given.get(c.internal_name, c.choices)) for c in conn.columns)
+    return replace(conn, columns=columns)

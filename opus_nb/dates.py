@@ -1,0 +1,168 @@
+"""Reading date-times as spreadsheets hold them, and writing them in a connection's format.
+
+Accepted: real date-times (pandas, numpy, `datetime`), ISO 8601 text, common written forms
+("4 March 2021", "March 4, 2021 2:30 PM", "2021/03/04"), numeric slash dates when only one
+reading is valid ("25/12/2023"), and Excel serial numbers (44259.4375). A slash date that reads
+as two different valid dates ("03/04/2022") is *ambiguous* and reported, never guessed.
+Time-zone-aware values are converted to UTC and stored without a zone.
+
+>>> values, unreadable, ambiguous = parse_datetimes(pd.Series(["2021-03-04", "4 March 2021", "03/04/2021", "soon"]))
+>>> values.dt.strftime("%Y-%m-%d").tolist(), unreadable.tolist(), ambiguous.tolist()
+(['2021-03-04', '2021-03-04', nan, nan], [False, False, False, True], [False, False, True, False])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["format_datetimes", "parse_datetimes"]
+
+# The commonest export forms, tried first on the cells of their length (a failed parse is slow).
+_COMMON = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_MAX_SERIAL = 2958465.99999  # 9999-12-31
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+_SLASH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})((?:[ T].*)?)$")
+_DATES = ["%Y/%m/%d", "%Y.%m.%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y",
+          "%b %d %Y", "%d-%b-%Y", "%d-%B-%Y", "%d %b, %Y", "%A, %B %d, %Y", "%a, %d %b %Y"]
+_TIMES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p", " %I:%M%p", " %I%p"]
+
+
+def parse_datetimes(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse a column: (datetime64 values with NaT for blank or bad, unreadable mask, ambiguous mask)."""
+    n = len(raw)
+    unreadable = np.zeros(n, dtype=bool)
+    ambiguous = np.zeros(n, dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return _naive(raw), unreadable, ambiguous
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values, bad = _from_serials(raw.astype("float64"))
+        return values, bad, ambiguous
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    if raw.dtype == object:
+        kinds = raw.map(_kind, na_action="ignore")
+        is_time = (kinds == "time").to_numpy()
+        if is_time.any():
+            out[is_time] = _naive(pd.to_datetime(raw[is_time].tolist(), utc=True)).to_numpy()
+        is_number = (kinds == "number").to_numpy()
+        if is_number.any():
+            values, bad = _from_serials(raw[is_number].astype("float64"))
+            out[is_number] = values.to_numpy()
+            unreadable[is_number] = bad
+        unreadable |= (kinds == "other").to_numpy()
+        text = raw.where(kinds == "text").astype("str")
+    else:
+        text = raw.astype("str")
+    text = text.str.strip()
+    text = text.where(text != "")
+    todo = text.notna().to_numpy()
+    if todo.any():
+        values, bad, unclear = _from_text(text[todo])
+        out[todo] = values.to_numpy()
+        unreadable[todo] = bad
+        ambiguous[todo] = unclear
+    return out, unreadable, ambiguous
+
+
+def format_datetimes(values: pd.Series, fmt: str) -> np.ndarray:
+    """Date-times as text in ``fmt`` (an object array, None where blank); each distinct value formatted once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:-1] = pd.DatetimeIndex(uniques).strftime(fmt).to_numpy(dtype=object)
+    texts[-1] = None
+    return texts[codes]
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.datetime | dt.date | np.datetime64):
+        return "time"
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return "number"
+    return "other"
+
+
+def _naive(values: pd.Series | pd.DatetimeIndex) -> pd.Series:
+    series = pd.Series(values) if isinstance(values, pd.DatetimeIndex) else values
+    if series.dt.tz is not None:
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    return series.astype("datetime64[us]")
+
+
+def _from_serials(numbers: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    ok = numbers.between(1, _EXCEL_MAX_SERIAL).to_numpy()
+    # whole seconds since the epoch, in numpy's datetime64[s]: a nanosecond timedelta would overflow
+    # past 106,751 days (year 2192), well short of the largest serial Excel writes (9999-12-31)
+    seconds = np.round(numbers.to_numpy(dtype="float64", na_value=np.nan)[ok] * 86_400).astype("int64")
+    stamps = np.full(len(numbers), np.datetime64("NaT"), dtype="datetime64[us]")
+    stamps[ok] = _EXCEL_EPOCH.to_datetime64().astype("datetime64[s]") + seconds.astype("timedelta64[s]")
+    values = pd.Series(stamps, index=numbers.index)
+    return values, (numbers.notna().to_numpy() & ~ok)
+
+
+def _from_text(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    lengths = text.str.len().to_numpy(dtype="float64", na_value=0)
+    for common, length in _COMMON:
+        shaped = lengths == length
+        if shaped.any():
+            out[shaped] = pd.to_datetime(text[shaped], format=common, errors="coerce").to_numpy()
+    rest = out.isna().to_numpy(copy=True)
+    ambiguous = np.zeros(len(text), dtype=bool)
+    iso = rest.copy()
+    iso[rest] = text[rest].str.match(_ISO).to_numpy(dtype=bool, na_value=False)
+    if iso.any():
+        out[iso] = _naive(pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)).to_numpy()
+    rest &= ~iso
+    serial = rest & text.str.match(_SERIAL).to_numpy(dtype=bool, na_value=False)
+    if serial.any():
+        out[serial] = _from_serials(text[serial].astype("float64"))[0].to_numpy()
+    rest &= ~serial
+    if rest.any():
+        uniques = pd.unique(text[rest])
+        parsed = {u: _written(u) for u in uniques}
+        values = text[rest].map(lambda u: parsed[u][0])
+        out[rest] = pd.to_datetime(values).to_numpy()
+        ambiguous[rest] = text[rest].map(lambda u: parsed[u][1]).to_numpy(dtype=bool)
+    return out, (out.isna().to_numpy() & ~ambiguous), ambiguous
+
+
+def _written(text: str) -> tuple[dt.datetime | None, bool]:
+    """One written date-time: (value, ambiguous)."""
+    slash = _SLASH.match(text)
+    if slash:
+        first, second, year, rest = int(slash[1]), int(slash[2]), slash[3], slash[4]
+        readings = {(first, second), (second, first)} if first != second else {(first, second)}
+        valid = [v for v in (_at(year, d, m, rest) for d, m in readings) if v is not None]
+        if len(valid) > 1:
+            return None, True
+        return (valid[0] if valid else None), False
+    for date_format in _DATES:
+        for time_format in _TIMES:
+            try:
+                return dt.datetime.strptime(text, date_format + time_format), False
+            except ValueError:
+                continue
+    return None, False
+
+
+def _at(year: str, day: int, month: int, rest: str) -> dt.datetime | None:
+    try:
+        date = dt.datetime(int(year), month, day)
+    except ValueError:
+        return None
+    if not rest.strip():
+        return date
+    for time_format in _TIMES[1:]:
+        try:
+            clock = dt.datetime.strptime(rest.strip(), time_format.strip())
+        except ValueError:
+            continue
+        return date.replace(hour=clock.hour, minute=clock.minute, second=clock.second)
+    return None

@@ -1,0 +1,337 @@
+"""A running emulator: a uvicorn server in a background thread, and the Python handle to it.
+
+>>> emu = start(seed="data-samples/")                       # doctest: +SKIP
+>>> app = emu.register_app(credential="certificate")        # doctest: +SKIP
+>>> emu.url, emu.identity_url                                # doctest: +SKIP
+('http://127.0.0.1:50123', 'http://127.0.0.1:50123/identity')
+>>> emu.stop()                                               # doctest: +SKIP
+
+The thread runs its own event loop, so this works in a plain script and inside a running
+Jupyter kernel alike. The Python methods stand in for what people do in the Opus web pages
+(create a connection, set terms, hold, approve) and for test set-up (clock, faults, log).
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from cryptography import x509
+
+from opus_nb.connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
+from opus_nb.emulator.app import EmulatorApp, build_app
+from opus_nb.emulator.certs import load_public_certificate, make_certificate, write_certificate
+from opus_nb.emulator.connector import REQUIRED_SCOPE
+from opus_nb.emulator.errors import EmulatorConfigError, EmulatorStartError
+from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
+from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
+from opus_nb.emulator.store import Store
+from opus_nb.emulator.tenant import StoredRecord
+from opus_nb.terms import Term
+
+__all__ = ["Emulator", "run", "start"]
+
+START_TIMEOUT_S = 15.0
+
+
+class Emulator:
+    """A local Opus and identity service on 127.0.0.1; see `start` and `run`."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db: str | Path | None = None,
+        seed: str | Path | None = None,
+        terms: str | Path | Iterable[Any] | None = None,
+        manual_approval: bool | None = None,
+        token_lifetime_s: int = 3600,
+    ) -> None:
+        self.host = host
+        self._sock = _bind(host, port)
+        self.port = int(self._sock.getsockname()[1])
+        self._token_lifetime_s = token_lifetime_s
+        try:
+            self._store = Store(db)
+        except Exception as exc:
+            self._sock.close()
+            raise EmulatorStartError(f"cannot open the database {db}: {exc}") from None
+        shown_host = f"[{host}]" if ":" in host else host
+        self._app: EmulatorApp = build_app(self._store, f"http://{shown_host}:{self.port}", token_lifetime_s=token_lifetime_s)
+        self.connection: Connection | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            if seed is not None:
+                self.seed(seed)
+            if terms is not None:
+                self.set_terms(terms)
+            if manual_approval is not None:
+                self.manual_approval = manual_approval
+        except BaseException:
+            self.stop()
+            raise
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Opus emulator {self.url} ({state}, {self._store.count_records()} records)>"
+
+    # lifecycle --------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The connector API's base URL (the Graph API host)."""
+        return self._app.url
+
+    @property
+    def identity_url(self) -> str:
+        """The identity service's base URL (its issuer); discovery is below it."""
+        return self._app.identity.issuer
+
+    @property
+    def token_url(self) -> str:
+        return self._app.identity.token_endpoint
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> Emulator:
+        """Serve in a background thread; returns when the server accepts connections."""
+        if self._thread is not None:
+            return self
+        config = uvicorn.Config(self._app.asgi, log_level="warning", access_log=False, lifespan="off", ws="none")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [self._sock]}, name=f"opus-emulator-{self.port}", daemon=True)
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise EmulatorStartError(f"the server on port {self.port} did not come up")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the database (a file database keeps everything for next time)."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._sock.close()
+        self._store.close()
+        self._server = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # set-up, as in the Opus and AvePoint Online Services pages --------------------------------
+
+    def seed(self, folder: str | Path) -> Connection | None:
+        """Load `terms.json`, and `connection.json` with `choices.json`, from a folder such as data-samples/."""
+        folder = Path(folder)
+        conn_file, choices, terms = folder / "connection.json", folder / "choices.json", folder / "terms.json"
+        if not conn_file.is_file() and not terms.is_file():
+            raise EmulatorConfigError("seed", "a folder holding connection.json and/or terms.json", str(folder))
+        if terms.is_file():
+            self.set_terms(terms)
+        if conn_file.is_file():
+            self.connection = self.create_connection(conn_file, choices=choices if choices.is_file() else None)
+        return self.connection
+
+    def create_connection(
+        self,
+        connection_json: str | Path | Mapping[str, Any] | Connection,
+        *,
+        choices: Mapping[str, Sequence[str]] | str | Path | None = None,
+        datetime_format: str = DEFAULT_DATETIME_FORMAT,
+    ) -> Connection:
+        """Create (or replace) a connection from its JSON (either form), with choice options."""
+        conn = connection_json if isinstance(connection_json, Connection) else load_connection(
+            connection_json, choices=choices, datetime_format=datetime_format
+        )
+        return self._app.tenant.create_connection(conn)
+
+    @property
+    def connections(self) -> list[Connection]:
+        return self._app.tenant.connections
+
+    @property
+    def terms(self) -> list[Term]:
+        return self._app.tenant.terms
+
+    def set_terms(self, terms: str | Path | Iterable[Any] | Mapping[str, Any]) -> list[Term]:
+        """Replace the classification terms (terms.json, its content, or Terms); due dates follow."""
+        return self._app.tenant.set_terms(str(terms) if isinstance(terms, Path) else terms)
+
+    def register_app(
+        self,
+        *,
+        scopes: Sequence[str] = (REQUIRED_SCOPE,),
+        credential: str = "certificate",
+        directory: str | Path | None = None,
+        password: str | None = None,
+        certificate: x509.Certificate | bytes | str | Path | None = None,
+        valid_days: int = 365,
+    ) -> AppRegistration:
+        """Register an app with a fresh self-signed certificate (or the `certificate` given) or a secret."""
+        kind = check_credential(credential)
+        scopes = tuple(scopes)
+        urls = (self.url, self.identity_url)
+        if kind == "secret":
+            client_id, secret = self._app.identity.register(scopes)
+            reg = AppRegistration(client_id, scopes, kind, *urls, client_secret=secret)
+            return replace(reg, env_file=write_env(reg, Path(directory))) if directory is not None else reg
+        if certificate is not None:
+            client_id, _ = self._app.identity.register(scopes, certificate=load_public_certificate(certificate, password))
+            return AppRegistration(client_id, scopes, kind, *urls)
+        cert, key = make_certificate("opus-nb emulator app", valid_days=valid_days)
+        client_id, _ = self._app.identity.register(scopes, certificate=cert)
+        target = Path(directory) if directory is not None else default_directory(client_id)
+        password = password or secrets.token_urlsafe(16)
+        reg = AppRegistration(client_id, scopes, kind, *urls, write_certificate(cert, key, target, password), password)
+        return replace(reg, env_file=write_env(reg, target))
+
+    def issue_token(self, client_id: str = "test-client", scopes: Sequence[str] = (REQUIRED_SCOPE,), lifetime_s: int = 3600) -> str:
+        """An access token as the identity service would sign it, without signing in (for tests).
+
+        A negative `lifetime_s` gives a token that has already expired.
+        """
+        return self._app.tokens.mint(client_id, list(scopes), lifetime_s)[0]
+
+    # what reviewers do in Opus ----------------------------------------------------------------
+
+    def hold(self, row_keys: str | Iterable[str]) -> int:
+        """Place records on hold: they are not listed as due and cannot be destroyed."""
+        return self._app.tenant.set_flag("hold", row_keys, "on_hold", True)
+
+    def release(self, row_keys: str | Iterable[str]) -> int:
+        """Release records from hold."""
+        return self._app.tenant.set_flag("release", row_keys, "on_hold", False)
+
+    def approve(self, row_keys: str | Iterable[str]) -> int:
+        """Approve records for disposal (needed in manual-approval mode)."""
+        return self._app.tenant.set_flag("approve", row_keys, "approved", True)
+
+    def reject(self, row_keys: str | Iterable[str]) -> int:
+        """Withdraw approval."""
+        return self._app.tenant.set_flag("reject", row_keys, "approved", False)
+
+    @property
+    def manual_approval(self) -> bool:
+        """When on, only approved records can be destroyed."""
+        return self._app.tenant.manual_approval
+
+    @manual_approval.setter
+    def manual_approval(self, value: bool) -> None:
+        self._app.tenant.manual_approval = bool(value)
+
+    @property
+    def now(self) -> datetime:
+        """The emulator's time (naive UTC) for due dates and destroy; set it to freeze, None to follow the real clock."""
+        return self._app.tenant.clock.now()
+
+    @now.setter
+    def now(self, value: datetime | str | None) -> None:
+        self._app.tenant.clock.set(value)
+
+    # inspection and faults, for tests and demos -----------------------------------------------
+
+    def records(self, connection_id: str | None = None) -> list[StoredRecord]:
+        """Every stored record (of one connection, if given), in the order first stored."""
+        return self._app.tenant.records(connection_id)
+
+    def record(self, row_key: str) -> StoredRecord:
+        return self._app.tenant.record(row_key)
+
+    def faults(
+        self,
+        *,
+        latency_ms: float = 0.0,
+        jitter_ms: float = 0.0,
+        error_rate: float = 0.0,
+        throttle_rate: float = 0.0,
+        retry_after_s: float = 1.0,
+        drop_rate: float = 0.0,
+        token_lifetime_s: int | None = None,
+        seed: int = 0,
+    ) -> FaultPlan:
+        """Replace the fault plan (no arguments: no faults); tokens issued from now on get the lifetime."""
+        plan = FaultPlan(latency_ms, jitter_ms, error_rate, throttle_rate, retry_after_s, drop_rate, token_lifetime_s, seed)
+        self._app.asgi.plan = plan
+        base = self._token_lifetime_s
+        self._app.tokens.lifetime_s = min(base, token_lifetime_s) if token_lifetime_s else base
+        return plan
+
+    @property
+    def requests(self) -> deque[RequestLogEntry]:
+        """Every request served (the newest 100,000): method, path, status, records, time, fault."""
+        return self._app.asgi.log
+
+    def reset(self) -> None:
+        """Forget records, connections, faults, the fixed clock, manual approval and the log (apps stay)."""
+        self._app.tenant.reset()
+        self.connection = None
+        self.faults()
+        self.now = None
+        self.manual_approval = False
+        self.requests.clear()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise EmulatorStartError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    sock.listen(128)
+    return sock
+
+
+def start(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    db: str | Path | None = None,
+    seed: str | Path | None = None,
+    terms: str | Path | Iterable[Any] | None = None,
+    manual_approval: bool | None = None,
+    token_lifetime_s: int = 3600,
+) -> Emulator:
+    """Start an emulator in a background thread (an ephemeral port, in-memory storage by default).
+
+    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/.
+    """
+    return Emulator(
+        host=host, port=port, db=db, seed=seed, terms=terms,
+        manual_approval=manual_approval, token_lifetime_s=token_lifetime_s,
+    ).start()
+
+
+@contextmanager
+def run(**options: Any) -> Iterator[Emulator]:
+    """`with run(seed="data-samples/") as emu:`: an emulator for the length of a block (options as `start`)."""
+    emu = start(**options)
+    try:
+        yield emu
+    finally:
+        emu.stop()

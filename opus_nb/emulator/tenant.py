@@ -1,0 +1,351 @@
+"""The Opus side of the emulator: connections, terms, records and their disposal state.
+
+>>> from opus_nb.emulator.store import Store
+>>> tenant = Tenant(Store(None))
+>>> tenant.manual_approval
+False
+
+HTTP routes (both API generations) and the Python API call into one `Tenant`; it knows nothing
+of HTTP. A record's disposal due date follows from its term's retention (counted from its
+created or modified time); a record with no term, or a term without retention, is never due.
+Row keys are unique across the tenant, since destroy names records by row key alone.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from opus_nb.connection import Connection, load_connection
+from opus_nb.emulator.errors import EmulatorError, UnknownRecordsError
+from opus_nb.emulator.paging import BadToken, Pager, Position
+from opus_nb.emulator.store import RecordRow, Store
+from opus_nb.emulator.wire import RecordChecker, parse_time
+from opus_nb.terms import Term, load_terms
+
+__all__ = ["BadRequest", "Clock", "DestroyOutcome", "DuePage", "StoredRecord", "SubmitOutcome", "Tenant"]
+
+BUILTIN_FIELDS = ("rowKey", "leafName", "termFullPath", "timeCreated", "timeModified", "createdBy", "modifiedBy")
+
+
+class BadRequest(EmulatorError):
+    """A request the connector API answers with 400; the message goes back to the client."""
+
+
+class Clock:
+    """The emulator's notion of now: the real UTC time, or a fixed time set for tests and demos."""
+
+    def __init__(self) -> None:
+        self._fixed: datetime | None = None
+
+    def now(self) -> datetime:
+        return self._fixed or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+    def set(self, value: datetime | str | None) -> None:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        self._fixed = value
+
+
+def iso(value: datetime) -> str:
+    """How times are stored and compared: `YYYY-MM-DD HH:MM:SS`."""
+    return value.isoformat(sep=" ", timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as the emulator holds it, for tests and demos to inspect."""
+
+    row_key: str
+    connection_id: str
+    data: dict[str, Any]
+    term: str | None
+    due: datetime | None
+    on_hold: bool
+    approved: bool
+    destroyed: datetime | None
+
+    @property
+    def status(self) -> str:
+        """'destroyed' or 'active'."""
+        return "destroyed" if self.destroyed is not None else "active"
+
+    @classmethod
+    def from_row(cls, row: RecordRow) -> StoredRecord:
+        return cls(
+            row.row_key, row.connection_id, json.loads(row.data), row.term,
+            datetime.fromisoformat(row.due) if row.due else None, row.on_hold, row.approved,
+            datetime.fromisoformat(row.destroyed) if row.destroyed else None,
+        )
+
+
+@dataclass
+class SubmitOutcome:
+    """What a submit did: records stored, records skipped, and (record, message) for failures."""
+
+    stored: int = 0
+    skipped: int = 0
+    failed: list[tuple[Any, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DuePage:
+    """One page of due records (built-in fields only, each as JSON) and the token for the next, if any."""
+
+    items_json: list[str]
+    next_token: str | None
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return [json.loads(item) for item in self.items_json]
+
+
+@dataclass
+class DestroyOutcome:
+    """Row keys marked Destroyed, and (row key, reason) for those that were not."""
+
+    destroyed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    connection: Connection
+    graph: RecordChecker
+    legacy: RecordChecker
+
+
+def _term_json(term: Term) -> dict[str, Any]:
+    r = term.retention
+    retention = None if r is None else {"years": r.years, "months": r.months, "days": r.days, "after": r.after}
+    return {"fullPath": term.full_path, "retention": retention}
+
+
+def _due_item(record: Mapping[str, Any], created: str, modified: str, fmt: str) -> str:
+    """A record as due-record listings show it: every built-in (null when not given), custom
+    columns as submitted, and the built-in times in the connection's format followed by a space
+    (as AvePoint's sample response shows them)."""
+    item = {name: record.get(name) for name in BUILTIN_FIELDS} | dict(record)
+    item["timeCreated"] = datetime.fromisoformat(created).strftime(fmt) + " "
+    item["timeModified"] = datetime.fromisoformat(modified).strftime(fmt) + " "
+    return json.dumps(item)
+
+
+def _connection_json(conn: Connection) -> str:
+    columns = [
+        {"internalName": c.internal_name, "type": c.type.value, "displayName": c.display_name,
+         "choices": list(c.choices) if c.choices else None}
+        for c in conn.columns
+    ]
+    return json.dumps({"id": conn.id, "conflictOption": conn.conflict_option,
+                       "datetimeFormat": conn.datetime_format, "columns": columns})
+
+
+class Tenant:
+    """One Opus tenant's records-management state, kept in a `Store`."""
+
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or Clock()
+        key = store.setting("paging_key")
+        if key is None:
+            key = secrets.token_hex(32)
+            store.set_setting("paging_key", key)
+        self.pager = Pager(bytes.fromhex(key))
+        self._terms: dict[str, Term] = {t.full_path: t for t in load_terms(json.loads(store.setting("terms", "[]") or "[]"))}
+        self._entries: dict[str, _Entry] = {}
+        for definition in store.connection_definitions():
+            self._add(load_connection(json.loads(definition)))
+
+    # set-up -----------------------------------------------------------------------------------
+
+    @property
+    def manual_approval(self) -> bool:
+        return self.store.setting("manual_approval") == "1"
+
+    @manual_approval.setter
+    def manual_approval(self, value: bool) -> None:
+        self.store.set_setting("manual_approval", "1" if value else "0")
+
+    @property
+    def terms(self) -> list[Term]:
+        return list(self._terms.values())
+
+    def set_terms(self, terms: Iterable[Any] | Mapping[str, Any] | str) -> list[Term]:
+        """Replace the terms (a terms.json path, its content, or Terms) and recompute due dates."""
+        loaded = load_terms(terms)
+        self._terms = {t.full_path: t for t in loaded}
+        self.store.set_setting("terms", json.dumps([_term_json(t) for t in loaded]))
+        for entry in list(self._entries.values()):
+            self._add(entry.connection)
+        dues = [(self._due(r.term, r.created, r.modified), r.row_key) for r in self.store.records()]
+        self.store.set_due_dates(dues)
+        return loaded
+
+    def create_connection(self, conn: Connection) -> Connection:
+        """Create a connection, or replace one (its records are shown in the new date-time format)."""
+        self.store.put_connection(conn.id, _connection_json(conn))
+        self._add(conn)
+        fmt = conn.datetime_format
+        items = [(_due_item(json.loads(r.data), r.created, r.modified, fmt), r.row_key) for r in self.store.records(conn.id)]
+        self.store.set_items(items)
+        return conn
+
+    def _add(self, conn: Connection) -> None:
+        paths = frozenset(self._terms) if self._terms else None
+        self._entries[conn.id] = _Entry(
+            conn, RecordChecker(conn, term_paths=paths), RecordChecker(conn, term_paths=paths, legacy=True)
+        )
+
+    def connection(self, connection_id: str) -> Connection | None:
+        entry = self._entries.get(connection_id.strip().lower())
+        return entry.connection if entry else None
+
+    @property
+    def connections(self) -> list[Connection]:
+        return [e.connection for e in self._entries.values()]
+
+    def reset(self) -> None:
+        """Forget every record and connection (apps, terms and settings stay)."""
+        self.store.clear()
+        self._entries.clear()
+
+    # retention --------------------------------------------------------------------------------
+
+    def _due(self, term_path: str | None, created: str, modified: str) -> str | None:
+        term = self._terms.get(term_path) if term_path else None
+        if term is None or term.retention is None:
+            return None
+        r = term.retention
+        start = datetime.fromisoformat(created if r.after == "timeCreated" else modified)
+        try:
+            return iso(start + relativedelta(years=r.years, months=r.months, days=r.days))
+        except (OverflowError, ValueError):
+            return None
+
+    # the connector API ------------------------------------------------------------------------
+
+    def submit(self, connection_id: str, conflict: str, records: Sequence[Any], *, legacy: bool = False) -> SubmitOutcome:
+        """Check and store records; `conflict` is 'Overwrite' or 'Skip'."""
+        entry = self._entries.get(connection_id.strip().lower())
+        if entry is None:
+            raise BadRequest(f"there is no connection with the id {connection_id!r}")
+        check = entry.legacy if legacy else entry.graph
+        fmt = entry.connection.datetime_format
+        outcome = SubmitOutcome()
+        good: list[tuple[Any, tuple[Any, ...]]] = []
+        for record in records:
+            why = check(record)
+            if why is not None:
+                outcome.failed.append((record, why))
+                continue
+            created = iso(parse_time(record["timeCreated"], fmt))  # type: ignore[arg-type]
+            modified = iso(parse_time(record["timeModified"], fmt))  # type: ignore[arg-type]
+            term = record.get("termFullPath") or None
+            item = _due_item(record, created, modified, fmt)
+            good.append((record, (str(record["rowKey"]), json.dumps(record), term, created, modified,
+                                  self._due(term, created, modified), item)))
+        submitted = iso(self.clock.now())
+        with self.store.transaction():
+            existing = self.store.records_by_key(values[0] for _, values in good)
+            inserts: dict[str, tuple[Any, ...]] = {}
+            updates: dict[str, tuple[Any, ...]] = {}
+            for record, (key, data, term, created, modified, due, item) in good:
+                old = existing.get(key)
+                if old is None and key not in inserts:
+                    inserts[key] = (key, entry.connection.id, data, term, created, modified, due, item, submitted)
+                elif old is not None and old.connection_id != entry.connection.id:
+                    outcome.failed.append((record, f"rowKey: {key!r} belongs to a record of another connection"))
+                    continue
+                elif conflict == "Skip":
+                    outcome.skipped += 1
+                    continue
+                elif old is not None and old.destroyed:
+                    outcome.failed.append((record, f"rowKey: the record {key!r} was destroyed and cannot be overwritten"))
+                    continue
+                elif key in inserts:
+                    inserts[key] = (key, entry.connection.id, data, term, created, modified, due, item, submitted)
+                else:
+                    updates[key] = (data, term, created, modified, due, item, submitted, key)
+                outcome.stored += 1
+            self.store.save_records(list(inserts.values()), list(updates.values()))
+        return outcome
+
+    def due_page(self, connection_id: str, before: datetime, start: str | None, per_page: int) -> DuePage:
+        """One page of records due before `before`; `start` is the previous page's token."""
+        entry = self._entries.get(connection_id.strip().lower())
+        if entry is None:
+            raise BadRequest(f"there is no connection with the id {connection_id!r}")
+        before_iso = iso(before)
+        if start:
+            try:
+                pos = self.pager.decode(start)
+            except (BadToken, ValueError):
+                raise BadRequest("startIndex is not a paging token this service issued") from None
+            if pos.connection_id != entry.connection.id or pos.before != before_iso:
+                raise BadRequest("startIndex belongs to a listing with another id or disposalDueDate")
+        else:
+            pos = Position(entry.connection.id, before_iso, 0, self.store.max_seq())
+        if per_page == 0:
+            return DuePage([], None)
+        rows = self.store.due_page(entry.connection.id, before_iso, pos.after_seq, pos.upto_seq, per_page + 1)
+        token = None
+        if len(rows) > per_page:
+            rows = rows[:per_page]
+            token = self.pager.encode(Position(pos.connection_id, before_iso, rows[-1][0], pos.upto_seq))
+        return DuePage([item for _, item in rows], token)
+
+    def destroy(self, row_keys: Sequence[str]) -> DestroyOutcome:
+        """Mark due, approved (if required), not-held records Destroyed."""
+        outcome = DestroyOutcome()
+        now = iso(self.clock.now())
+        manual = self.manual_approval
+        with self.store.transaction():
+            found = self.store.records_by_key(row_keys)
+            for key in row_keys:
+                rec = found.get(key)
+                if rec is None:
+                    why = "no record has this row key"
+                elif rec.destroyed or key in outcome.destroyed:
+                    why = "the record is already destroyed"
+                elif rec.on_hold:
+                    why = "the record is on hold"
+                elif rec.due is None or rec.due > now:
+                    why = "the record is not due for disposal" + (f" (due {rec.due})" if rec.due else "")
+                elif manual and not rec.approved:
+                    why = "manual approval is on and no reviewer approved this record"
+                else:
+                    outcome.destroyed.append(key)
+                    continue
+                outcome.failed.append((key, why))
+            self.store.mark_destroyed(outcome.destroyed, now)
+        return outcome
+
+    # what reviewers and admins do in Opus -----------------------------------------------------
+
+    def set_flag(self, action: str, row_keys: Iterable[str], flag: str, value: bool) -> int:
+        keys = list(dict.fromkeys([row_keys] if isinstance(row_keys, str) else row_keys))
+        with self.store.transaction():
+            found = self.store.records_by_key(keys)
+            unknown = [k for k in keys if k not in found]
+            if unknown:
+                raise UnknownRecordsError(action, unknown)
+            self.store.set_flag(keys, flag, value)
+        return len(keys)
+
+    def records(self, connection_id: str | None = None) -> list[StoredRecord]:
+        return [StoredRecord.from_row(r) for r in self.store.records(connection_id)]
+
+    def record(self, row_key: str) -> StoredRecord:
+        row = self.store.records_by_key([row_key]).get(row_key)
+        if row is None:
+            raise UnknownRecordsError("record", [row_key])
+        return StoredRecord.from_row(row)

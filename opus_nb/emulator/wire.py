@@ -1,0 +1,235 @@
+"""What the server checks in each submitted record: its wire format against the connection.
+
+>>> from opus_nb.connection import load_connection
+>>> conn = load_connection({"id": "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11",
+...     "data": [{"_Department": "SingleChoice"}]}, choices={"Department": ["Finance", "HR"]})
+>>> check = RecordChecker(conn)
+>>> check({"rowKey": "r1", "leafName": "a.pdf", "timeCreated": "2020-01-02 03:04:05",
+...        "timeModified": "2020-01-02 03:04:05", "createdBy": "ann@contoso.com",
+...        "modifiedBy": "ann@contoso.com", "_Department": 3})
+'_Department: 3 is not an option order of this column (1 to 2)'
+
+This shares the connection model with the library but none of its spreadsheet validation: the
+library coerces what an analyst typed, this only accepts what a server would, so each checks
+the other. Values arrive as JSON: text is a string, a choice is its order, a multiple choice
+``"[1,3]"``, people ``"[ann@contoso.com,legal@contoso.com]"``, a date-time a string in the
+connection's format, a number a JSON number (or a string holding one).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from opus_nb.connection import Column, ColumnType, Connection
+
+__all__ = ["LEGACY_OPTIONAL", "RecordChecker", "parse_time"]
+
+#: Built-ins the older API page marks optional (the Graph page requires them).
+LEGACY_OPTIONAL = frozenset({"createdBy", "modifiedBy"})
+
+_EMAIL = re.compile(r"[^@\s,\[\]<>\"]+@[^@\s,\[\]<>\"]+\.[^@\s,\[\]<>\".]+")
+_ORDERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]")
+
+Check = Callable[[Any], str | None]
+
+
+_FIELDS = {"Y": ("year", r"(\d{4})"), "m": ("month", r"(\d{2})"), "d": ("day", r"(\d{2})"),
+           "H": ("hour", r"(\d{2})"), "M": ("minute", r"(\d{2})"), "S": ("second", r"(\d{2})")}
+
+
+@lru_cache(maxsize=64)
+def _time_pattern(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """A strict regex for formats made of %Y %m %d %H %M %S and literals; None for other formats."""
+    parts, names = [], []
+    for literal, directive in re.findall(r"([^%]*)(%.|$)", fmt):
+        parts.append(re.escape(literal))
+        if not directive:
+            continue
+        field = _FIELDS.get(directive[1:])
+        if field is None or field[0] in names:
+            return None
+        names.append(field[0])
+        parts.append(field[1])
+    return re.compile("".join(parts)), tuple(names)
+
+
+def parse_time(value: str, fmt: str) -> datetime | None:
+    """A date-time written exactly in the connection's format (two-digit fields as .NET's
+    ParseExact wants them), or None.
+
+    >>> parse_time("2024-12-19 18:15:00", "%Y-%m-%d %H:%M:%S")
+    datetime.datetime(2024, 12, 19, 18, 15)
+    >>> parse_time("2024-1-9 18:15:00", "%Y-%m-%d %H:%M:%S") is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    compiled = _time_pattern(fmt)
+    try:
+        if compiled is None:
+            return datetime.strptime(value, fmt)
+        pattern, names = compiled
+        match = pattern.fullmatch(value)
+        if match is None:
+            return None
+        fields = dict(zip(names, map(int, match.groups()), strict=True))
+        return datetime(fields.pop("year", 1900), fields.pop("month", 1), fields.pop("day", 1), **fields)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"{value!r} is not text"
+    if "\n" in value or "\r" in value:
+        return "single-line text holds a line break"
+    return None
+
+
+def _multiline(value: Any) -> str | None:
+    return None if isinstance(value, str) else f"{value!r} is not text"
+
+
+def _number(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return f"{value!r} is not a number"
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return f"{value!r} is not a number"
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    return None
+
+
+def _datetime(fmt: str) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and parse_time(value, fmt) is not None:
+            return None
+        return f"{value!r} is not a date-time in the format {fmt}"
+
+    return check
+
+
+def _order_range(col: Column) -> tuple[int, int | None]:
+    return 1, (len(col.choices) if col.choices else None)
+
+
+def _in_range(order: int, col: Column) -> bool:
+    low, high = _order_range(col)
+    return order >= low and (high is None or order <= high)
+
+
+def _range_text(col: Column) -> str:
+    low, high = _order_range(col)
+    return f"{low} to {high}" if high is not None else f"{low} or more"
+
+
+def _single_choice(col: Column) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"{value!r} is not an option order (a whole number)"
+        if not _in_range(value, col):
+            return f"{value} is not an option order of this column ({_range_text(col)})"
+        return None
+
+    return check
+
+
+def _multiple_choice(col: Column) -> Check:
+    def check(value: Any) -> str | None:
+        match = _ORDERS.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            return f"{value!r} is not a list of option orders such as [1,3]"
+        orders = [int(x) for x in (match.group(1) or "").split(",") if x.strip()]
+        bad = [o for o in orders if not _in_range(o, col)]
+        if bad:
+            return f"{bad[0]} is not an option order of this column ({_range_text(col)})"
+        return None
+
+    return check
+
+
+def _people(value: Any) -> str | None:
+    if not isinstance(value, str) or not (value.startswith("[") and value.endswith("]")):
+        return f"{value!r} is not a list of email addresses such as [ann@contoso.com]"
+    items = [x.strip() for x in value[1:-1].split(",")]
+    if items == [""]:
+        return "the list of email addresses is empty"
+    bad = [x for x in items if not _EMAIL.fullmatch(x)]
+    return f"{bad[0]!r} is not an email address" if bad else None
+
+
+def _term(term_paths: frozenset[str] | None) -> Check:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or any(not part.strip() for part in value.split("/")):
+            return f"{value!r} is not a term's full path (parts separated by '/')"
+        if term_paths is not None and value not in term_paths:
+            return f"{value!r} is not the full path of a term in Opus"
+        return None
+
+    return check
+
+
+def _taxonomy(value: Any) -> str | None:
+    return _term(None)(value)
+
+
+class RecordChecker:
+    """Checks one record (a JSON object) against a connection; returns why it fails, or None."""
+
+    def __init__(
+        self, conn: Connection, *, term_paths: frozenset[str] | None = None, legacy: bool = False
+    ) -> None:
+        self.connection = conn
+        self._checks: dict[str, Check] = {}
+        self._required: list[str] = []
+        for col in conn.columns:
+            self._checks[col.internal_name] = self._check_for(col, term_paths)
+            if col.required and not (legacy and col.internal_name in LEGACY_OPTIONAL):
+                self._required.append(col.internal_name)
+
+    def _check_for(self, col: Column, term_paths: frozenset[str] | None) -> Check:
+        kind = col.type
+        if col.internal_name == "termFullPath":
+            return _term(term_paths)
+        table: dict[ColumnType, Check] = {
+            ColumnType.SINGLE_TEXT: _text,
+            ColumnType.MULTIPLE_TEXT: _multiline,
+            ColumnType.NUMBER: _number,
+            ColumnType.PEOPLE_OR_GROUP: _people,
+            ColumnType.TAXONOMY: _taxonomy,
+        }
+        if kind is ColumnType.DATETIME:
+            return _datetime(self.connection.datetime_format)
+        if kind is ColumnType.SINGLE_CHOICE:
+            return _single_choice(col)
+        if kind is ColumnType.MULTIPLE_CHOICE:
+            return _multiple_choice(col)
+        return table[kind]
+
+    def __call__(self, record: Any) -> str | None:
+        if not isinstance(record, Mapping):
+            return f"a record must be a JSON object, not {type(record).__name__}"
+        problems: list[str] = []
+        for name in self._required:
+            value = record.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                problems.append(f"{name}: a value is required")
+        for name, value in record.items():
+            check = self._checks.get(name)
+            if check is None:
+                problems.append(f"{name}: the connection has no such column")
+            elif value is not None and not (isinstance(value, str) and not value.strip()):
+                why = check(value)
+                if why is not None:
+                    problems.append(f"{name}: {why}")
+        return "; ".join(problems) if problems else None

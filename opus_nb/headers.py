@@ -1,0 +1,53 @@
+"""Matching a sheet's headers to a connection's columns.
+
+A header matches a column by internal name or display name, ignoring case, spaces and
+underscores ("Created_Time" is "Created time"). ``rename`` maps the rest explicitly. Nothing
+is guessed: a header that matches nothing, two headers for one column, and a required column
+with no header are all reported.
+
+>>> mapping = map_headers(["Row Key", "name", "Notes"], conn)   # doctest: +SKIP
+>>> mapping.columns, mapping.unknown                             # doctest: +SKIP
+({'Row Key': 'rowKey', 'name': 'leafName'}, ['Notes'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+from opus_nb.connection import Column, Connection
+from opus_nb.errors import ColumnMappingError
+
+__all__ = ["HeaderMapping", "map_headers"]
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """Which header feeds which column, and what did not fit."""
+
+    columns: dict[Hashable, str]
+    unknown: list[Hashable]
+    duplicates: dict[str, list[Hashable]]
+    missing: list[Column]
+
+
+def map_headers(
+    headers: Iterable[Hashable], connection: Connection, rename: Mapping[Hashable, str] | None = None
+) -> HeaderMapping:
+    """Map each header to an internal name; report unknown, doubled and missing columns."""
+    rename = dict(rename or {})
+    found: dict[str, list[Hashable]] = {}
+    unknown: list[Hashable] = []
+    for header in headers:
+        target = rename.get(header, header)
+        col = connection.find(target)
+        if col is None:
+            if header in rename:
+                raise ColumnMappingError(str(header), str(target))
+            unknown.append(header)
+            continue
+        found.setdefault(col.internal_name, []).append(header)
+    duplicates = {name: hs for name, hs in found.items() if len(hs) > 1}
+    columns = {hs[0]: name for name, hs in found.items() if len(hs) == 1}
+    missing = [c for c in connection.columns if c.required and c.internal_name not in found]
+    return HeaderMapping(columns, unknown, duplicates, missing)

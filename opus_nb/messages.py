@@ -1,0 +1,71 @@
+"""Messages an analyst understands, one per failed rule.
+
+>>> describe("choice", Column("_D", "Department", ColumnType.SINGLE_CHOICE, choices=("Finance", "HR")), "Finanse")
+"'Finanse' is not an option of Department: use one of Finance, HR (or its order, 1 to 2)"
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from opus_nb.connection import Column, ColumnType
+
+__all__ = ["describe"]
+
+_EXAMPLE = {
+    ColumnType.DATETIME: "2024-03-31 14:30",
+    ColumnType.TAXONOMY: "Finance/Accounts Payable",
+}
+
+
+def describe(rule: str, column: Column | None, value: Any, **details: Any) -> str:
+    """The message for one failure of ``rule`` on ``value`` in ``column``."""
+    name = column.display_name if column is not None else str(details.get("label"))
+    shown = _show(value)
+    if rule == "required":
+        return f"{name} is required, and this row has no value"
+    if rule == "unique":
+        return f"row key {shown} appears {details.get('count', 2)} times; each row needs its own key"
+    if rule == "single_line":
+        return f"{name} must be one line of text, but {shown} has a line break"
+    if rule == "datetime":
+        return f"{shown} is not a date-time; write it like {_EXAMPLE[ColumnType.DATETIME]}"
+    if rule == "datetime_ambiguous":
+        return (f"{shown} could be read day-first or month-first; write the date as YYYY-MM-DD "
+                f"(like {_EXAMPLE[ColumnType.DATETIME]}) so it cannot be misread")
+    if rule == "modified_before_created":
+        created = details.get("created")
+        when = f" ({pd.Timestamp(created):%Y-%m-%d %H:%M:%S})" if created is not None and pd.notna(created) else ""
+        return f"Modified time {shown} is earlier than Created time{when}"
+    if rule == "number":
+        return f"{shown} is not a number (write digits with '.' for decimals, no units or thousands separators)"
+    if rule == "finite":
+        return f"{shown} is not a finite number"
+    if rule in ("choice", "choices"):
+        options = column.choices or () if column is not None else ()
+        listing = ", ".join(options)
+        what = "is not an option" if rule == "choice" else "has an entry that is not an option"
+        return f"{shown} {what} of {name}: use one of {listing} (or its order, 1 to {len(options)})"
+    if rule == "email":
+        return f"{shown} is not an email address, or a list of them separated by ';'"
+    if rule == "taxonomy_path":
+        return f"{shown} has a blank part; write a path like {_EXAMPLE[ColumnType.TAXONOMY]}"
+    if rule == "taxonomy_term":
+        return f"{shown} is not one of the connection's classification terms"
+    if rule == "missing_column":
+        return f"the sheet has no column for {name}, which is required"
+    if rule == "unknown_column":
+        return (f"the column {shown} matches no column of the connection: rename it with "
+                f"rename={{{shown}: 'Display name'}} or drop it")
+    if rule == "duplicate_column":
+        return f"several columns ({value}) all match {name}: keep one, or rename the others"
+    return f"{shown} breaks the rule {rule!r}"
+
+
+def _show(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT or value is pd.NA:
+        return "(blank)"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,283 @@
+"""Reading spreadsheet cells as the values a connection column holds, one column at a time.
+
+Each parser takes a raw column (whatever pandas read from the sheet) and returns a `Parsed`:
+the canonical values (blank where the cell was blank or unreadable) and, per rule, a mask of
+the cells that broke it. Coercion fixes only what is unambiguous: outer spaces, the case of
+choice names and terms, ``Name <address>`` forms, choice orders given for names, written dates.
+
+>>> p = parse_column(Column("_Dept", "Dept", ColumnType.SINGLE_CHOICE, choices=("Finance", "HR")),
+...                  pd.Series([" finance", "2", "Sales", None]))
+>>> p.values.tolist(), p.failures["choice"].tolist()
+(['Finance', 'HR', nan, nan], [False, False, True, False])
+
+Work is vectorised: text, numbers and dates go through pandas string and conversion routines;
+choices, people and paths are parsed once per *distinct* value and mapped back with
+`pandas.factorize`, so a million rows with a few hundred distinct values cost a few hundred parses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opus_nb.connection import Column, ColumnType
+from opus_nb.dates import parse_datetimes
+
+__all__ = ["EMAIL_PATTERN", "Parsed", "blank_mask", "parse_column"]
+
+EMAIL_PATTERN = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_ENTRY = re.compile(r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>]*)>|(?P<bare>[^<>]*?))\s*')
+_DECIMAL = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_LINE_BREAKS = ("\n", "\r", "\u2028", "\u2029")
+
+
+@dataclass
+class Parsed:
+    """Canonical values of one column, and the cells that broke each rule."""
+
+    values: pd.Series
+    failures: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def blank_mask(raw: pd.Series) -> np.ndarray:
+    """True where a cell is blank: missing, empty or only spaces."""
+    mask = raw.isna().to_numpy(dtype=bool)
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        text = raw.where(raw.map(type).eq(str) if raw.dtype == object else raw.notna())
+        stripped = text.astype("str").str.strip()
+        mask |= (stripped == "").to_numpy(dtype=bool, na_value=False)
+    return mask
+
+
+def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None) -> Parsed:
+    """Parse one raw column as ``column`` says; ``terms`` are the known classification paths."""
+    kind = column.type
+    if kind in (ColumnType.SINGLE_TEXT, ColumnType.MULTIPLE_TEXT):
+        return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT)
+    if kind is ColumnType.NUMBER:
+        return _number(raw)
+    if kind is ColumnType.DATETIME:
+        values, unreadable, ambiguous = parse_datetimes(raw)
+        return Parsed(values, {"datetime": unreadable, "datetime_ambiguous": ambiguous})
+    if kind is ColumnType.SINGLE_CHOICE:
+        return _per_value(raw, _ChoiceReader(column.choices or ()).one, "choice")
+    if kind is ColumnType.MULTIPLE_CHOICE:
+        return _per_value(raw, _ChoiceReader(column.choices or ()).many, "choices")
+    if kind is ColumnType.PEOPLE_OR_GROUP:
+        return _per_value(raw, _people, "email")
+    known = {t.casefold(): t for t in terms} if terms is not None and column.internal_name == "termFullPath" else None
+    return _per_value(raw, lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
+
+
+def as_text(raw: pd.Series) -> pd.Series:
+    """The column as strings (``str`` dtype, NaN for blanks); 1001.0 from Excel reads as '1001'."""
+    if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
+        return raw
+    if pd.api.types.is_bool_dtype(raw.dtype) or raw.dtype == object:
+        return raw.map(_cell_text, na_action="ignore").astype("str")
+    if pd.api.types.is_float_dtype(raw.dtype):
+        return raw.map(_cell_text, na_action="ignore").astype("str")
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw.dt.strftime("%Y-%m-%d %H:%M:%S").astype("str")
+    return raw.astype("str").where(raw.notna())
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _text(raw: pd.Series, *, single_line: bool) -> Parsed:
+    text = as_text(raw).str.strip()
+    text = text.where(text != "")
+    failures = {}
+    if single_line:
+        breaks = np.zeros(len(text), dtype=bool)
+        for mark in _LINE_BREAKS:
+            breaks |= text.str.contains(mark, regex=False).to_numpy(dtype=bool, na_value=False)
+        failures["single_line"] = breaks
+    return Parsed(text, failures)
+
+
+def _number(raw: pd.Series) -> Parsed:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.astype("float64")
+        unreadable = np.zeros(len(raw), dtype=bool)
+    else:
+        text = as_text(raw) if raw.dtype != object else raw.map(_number_text, na_action="ignore").astype("str")
+        text = text.str.strip()
+        text = text.where(text != "")
+        plain = text.str.fullmatch(_DECIMAL).to_numpy(dtype=bool, na_value=False)
+        values = pd.Series(np.nan, index=text.index, dtype="float64")
+        values[plain] = text[plain].astype("float64").to_numpy()
+        other = ~plain & text.notna().to_numpy()
+        if other.any():
+            values[other] = pd.to_numeric(text[other], errors="coerce").astype("float64").to_numpy()
+        unreadable = other & values.isna().to_numpy()
+    infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+    return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite})
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "not a number"
+    return value if isinstance(value, str) else repr(value)
+
+
+def _per_value(
+    raw: pd.Series, read: Callable[[Any], tuple[Any, str | None]], *rules: str
+) -> Parsed:
+    """Parse each distinct value once with ``read`` (-> canonical value, failed rule or None)."""
+    cells = raw
+    if raw.dtype == object:
+        cells = raw.map(_hashable_cell)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    canon = np.empty(len(uniques) + 1, dtype=object)
+    broken = np.empty(len(uniques) + 1, dtype=object)
+    canon[-1] = broken[-1] = None
+    for i, value in enumerate(uniques):
+        canon[i], broken[i] = read(value)
+    values = canon[codes]
+    failed = broken[codes]
+    return Parsed(pd.Series(values, index=raw.index, dtype=object), {rule: failed == rule for rule in rules})
+
+
+def _hashable_cell(value: Any) -> Hashable:
+    """A cell as ``_per_value`` can group it: lists and arrays become tuples (of hashable items),
+    anything else unhashable (a dict, a set) becomes its text, which no rule accepts as a choice or address."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return tuple(_hashable_cell(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return str(value)
+    return value
+
+
+class _ChoiceReader:
+    """Reads option names (case and spaces ignored) or orders (1-based positions)."""
+
+    def __init__(self, options: Iterable[str]) -> None:
+        self.options = tuple(options)
+        self.by_name = {_choice_key(o): o for o in self.options}
+
+    def _option(self, item: Any) -> str | None:
+        if isinstance(item, bool):
+            return None
+        if isinstance(item, int | float | np.integer | np.floating):
+            number = float(item)
+            return self.options[int(number) - 1] if number.is_integer() and 1 <= number <= len(self.options) else None
+        text = str(item)
+        name = self.by_name.get(_choice_key(text))
+        if name is None and text.strip().isdigit():
+            return self._option(int(text.strip()))
+        return name
+
+    def one(self, value: Any) -> tuple[str | None, str | None]:
+        if _is_blank(value):
+            return None, None
+        name = self._option(value)
+        return (None, "choice") if name is None else (name, None)
+
+    def many(self, value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+        items = self._items(value)
+        if not items:
+            return None, None
+        names = [self._option(i) for i in items]
+        if any(n is None for n in names):
+            return None, "choices"
+        return tuple(dict.fromkeys(n for n in names if n is not None)), None
+
+    def _items(self, value: Any) -> list[Any]:
+        if isinstance(value, tuple):
+            return [v for v in value if not _is_blank(v)]
+        if _is_blank(value):
+            return []
+        if not isinstance(value, str):
+            return [value]
+        text = value.strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        items: list[Any] = []
+        for part in text.split(";"):
+            pieces = part.split(",")
+            start = 0
+            while start < len(pieces):
+                # the longest run of ','-separated pieces that names an option ("Middle East, Africa")
+                stop = next((j for j in range(len(pieces), start + 1, -1)
+                             if _choice_key(",".join(pieces[start:j])) in self.by_name), start + 1)
+                items.append(",".join(pieces[start:stop]))
+                start = stop
+        return [i for i in items if i.strip()]
+
+
+def _choice_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _is_blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (not isinstance(value, tuple) and bool(pd.isna(value)))
+
+
+def _people(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+    entries = [str(v) for v in value] if isinstance(value, tuple) else _people_entries(value)
+    entries = [e for e in entries if e.strip()]
+    if not entries:
+        return None, None
+    addresses = []
+    for entry in entries:
+        match = _ENTRY.fullmatch(entry)
+        address = (match["addr"] if match["addr"] is not None else match["bare"]).strip() if match else ""
+        if not EMAIL_PATTERN.fullmatch(address):
+            return None, "email"
+        addresses.append(address)
+    return tuple(dict.fromkeys(addresses)), None
+
+
+def _people_entries(value: Any) -> list[str]:
+    if _is_blank(value):
+        return []
+    parts = re.split(r"[;,]", str(value))
+    entries: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if "@" not in part and "<" not in part and i + 1 < len(parts) and "<" in parts[i + 1]:
+            part = f"{part},{parts[i + 1]}"
+            i += 1
+        entries.append(part)
+        i += 1
+    return entries
+
+
+def _path(value: Any, terms: dict[str, str] | None) -> tuple[str | None, str | None]:
+    if _is_blank(value):
+        return None, None
+    segments = [s.strip() for s in _cell_text(value).strip().split("/")]
+    if any(not s for s in segments):
+        return None, "taxonomy_path"
+    path = "/".join(segments)
+    if terms is None:
+        return path, None
+    term = terms.get(path.casefold())
+    return (None, "taxonomy_term") if term is None else (term, None)
+
+
+def hashable(value: Any) -> Hashable:
+    """A cell as a hashable value (lists become tuples), for grouping failures."""
+    return tuple(value) if isinstance(value, list | np.ndarray) else value

@@ -1,0 +1,92 @@
+"""Before sending: each input row becomes a wire record, or a reason why it will not be sent.
+
+>>> prepared = prepare(df, conn)                       # doctest: +SKIP
+>>> prepared.records[0]["rowKey"], prepared.reasons    # doctest: +SKIP
+('INV-0001', {7: 'Created time: ...'})
+
+Rows are addressed by position (0..n-1), so a frame with a repeated index works too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from opus_nb.connection import Connection
+from opus_nb.encode import iter_encoded
+from opus_nb.headers import map_headers
+from opus_nb.validation import validate as validate_frame
+
+__all__ = ["Prepared", "prepare"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Row labels and keys of every input row; records of the rows to send; reasons for the rest.
+
+    A valid row's key is the one it is sent with (cleaned by validation); an invalid row's, as typed.
+    """
+
+    labels: list[Hashable]
+    row_keys: list[str | None]
+    records: dict[int, dict[str, Any]]
+    reasons: dict[int, str]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.labels)
+
+
+def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None) -> list[str | None]:
+    header = next((h for h, name in map_headers(work.columns, connection, rename).columns.items() if name == "rowKey"), None)
+    if header is None:
+        return [None] * len(work)
+    return [None if pd.isna(v) else str(v) for v in work[header].tolist()]
+
+
+def prepare(
+    df: pd.DataFrame,
+    connection: Connection,
+    *,
+    validate: bool = True,
+    rename: Mapping[Hashable, str] | None = None,
+) -> Prepared:
+    """Validate and encode ``df``; ``validate=False`` takes its non-blank cells as they are."""
+    work = df.reset_index(drop=True)
+    keys = _row_keys(work, connection, rename)
+    if not validate:
+        return Prepared(list(df.index), keys, _raw_records(work, connection, rename), {})
+    report = validate_frame(work, connection, rename=rename)
+    records: dict[int, dict[str, Any]] = {}
+    valid = report.valid_internal
+    if len(valid):
+        for labels, chunk in iter_encoded(valid, connection, chunk_size=len(valid)):
+            records.update(zip((int(p) for p in labels), chunk, strict=True))
+    reasons: dict[int, str] = {}
+    errors = report.errors
+    sheet_level = errors[errors["row"].isna()]
+    general = "; ".join(f"{c}: {m}" for c, m in zip(sheet_level["column"], sheet_level["message"], strict=True))
+    for row, group in errors.dropna(subset=["row"]).groupby("row", sort=False):
+        reasons[int(row)] = "invalid: " + "; ".join(f"{c}: {m}" for c, m in zip(group["column"], group["message"], strict=True))
+    for pos, record in records.items():
+        keys[pos] = None if record.get("rowKey") is None else str(record["rowKey"])
+    for pos in range(len(work)):
+        if pos not in records and pos not in reasons:
+            reasons[pos] = "invalid: " + (general or "did not pass validation")
+    return Prepared(list(df.index), keys, records, reasons)
+
+
+def _raw_records(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None) -> dict[int, dict[str, Any]]:
+    mapping = map_headers(work.columns, connection, rename).columns
+    columns = [(name, work[header].astype(object).to_numpy(), work[header].isna().to_numpy()) for header, name in mapping.items()]
+    records: dict[int, dict[str, Any]] = {}
+    for pos in range(len(work)):
+        records[pos] = {name: _plain(values[pos]) for name, values, blank in columns if not blank[pos]}
+    return records
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,122 @@
+"""The validation report: every failure, the rows that pass, the rows that do not.
+
+>>> report = df.opus.validate(conn)          # doctest: +SKIP
+>>> report.summary()                         # doctest: +SKIP
+>>> ready = report.valid                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from opus_nb.connection import Connection
+from opus_nb.errors import ValidationFailed
+
+__all__ = ["ERROR_COLUMNS", "ValidationReport"]
+
+ERROR_COLUMNS = ["row", "rowKey", "column", "internal_name", "value", "rule", "message"]
+
+
+class ValidationReport:
+    """What `validate` found.
+
+    - ``errors``: one row per failing cell (or per sheet-level problem, with ``row`` blank):
+      row label, rowKey, column display name, internal name, raw value, rule, message.
+    - ``valid``: the rows that pass, coerced, under display names, index kept.
+    - ``invalid``: the rows that fail, exactly as they were in the sheet.
+    """
+
+    def __init__(
+        self,
+        source: pd.DataFrame,
+        connection: Connection,
+        canonical: pd.DataFrame,
+        errors: pd.DataFrame,
+        bad_rows: np.ndarray,
+    ) -> None:
+        self.connection = connection
+        self.errors = errors
+        self._source = source
+        self._canonical = canonical
+        self._bad = bad_rows
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at all was found wrong."""
+        return self.errors.empty
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        frame = self.valid_internal
+        names = {c.internal_name: c.display_name for c in self.connection.columns}
+        return frame.rename(columns=names)
+
+    @property
+    def valid_internal(self) -> pd.DataFrame:
+        """The valid rows, coerced, under the connection's internal names (what encoding reads)."""
+        frame = self._canonical.iloc[np.flatnonzero(~self._bad)]
+        frame.index = self._source.index[~self._bad]
+        return frame
+
+    @property
+    def invalid(self) -> pd.DataFrame:
+        return self._source[self._bad]
+
+    def summary(self) -> pd.DataFrame:
+        """Failures counted by column and rule, most frequent first."""
+        if self.errors.empty:
+            return pd.DataFrame({"column": [], "rule": [], "count": []}).astype({"count": "int64"})
+        counts = self.errors.groupby(["column", "rule"], dropna=False, sort=False).size()
+        return counts.rename("count").sort_values(ascending=False, kind="stable").reset_index()
+
+    def raise_if_invalid(self) -> None:
+        """Raise `ValidationFailed` (carrying this report) when anything failed."""
+        if not self.ok:
+            raise ValidationFailed(self)
+
+    def batches(self, size: int = 15) -> Iterator[tuple[pd.Index, list[dict[str, object]]]]:
+        """The valid rows as API records, ``size`` at a time, with the row labels of each batch."""
+        from opus_nb.encode import iter_encoded
+
+        rows = np.flatnonzero(~self._bad)
+        yield from iter_encoded(self._canonical, self.connection, chunk_size=size, rows=rows, labels=self._source.index)
+
+    def counts_line(self) -> str:
+        n_rows = len(self._source)
+        n_bad = int(self._bad.sum())
+        n_cells = int(self.errors["row"].notna().sum())
+        line = f"{n_rows:,} rows: {n_rows - n_bad:,} valid, {n_bad:,} invalid ({n_cells:,} cell problems)"
+        sheet_level = self.errors["row"].isna().sum()
+        if sheet_level:
+            line += f"; {sheet_level} sheet-level problem(s)"
+        return line
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport {self.counts_line()}>"
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{html.escape(self.counts_line())}</b></p>"
+        if self.ok:
+            return head + "<p>Every row passes.</p>"
+        rows = []
+        for (column, rule), group in self.errors.groupby(["column", "rule"], sort=False, dropna=False):
+            values = ", ".join(html.escape(_short(v)) for v in group["value"].drop_duplicates().head(5))
+            labels = ", ".join(html.escape(str(r)) for r in group["row"].head(8) if r is not None)
+            more = " ..." if len(group) > 8 else ""
+            rows.append(
+                f"<tr><td>{html.escape(str(column))}</td><td>{html.escape(str(rule))}</td>"
+                f"<td style='text-align:right'>{len(group)}</td><td>{values}</td>"
+                f"<td>{labels}{more}</td><td>{html.escape(group['message'].iloc[0])}</td></tr>"
+            )
+        table = ("<table><thead><tr><th>column</th><th>rule</th><th>count</th><th>values</th>"
+                 "<th>rows</th><th>example message</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        return head + table + "<p>All failures: <code>report.errors</code>.</p>"
+
+
+def _short(value: object) -> str:
+    text = "(blank)" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,129 @@
+"""Validating a sheet against a connection: every bad cell at once, as a report.
+
+>>> report = validate(pd.read_excel("data-samples/records.xlsx"), conn)   # doctest: +SKIP
+>>> report.errors[["row", "column", "value", "rule"]].head()               # doctest: +SKIP
+
+The whole frame goes through the connection's pandera schema in one call; pandera's structured
+failures become report rows naming the row, the column, the raw value and the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandera.errors import SchemaErrors
+
+from opus_nb.connection import Connection
+from opus_nb.headers import HeaderMapping, map_headers
+from opus_nb.messages import describe
+from opus_nb.report import ERROR_COLUMNS, ValidationReport
+
+__all__ = ["validate"]
+
+_REASONS = {"SERIES_CONTAINS_NULLS": "required", "SERIES_CONTAINS_DUPLICATES": "unique"}
+
+
+def validate(
+    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None
+) -> ValidationReport:
+    """Check every cell of ``df`` against ``connection``; never raises for bad data.
+
+    Raises `MissingChoicesError` when a choice column is present but its options were not given,
+    and `ColumnMappingError` when ``rename`` points at no column.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"validate() needs a pandas DataFrame, not {type(df).__name__}")
+    mapping = map_headers(df.columns, connection, rename)
+    present = [connection.column(name) for name in mapping.columns.values()]
+    connection.require_choices(present)
+    frame = pd.DataFrame(
+        {name: df[header].reset_index(drop=True) for header, name in mapping.columns.items()}
+    )
+    frame.index = pd.RangeIndex(len(df))
+    schema = connection.schema()
+    try:
+        canonical = schema.validate(frame, lazy=True, inplace=True)
+        failures: list[dict[str, Any]] = []
+    except SchemaErrors as exc:
+        canonical = exc.data
+        failures = _cell_failures(exc)
+    errors = _error_frame(df, mapping, connection, canonical, failures)
+    bad = np.zeros(len(df), dtype=bool)
+    positions = errors["row"].dropna().astype("int64").to_numpy() if len(errors) else np.array([], "int64")
+    bad[positions] = True
+    if mapping.missing or mapping.duplicates and any(connection.column(n).required for n in mapping.duplicates):
+        bad[:] = True
+    errors["row"] = [df.index[int(p)] if pd.notna(p) else None for p in errors["row"]]
+    canonical = canonical[[c.internal_name for c in connection.columns if c.internal_name in canonical]]
+    return ValidationReport(df, connection, canonical, errors, bad)
+
+
+def _cell_failures(exc: SchemaErrors) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for err in exc.schema_errors:
+        reason = err.reason_code.name if err.reason_code is not None else ""
+        check = getattr(err.check, "name", None) or str(err.check)
+        rule = _REASONS.get(reason, check)
+        if reason == "COLUMN_NOT_IN_DATAFRAME":
+            continue
+        cases = err.failure_cases
+        if not isinstance(cases, pd.DataFrame) or "index" not in cases:
+            continue
+        column = "timeModified" if rule == "modified_before_created" else err.column_name
+        for index in pd.unique(cases["index"].dropna()):
+            rows.append({"pos": int(index), "internal_name": column, "rule": rule})
+    return rows
+
+
+def _error_frame(
+    df: pd.DataFrame,
+    mapping: HeaderMapping,
+    connection: Connection,
+    canonical: pd.DataFrame,
+    failures: list[dict[str, Any]],
+) -> pd.DataFrame:
+    cells = pd.DataFrame(failures, columns=["pos", "internal_name", "rule"])
+    parse_failed = cells[cells["rule"] != "required"].set_index(["pos", "internal_name"]).index
+    is_required = cells["rule"] == "required"
+    keys = pd.MultiIndex.from_arrays([cells["pos"], cells["internal_name"]])
+    cells = cells[~(is_required & keys.isin(parse_failed))].drop_duplicates()
+    header_of = {name: header for header, name in mapping.columns.items()}
+    row_keys = canonical["rowKey"] if "rowKey" in canonical else pd.Series(None, index=canonical.index, dtype=object)
+    records: list[dict[str, Any]] = []
+    for (name, rule), group in cells.groupby(["internal_name", "rule"], sort=False):
+        col = connection.column(name)
+        pos = group["pos"].to_numpy()
+        raw = df.iloc[pos, df.columns.get_loc(header_of[name])].tolist() if name in header_of else [None] * len(pos)
+        keys = row_keys.iloc[pos].tolist()
+        extra: dict[str, list[Any]] = {}
+        if rule == "unique":
+            counts = pd.Series(keys).value_counts()
+            extra["count"] = [int(counts[k]) for k in keys]
+        if rule == "modified_before_created":
+            extra["created"] = canonical["timeCreated"].iloc[pos].tolist()
+        for i, (p, value, key) in enumerate(zip(pos.tolist(), raw, keys, strict=True)):
+            details = {k: v[i] for k, v in extra.items()}
+            records.append({"row": p, "rowKey": None if pd.isna(key) else key, "column": col.display_name,
+                            "internal_name": name, "value": value, "rule": rule,
+                            "message": describe(rule, col, value, **details)})
+    for header in mapping.unknown:
+        records.append(_frame_level(str(header), None, "unknown_column", header))
+    for name, headers in mapping.duplicates.items():
+        col = connection.column(name)
+        records.append(_frame_level(col.display_name, name, "duplicate_column", ", ".join(map(str, headers))))
+    for col in mapping.missing:
+        records.append(_frame_level(col.display_name, col.internal_name, "missing_column", None))
+    order = {c.display_name: i for i, c in enumerate(connection.columns)}
+    errors = pd.DataFrame(records, columns=ERROR_COLUMNS)
+    errors["_order"] = errors["column"].map(order)
+    errors = errors.sort_values(["row", "_order"], na_position="first", kind="stable")
+    return errors.drop(columns="_order").reset_index(drop=True)
+
+
+def _frame_level(column: str, internal: str | None, rule: str, value: Any) -> dict[str, Any]:
+    return {"row": None, "rowKey": None, "column": column, "internal_name": internal, "value": value,
+            "rule": rule, "message": describe(rule, None, value, label=column)}
+

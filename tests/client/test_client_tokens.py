@@ -1,0 +1,181 @@
+"""The token provider against a scripted identity service (httpx.MockTransport): narrow unit cases."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import httpx
+import jwt
+import pytest
+
+from opus_nb.auth import CertificateCredential, ClientSecretCredential
+from opus_nb.errors import IdentityServiceError, OAuthError
+from opus_nb.retry import RetryPolicy
+from opus_nb.tokens import AccessToken, TokenProvider, refresh_margin
+
+IDENTITY = "https://identity.example.test"
+TOKEN_URL = f"{IDENTITY}/connect/token"
+
+
+class Identity:
+    """A scripted identity service: answers discovery, then token requests from ``script``."""
+
+    def __init__(self, *script: tuple[int, dict] | Exception, expires_in: int = 3600, delay: float = 0.0) -> None:
+        self.script = list(script)
+        self.expires_in = expires_in
+        self.delay = delay
+        self.forms: list[dict[str, str]] = []
+        self.issued = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx.Response(200, json={"issuer": IDENTITY, "token_endpoint": TOKEN_URL})
+        self.forms.append({k: v[0] for k, v in parse_qs(request.content.decode()).items()})
+        time.sleep(self.delay)
+        if self.script:
+            step = self.script.pop(0)
+            if isinstance(step, Exception):
+                raise step
+            status, body = step
+            if status != 200:
+                return httpx.Response(status, json=body, headers={"Retry-After": "0"})
+        self.issued += 1
+        return httpx.Response(200, json={"access_token": f"tok-{self.issued}-Xq9", "token_type": "Bearer",
+                                         "expires_in": self.expires_in})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def provider(identity: Identity, credential=None, clock=None) -> TokenProvider:
+    http = httpx.Client(transport=httpx.MockTransport(identity))
+    return TokenProvider(credential or ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http,
+                         retry=RetryPolicy(attempts=3, base=0.0), clock=clock or time.time, sleep=lambda s: None)
+
+
+def test_token_is_cached_and_comes_from_the_discovered_endpoint() -> None:
+    identity = Identity()
+    tokens = provider(identity)
+    assert tokens.get() == tokens.get() == "tok-1-Xq9"
+    assert tokens.requests == 1
+    assert identity.forms[0]["grant_type"] == "client_credentials"
+    assert identity.forms[0]["scope"] == "records.readwrite.all"
+    assert tokens.token_endpoint == TOKEN_URL
+
+
+def test_each_retry_signs_a_new_assertion(pfx: Path, certs) -> None:
+    identity = Identity((503, {}), (500, {}))
+    tokens = provider(identity, CertificateCredential("app", pfx, certs.password))
+    assert tokens.get() == "tok-1-Xq9"
+    claims = [jwt.decode(f["client_assertion"], options={"verify_signature": False}) for f in identity.forms]
+    assert len(claims) == 3
+    assert len({c["jti"] for c in claims}) == 3
+    assert {c["aud"] for c in claims} == {TOKEN_URL}
+
+
+def test_invalid_client_is_not_retried_and_is_typed() -> None:
+    identity = Identity((400, {"error": "invalid_client", "error_description": "unknown certificate"}))
+    tokens = provider(identity)
+    with pytest.raises(OAuthError) as info:
+        tokens.get()
+    assert info.value.error == "invalid_client"
+    assert info.value.description == "unknown certificate"
+    assert "registered" in str(info.value)
+    assert len(identity.forms) == 1
+
+
+def test_invalid_scope_is_its_own_error() -> None:
+    tokens = provider(Identity((400, {"error": "invalid_scope"})))
+    with pytest.raises(OAuthError, match="records.readwrite.all") as info:
+        tokens.get()
+    assert info.value.error == "invalid_scope"
+
+
+def test_unreachable_identity_service_is_named() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    http = httpx.Client(transport=httpx.MockTransport(refuse))
+    tokens = TokenProvider(ClientSecretCredential("app", "s"), IDENTITY, http,
+                           retry=RetryPolicy(attempts=2, base=0.0), sleep=lambda s: None)
+    with pytest.raises(IdentityServiceError, match="cannot be reached") as info:
+        tokens.get()
+    assert info.value.url == IDENTITY
+
+
+def test_many_threads_cause_one_token_request() -> None:
+    identity = Identity(delay=0.2)
+    tokens = provider(identity)
+    barrier = threading.Barrier(16)
+    seen: list[str] = []
+
+    def worker() -> None:
+        barrier.wait()
+        seen.append(tokens.get())
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert identity.issued == 1
+    assert set(seen) == {"tok-1-Xq9"}
+
+
+def test_refreshes_five_minutes_ahead_and_keeps_a_valid_token_when_refresh_fails() -> None:
+    clock = Clock()
+    identity = Identity()
+    tokens = provider(identity, clock=clock)
+    assert tokens.get() == "tok-1-Xq9"
+    clock.now += 3600 - 301
+    assert tokens.get() == "tok-1-Xq9"
+    clock.now += 2
+    assert tokens.get() == "tok-2-Xq9"
+    identity.script = [(503, {}), (503, {}), (503, {})]
+    clock.now += 3600 - 200
+    assert tokens.get() == "tok-2-Xq9"
+    clock.now += 300
+    identity.script = []
+    assert tokens.get() == "tok-3-Xq9"
+
+
+def test_short_lived_tokens_refresh_a_tenth_ahead() -> None:
+    assert refresh_margin(3600) == 300
+    assert refresh_margin(5) == pytest.approx(0.5)
+    clock = Clock()
+    identity = Identity(expires_in=5)
+    tokens = provider(identity, clock=clock)
+    tokens.get()
+    clock.now += 4.4
+    assert tokens.get() == "tok-1-Xq9"
+    clock.now += 0.2
+    assert tokens.get() == "tok-2-Xq9"
+
+
+def test_invalidate_forgets_only_the_current_token() -> None:
+    identity = Identity()
+    tokens = provider(identity)
+    first = tokens.get()
+    tokens.invalidate("some-older-token")
+    assert tokens.get() == first
+    tokens.invalidate(first)
+    assert tokens.get() == "tok-2-Xq9"
+
+
+def test_tokens_and_secrets_stay_out_of_reprs_and_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    tokens = provider(Identity())
+    value = tokens.get()
+    token = AccessToken(value, 1.0, 0.5)
+    for text in (repr(tokens), repr(token), str(token), caplog.text):
+        assert value not in text
+        assert "s3cret-Kp2" not in text

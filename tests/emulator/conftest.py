@@ -1,0 +1,100 @@
+"""One emulator for the whole module run, reset before each test; apps and tokens made once.
+
+Every test talks to the emulator over real HTTP with plain httpx (never the library's client).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from opus_nb import emulator
+from opus_nb.connection import Connection
+from opus_nb.emulator import AppRegistration, Emulator
+
+from .records import RECORDS, SAMPLES, SCOPE, make_record
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    with emulator.run() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def secret_app(server: Emulator) -> AppRegistration:
+    return server.register_app(credential="secret")
+
+
+@pytest.fixture(scope="session")
+def cert_app(server: Emulator, tmp_path_factory: pytest.TempPathFactory) -> AppRegistration:
+    return server.register_app(credential="certificate", directory=tmp_path_factory.mktemp("cert-app"))
+
+
+@pytest.fixture(scope="session")
+def token(server: Emulator, secret_app: AppRegistration) -> str:
+    form = {"grant_type": "client_credentials", "client_id": secret_app.client_id,
+            "client_secret": secret_app.secret, "scope": SCOPE}
+    response = httpx.post(server.token_url, data=form)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+@pytest.fixture
+def emu(server: Emulator) -> Emulator:
+    """The shared emulator, emptied and seeded with data-samples/ (connection, choices, terms)."""
+    server.reset()
+    server.seed(SAMPLES)
+    return server
+
+
+@pytest.fixture
+def conn(emu: Emulator) -> Connection:
+    assert emu.connection is not None
+    return emu.connection
+
+
+@pytest.fixture
+def api(emu: Emulator, token: str) -> Iterator[httpx.Client]:
+    """A plain httpx client on the emulator's URL, carrying a valid bearer token."""
+    with httpx.Client(base_url=emu.url, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def record() -> Callable[..., dict[str, Any]]:
+    return make_record
+
+
+@pytest.fixture
+def submit(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
+    """POST records to the Graph API: `submit([records], conflict="Skip")`."""
+
+    def post(records: list[dict[str, Any]], conflict: str = "Skip") -> httpx.Response:
+        return api.post(RECORDS, json={"id": conn.id, "conflictOption": conflict, "confilictOption": conflict, "data": records})
+
+    return post
+
+
+@pytest.fixture
+def due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
+    """GET one page of due records: `due(before="2030-01-01 00:00:00", per_page=100, start=None)`."""
+
+    def get(before: str = "2030-01-01 00:00:00", per_page: int = 100, start: str | None = None) -> httpx.Response:
+        params: dict[str, Any] = {"id": conn.id, "disposalDueDate": before, "itemsPerPage": per_page}
+        if start is not None:
+            params["startIndex"] = start
+        return api.get(RECORDS, params=params)
+
+    return get
+
+
+@pytest.fixture
+def destroy(api: httpx.Client) -> Callable[[list[str]], httpx.Response]:
+    def delete(keys: list[str]) -> httpx.Response:
+        return api.request("DELETE", RECORDS, json={"disposalIds": keys})
+
+    return delete
