@@ -13,6 +13,7 @@ from opus_nb.auth import CertificateCredential, ClientSecretCredential
 from opus_nb.client import OpusClient
 from opus_nb.connection import Column, ColumnType, Connection, load_connection
 from opus_nb.destroy import destroy
+from opus_nb.disposal_report import DisposalReport, disposal_report  # binds the function, not the module
 from opus_nb.due import due_records
 from opus_nb.encode import iter_records, to_records
 from opus_nb.errors import (
@@ -37,6 +38,7 @@ from opus_nb.errors import (
 )
 from opus_nb.journal import Journal
 from opus_nb.report import ValidationReport
+from opus_nb.review import ReviewSession, review  # binds opus_nb.review to the function
 from opus_nb.session import login, login_emulator, logout
 from opus_nb.sheets import read_sheet
 from opus_nb.submit import submit
@@ -58,6 +60,7 @@ __all__ = [
     "ConfirmationRequired",
     "Connection",
     "ConnectionFileError",
+    "DisposalReport",
     "IdentityServiceError",
     "Journal",
     "JournalError",
@@ -68,11 +71,13 @@ __all__ = [
     "OpusError",
     "OpusHTTPError",
     "PagingError",
+    "ReviewSession",
     "SheetError",
     "Term",
     "ValidationFailed",
     "ValidationReport",
     "destroy",
+    "disposal_report",
     "due_records",
     "iter_records",
     "load_connection",
@@ -81,6 +86,7 @@ __all__ = [
     "login_emulator",
     "logout",
     "read_sheet",
+    "review",
     "submit",
     "to_records",
     "validate",

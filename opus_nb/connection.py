@@ -227,6 +227,8 @@ def load_connection(
 def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, Any]:
     if isinstance(source, Mapping):
         return "connection", source
+    if not isinstance(source, str | Path):
+        raise ConnectionFileError("connection", "(top level)", "a file path or a JSON object", type(source).__name__)
     name = str(source)
     try:
         text = Path(source).read_text(encoding="utf-8-sig")

@@ -26,7 +26,8 @@ _COMMON = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_MAX_SERIAL = 2958465.99999  # 9999-12-31
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
-_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+# Serials written as text need five digits (1927 on): "2021" is a year, not 13 July 1905.
+_SERIAL = re.compile(r"^\d{5,7}(?:\.\d+)?$")
 _SLASH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})((?:[ T].*)?)$")
 _DATES = ["%Y/%m/%d", "%Y.%m.%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y",
           "%b %d %Y", "%d-%b-%Y", "%d-%B-%Y", "%d %b, %Y", "%A, %B %d, %Y", "%a, %d %b %Y"]

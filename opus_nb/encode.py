@@ -25,7 +25,7 @@ import pandas as pd
 from opus_nb.connection import Column, ColumnType, Connection
 from opus_nb.dates import format_datetimes
 
-__all__ = ["encode_columns", "iter_encoded", "iter_records", "to_records"]
+__all__ = ["assemble", "encode_columns", "iter_encoded", "iter_records", "to_records"]
 
 Record = dict[str, Any]
 
@@ -66,22 +66,31 @@ def iter_encoded(
     ``rows`` picks positions of ``canonical`` to encode (all by default); ``labels`` gives the
     label of every position of ``canonical`` (its own index by default).
     """
-    if chunk_size < 1:
-        raise ValueError("chunk_size must be at least 1")
     columns = encode_columns(canonical, connection)
-    keys = list(columns)
-    arrays = [columns[k] for k in keys]
-    blanks = [(k, m) for k in keys if (m := canonical[k].isna().to_numpy()).any()]
+    blanks = {k: canonical[k].isna().to_numpy() for k in columns}
     positions = np.arange(len(canonical)) if rows is None else np.asarray(rows)
     labels = canonical.index if labels is None else labels
+    for chunk, records in assemble(columns, blanks, positions, chunk_size):
+        yield labels[chunk], records
+
+
+def assemble(
+    columns: Mapping[str, np.ndarray], blanks: Mapping[str, np.ndarray], positions: np.ndarray, chunk_size: int
+) -> Iterator[tuple[np.ndarray, list[Record]]]:
+    """Dicts of the values at ``positions``, ``chunk_size`` at a time, leaving out blank cells."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    keys = list(columns)
+    arrays = [columns[k] for k in keys]
+    gaps = [(k, m) for k, m in blanks.items() if m.any()]
     for start in range(0, len(positions), chunk_size):
         chunk = positions[start : start + chunk_size]
         with _no_gc():
             records = [dict(zip(keys, row)) for row in zip(*(a[chunk] for a in arrays))]  # noqa: B905 (hot path)
-        for key, mask in blanks:
+        for key, mask in gaps:
             for i in np.flatnonzero(mask[chunk]).tolist():
                 del records[i][key]
-        yield labels[chunk], records
+        yield chunk, records
 
 
 @contextmanager

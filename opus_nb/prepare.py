@@ -13,10 +13,11 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opus_nb.connection import Connection
-from opus_nb.encode import iter_encoded
+from opus_nb.encode import assemble
 from opus_nb.headers import map_headers
 from opus_nb.validation import validate as validate_frame
 
@@ -61,10 +62,8 @@ def prepare(
         return Prepared(list(df.index), keys, _raw_records(work, connection, rename), {})
     report = validate_frame(work, connection, rename=rename)
     records: dict[int, dict[str, Any]] = {}
-    valid = report.valid_internal
-    if len(valid):
-        for labels, chunk in iter_encoded(valid, connection, chunk_size=len(valid)):
-            records.update(zip((int(p) for p in labels), chunk, strict=True))
+    for labels, chunk in report.batches(10_000):
+        records.update(zip((int(p) for p in labels), chunk, strict=True))
     reasons: dict[int, str] = {}
     errors = report.errors
     sheet_level = errors[errors["row"].isna()]
@@ -81,12 +80,8 @@ def prepare(
 
 def _raw_records(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None) -> dict[int, dict[str, Any]]:
     mapping = map_headers(work.columns, connection, rename).columns
-    columns = [(name, work[header].astype(object).to_numpy(), work[header].isna().to_numpy()) for header, name in mapping.items()]
-    records: dict[int, dict[str, Any]] = {}
-    for pos in range(len(work)):
-        records[pos] = {name: _plain(values[pos]) for name, values, blank in columns if not blank[pos]}
-    return records
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+    columns = {name: work[header].astype(object).to_numpy() for header, name in mapping.items()}
+    blanks = {name: work[header].isna().to_numpy() for header, name in mapping.items()}
+    positions = np.arange(len(work))
+    return {int(p): record for chunk, records in assemble(columns, blanks, positions, 10_000)
+            for p, record in zip(chunk, records, strict=True)}

@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "taxonomy_term": "not a known classification term",
     "missing_column": "a required column is missing from the sheet",
     "unknown_column": "the column matches no column of the connection",
+    "duplicate_column": "several columns of the sheet match the same column of the connection",
 }
 
 _TYPE_RULES: dict[ColumnType, tuple[str, ...]] = {

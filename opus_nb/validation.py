@@ -56,7 +56,11 @@ def validate(
     bad[positions] = True
     if mapping.missing or mapping.duplicates and any(connection.column(n).required for n in mapping.duplicates):
         bad[:] = True
-    errors["row"] = [df.index[int(p)] if pd.notna(p) else None for p in errors["row"]]
+    has_row = errors["row"].notna().to_numpy()
+    labels = np.full(len(errors), None, dtype=object)
+    for i, label in zip(np.flatnonzero(has_row), df.index.take(errors["row"][has_row].astype("int64")), strict=True):
+        labels[i] = label.item() if isinstance(label, np.generic) else label  # a MultiIndex label stays a tuple
+    errors["row"] = pd.Series(labels, dtype=object)
     canonical = canonical[[c.internal_name for c in connection.columns if c.internal_name in canonical]]
     return ValidationReport(df, connection, canonical, errors, bad)
 
