@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench clean
+.PHONY: test demo lab bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,14 +13,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-test: $(STAMP)
+# The browser test drives Debian's chromium (Playwright downloads no browser of its own).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
 	$(BIN)/opus-nb demo
 
+# JupyterLab on 127.0.0.1 in notebooks/, with an emulator running and the OPUS_* variables set.
+lab: $(STAMP)
+	$(BIN)/python -m opus_nb.lab
+
 bench: $(STAMP)
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/emulator.py
+	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/due.py
+	$(BIN)/python bench/review.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

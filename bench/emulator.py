@@ -4,8 +4,8 @@
 
 The emulator runs as its own process (`python -m opus_nb.emulator --seed data-samples/`), as a
 user would run it; the clients are plain httpx, one thread and one connection each, no injected
-latency. Printed: records/s ingested (15 records a request), due-record pages of 100 per second,
-and, as the baseline, requests/s to the emulator's smallest route (`GET /emulator`) on the same
+latency. Printed: seconds from launch until the emulator prints its URLs, records/s ingested (15 records
+a request), due-record pages of 100 per second, and, as the baseline, requests/s to the emulator's smallest route (`GET /emulator`) on the same
 server and clients, with the ratio of each figure to it (in requests).
 """
 
@@ -28,18 +28,21 @@ BATCH = 15
 PAGE = 100
 
 
-def start_emulator() -> tuple[subprocess.Popen[str], str]:
+def start_emulator() -> tuple[subprocess.Popen[str], str, float]:
+    """Start `python -m opus_nb.emulator --seed data-samples/`; its URL and seconds until it printed it."""
+    started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "opus_nb.emulator", "--seed", "data-samples/"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
+    seconds = time.perf_counter() - started
     match = re.search(r"http://127\.0\.0\.1:\d+", first)
     if match is None:
         proc.kill()
         raise SystemExit(f"the emulator did not start: {first!r}")
-    return proc, match.group(0)
+    return proc, match.group(0), seconds
 
 
 def sign_in(url: str) -> dict[str, str]:
@@ -83,7 +86,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--pages", type=int, default=2_000, help="due-record pages to fetch in all")
     args = parser.parse_args()
-    proc, url = start_emulator()
+    proc, url, startup_s = start_emulator()
     try:
         headers = sign_in(url)
         conn_id = httpx.get(f"{url}/emulator").json()["connections"][0]
@@ -115,6 +118,7 @@ def main() -> None:
         one_n, one_s = in_threads(1, lambda client, _: walk_pages(client, api, conn_id, headers, args.pages // 4))
         base_rps = base_n / base_s
         print(f"emulator benchmark: {args.clients} clients, server in its own process, no injected latency")
+        print(f"  start with --seed data-samples/: {startup_s:.2f} s until the URLs are printed")
         print(f"  baseline GET /emulator:    {base_rps:9.0f} requests/s")
         print(f"  submit, {BATCH} per request:    {rec_n / rec_s:9.0f} records/s  ({rec_n / BATCH / rec_s:6.0f} requests/s, "
               f"{rec_n / BATCH / rec_s / base_rps:.2f} x baseline)")

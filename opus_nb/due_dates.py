@@ -31,7 +31,8 @@ def disposal_due_dates(due: pd.DataFrame, connection: Connection | None = None,
     """
     result = pd.Series(pd.NaT, index=due.index, dtype="datetime64[ns]")
     if _SENT in due:
-        result = pd.to_datetime(due[_SENT], errors="coerce").astype("datetime64[ns]")
+        text = due[_SENT].astype("string").str.strip()
+        result = pd.to_datetime(text, format="mixed", errors="coerce").astype("datetime64[ns]")
     known = list(terms) if terms is not None else list(connection.terms or ()) if connection is not None else []
     if not known or "termFullPath" not in due:
         return result

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from opus_nb.client import OpusClient
 from opus_nb.connection import Connection
 from opus_nb.due_dates import disposal_due_dates
 from opus_nb.errors import OpusError
+from opus_nb.review_filters import DECISIONS, CandidateIndex, Filters, filter_value
 from opus_nb.session import current_connection
 
 if TYPE_CHECKING:
@@ -44,8 +45,7 @@ __all__ = [
     "review",
 ]
 
-UNDECIDED, APPROVED, REJECTED, DESTROYED = "undecided", "approved", "rejected", "destroyed"
-DECISIONS = (UNDECIDED, APPROVED, REJECTED, DESTROYED)
+UNDECIDED, APPROVED, REJECTED, DESTROYED = DECISIONS
 _CODE = {name: np.int8(i) for i, name in enumerate(DECISIONS)}
 _SHOWN_COLUMNS = ["rowKey", "leafName", "termFullPath", "createdBy", "modifiedBy", "timeCreated", "timeModified"]
 _MAX_CHUNKS = 10
@@ -84,28 +84,6 @@ class ConfirmationMismatch(ReviewError):
         )
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the review shows: every filter left empty shows every candidate.
-
-    ``classification`` matches a term or everything under it (``Finance`` matches
-    ``Finance/Audit``); ``owner`` is text found in created-by or modified-by; ``due_from`` and
-    ``due_to`` bound the due date (both days included); ``text`` is found in the name;
-    ``decision`` keeps only these decisions.
-    """
-
-    classification: tuple[str, ...] = ()
-    owner: str = ""
-    due_from: pd.Timestamp | None = None
-    due_to: pd.Timestamp | None = None
-    text: str = ""
-    decision: tuple[str, ...] = ()
-
-    @property
-    def active(self) -> bool:
-        return any(getattr(self, f.name) not in ((), "", None) for f in fields(self))
-
-
 class ReviewSession:
     """Decisions about disposal candidates (one per ``rowKey``), kept in Python."""
 
@@ -140,11 +118,7 @@ class ReviewSession:
         self._state = np.zeros(n, dtype=np.int8)
         self._reason = np.full(n, None, dtype=object)
         self._decided_at = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
-        self._terms, self._term_codes = _factorize(self._frame["termFullPath"])
-        self._created, self._created_codes = _factorize(self._frame["createdBy"])
-        self._modified, self._modified_codes = _factorize(self._frame["modifiedBy"])
-        self._names = self._frame["leafName"].astype("string").str.lower()
-        self._years = self._frame["due_date"].dt.year.to_numpy(dtype="float64")
+        self._index = CandidateIndex(self._frame)
         self.filters = Filters()
         self._mask = np.ones(n, dtype=bool)
         self.results: pd.DataFrame | None = None
@@ -234,36 +208,18 @@ class ReviewSession:
 
     def breakdown(self, by: str) -> pd.DataFrame:
         """Counts per decision for each classification (``by="classification"``) or due year (``"due_year"``)."""
-        if by == "classification":
-            labels, codes = self._terms, self._term_codes
-        elif by == "due_year":
-            years = pd.Series(self._years).fillna(-1).astype("int64")
-            uniq, codes = np.unique(years.to_numpy(), return_inverse=True)
-            labels = np.array([str(y) if y >= 0 else "(unknown)" for y in uniq], dtype=object)
-        else:
-            raise ValueError(f"by must be 'classification' or 'due_year', not {by!r}")
-        k = len(DECISIONS)
-        grid = np.bincount(codes * k + self._state, minlength=len(labels) * k).reshape(len(labels), k)
-        table = pd.DataFrame(grid, index=pd.Index(labels, name=by), columns=list(DECISIONS))
-        table = table.assign(total=grid.sum(axis=1))
-        return table[table["total"] > 0]
+        return self._index.breakdown(by, self._state)
 
     # filtering ----------------------------------------------------------------------------------
 
     def filter(self, **changes: Any) -> int:
-        """Change some filters (None or empty clears one); returns how many are shown.
+        """Change some filters (None or empty clears one; see `Filters`); returns how many are shown.
 
         >>> session.filter(classification=["Finance/Audit"], owner="ann", due_to="2021-12-31")  # doctest: +SKIP
         """
-        unknown = set(changes) - {f.name for f in fields(Filters)}
-        if unknown:
-            raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
-        values = {name: _filter_value(name, value) for name, value in changes.items()}
-        for name in values.get("decision", ()):
-            if name not in DECISIONS:
-                raise ValueError(f"decision must be among {DECISIONS}, not {name!r}")
+        values = {name: filter_value(name, value) for name, value in changes.items()}
         self.filters = replace(self.filters, **values)
-        self._mask = self._compute_mask()
+        self._mask = self._index.mask(self.filters, self._state)
         self._changed("filters")
         return self.n_shown
 
@@ -273,28 +229,6 @@ class ReviewSession:
         self._mask = np.ones(len(self._keys), dtype=bool)
         self._changed("filters")
         return self.n_shown
-
-    def _compute_mask(self) -> np.ndarray:
-        f = self.filters
-        mask = np.ones(len(self._keys), dtype=bool)
-        if f.classification:
-            wanted = [c.strip("/") for c in f.classification]
-            hits = np.array([_under(t, wanted) for t in self._terms], dtype=bool)
-            mask &= hits[self._term_codes]
-        if f.owner:
-            needle = f.owner.lower()
-            mask &= (_contains(self._created, needle)[self._created_codes]
-                     | _contains(self._modified, needle)[self._modified_codes])
-        due = self._frame["due_date"]
-        if f.due_from is not None:
-            mask &= (due >= f.due_from).fillna(False).to_numpy(dtype=bool)
-        if f.due_to is not None:
-            mask &= (due < f.due_to + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
-        if f.text:
-            mask &= self._names.str.contains(f.text.lower(), regex=False).fillna(False).to_numpy(dtype=bool)
-        if f.decision:
-            mask &= np.isin(self._state, [_CODE[d] for d in f.decision])
-        return mask
 
     # deciding -----------------------------------------------------------------------------------
 
@@ -339,7 +273,7 @@ class ReviewSession:
         self._reason[rows] = reason
         self._decided_at[rows] = np.datetime64("NaT") if decision == UNDECIDED else np.datetime64(_now(), "s")
         if self.filters.decision:
-            self._mask = self._compute_mask()
+            self._mask = self._index.mask(self.filters, self._state)
         self._changed("decisions")
         return changed
 
@@ -374,6 +308,8 @@ class ReviewSession:
             raise ConfirmationMismatch(len(keys), confirmation)
         if dry_run:
             outcome = self._dry_run(keys)
+            if on_progress is not None:
+                on_progress(len(keys), len(keys))
         else:
             outcome = self._destroy(keys, on_progress)
         names = approved.set_index("rowKey")["leafName"]
@@ -437,33 +373,6 @@ def review(due: pd.DataFrame, connection: Connection | None = None, **options: A
     from opus_nb.widgets.panel import ReviewPanel
 
     return ReviewPanel(ReviewSession(due, connection, **options))
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    labels = np.append(np.asarray(uniques, dtype=object), None)
-    return labels, np.where(codes < 0, len(labels) - 1, codes)
-
-
-def _contains(labels: np.ndarray, needle: str) -> np.ndarray:
-    return np.array([label is not None and needle in str(label).lower() for label in labels], dtype=bool)
-
-
-def _under(term: object, wanted: list[str]) -> bool:
-    if term is None:
-        return False
-    text = str(term)
-    return any(text == w or text.startswith(w + "/") for w in wanted)
-
-
-def _filter_value(name: str, value: Any) -> Any:
-    if name in ("classification", "decision"):
-        if value is None or value == "":
-            return ()
-        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-    if name in ("due_from", "due_to"):
-        return None if value is None or value == "" else pd.Timestamp(value).normalize()
-    return "" if value is None else str(value).strip()
 
 
 def _now() -> dt.datetime:

@@ -2,13 +2,59 @@
 
 >>> import opus_nb.emulator
 >>> with opus_nb.emulator.run(seed="data-samples/") as emu:          # doctest: +SKIP
-...     app = emu.register_app(credential="secret")
-...     emu.url, emu.identity_url
+...     app = emu.register_app(credential="certificate", directory="my-app")
+...     emu.url, emu.identity_url, app.client_id, app.certificate_pfx
 
-It behaves as AvePoint's documents say (both API generations, the 15-record limits, paging
-tokens, per-record failures with 418, holds, manual approval, destroyed state) and injects
-faults on request. Where the documents are silent it makes one documented choice; see
-`opus_nb/emulator/ASSUMPTIONS.md`. From the shell: `opus-nb emulator --seed data-samples/`.
+From the shell: ``opus-nb emulator --seed data-samples/`` (or ``python -m opus_nb.emulator``),
+then ``opus-nb emulator register-app --url URL``.
+
+Where it lives (one server, one port):
+
+- connector API (Graph): ``{url}/records/connector/records``: POST submit, GET due, DELETE destroy;
+- older API: ``{url}/api/connector/SubmitRecords``, ``.../GetDueRecords``, ``.../DestroyRecords``;
+- identity service: ``{url}/identity``: ``/.well-known/openid-configuration``, its ``/jwks``,
+  ``/connect/token``;
+- admin pages (what people do in the web pages): ``{url}/emulator``, ``/emulator/connections/{id}``
+  (the downloadable connection JSON), ``POST /emulator/apps``.
+
+What it assumes where AvePoint's documents are silent (a client should not lean on these more
+than it must):
+
+- The older page gives no path for destroy: ``POST api/connector/DestroyRecords`` with
+  ``{"disposalIds": [...]}``. Its answers use the field names its tables show (``Message``,
+  ``FailedItems`` of ``Item``/``Message`` for submit; ``message``, ``pageIndex``,
+  ``queriedItems``; ``message``, ``failedItems`` for destroy), and the Graph status codes.
+- Graph answers: submit 201 ``{"statusCode": 201, "message": null}``, or 418 with
+  ``failedItems: [{"item": record, "message": why}]`` (why names each failing column); due records
+  200 ``{"statusCode", "message", "queriedItems", "startIndex"}``, or 204 with no body when the
+  page is empty; destroy 200 ``{"statusCode": 200, "message": null}``, or 418 with ``failedItems``
+  (row keys) and ``message`` (a list of ``"key: why"``, the Graph page types it as a list).
+- Due items hold the record as submitted, every built-in present (null when not given), and
+  ``timeCreated``/``timeModified`` in the connection's format followed by one space, as the
+  documented sample shows. ``startIndex``/``pageIndex`` is an opaque signed token; ``null`` ends
+  the listing. Pages walk records in the order first stored, up to the newest record when the
+  first page was served: records submitted meanwhile show in the next listing, none repeats.
+  ``itemsPerPage`` 0 gives an empty page (204). Query parameter names are matched ignoring case
+  (the Graph sample writes ``itemsPerpage``). ``disposalDueDate`` may be in the connection's
+  format or ISO 8601.
+- Bodies are read as .NET's JSON reader does: comments, trailing commas and unquoted property
+  names are tolerated (AvePoint's own samples have them).
+- Row keys are unique across the tenant (destroy names records by row key alone): a row key
+  held by another connection fails that item. ``Skip`` keeps an existing record and counts as
+  success; ``Overwrite`` replaces its data and due date but keeps its place, hold and approval;
+  a destroyed record cannot be overwritten.
+- Date-times must be written exactly in the connection's format (two-digit fields, as .NET's
+  ``ParseExact``); ``createdBy``/``modifiedBy`` are required by the Graph API, optional in the
+  older one; a choice order's range is checked only when the options are known; a
+  ``termFullPath`` must be a known term once any terms are loaded.
+- Held records are not listed as due and cannot be destroyed; in manual-approval mode unapproved
+  records are listed but cannot be destroyed. "Not due" is judged by the emulator's clock
+  (``emu.now``, naive UTC, settable); tokens and certificates follow the real clock.
+- Identity: ``invalid_client`` is 401 (with a Basic challenge) when the client used HTTP Basic,
+  400 otherwise, as RFC 6749 allows; with no ``scope``, every scope the app holds is granted.
+  Access tokens are RS256 JWTs for the audience ``opus.graph``, signed with a key kept in the
+  database. Client assertions may be addressed to the token endpoint or the issuer.
+- A 429 carries ``Retry-After`` in whole seconds unless fractions were asked for (tests).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """The connector API over HTTP, both generations, with bearer-token checks.
 
+>>> parse_submit({"id": "6f2d8a4e-3b1c-4e9a-9d7f-1a2b3c4d5e6f", "confilictOption": "skip", "data": [{}]})[1]
+'Skip'
+
 ```
 POST   /records/connector/records              submit (Graph)        201 / 418 / 400
-GET    /records/connector/records?id=&...      due records (Graph)   200
+GET    /records/connector/records?id=&...      due records (Graph)   200 / 204 / 400
 DELETE /records/connector/records              destroy (Graph)       200 / 418 / 400
 POST   /api/connector/SubmitRecords            submit (older)
 POST   /api/connector/GetDueRecords            due records (older), paging field `pageIndex`
@@ -32,7 +35,7 @@ from opus_nb.emulator.tenant import BadRequest, DuePage, SubmitOutcome, Tenant
 from opus_nb.emulator.tokens import InvalidToken, TokenIssuer
 from opus_nb.emulator.wire import parse_time
 
-__all__ = ["MAX_PAGE", "MAX_RECORDS", "REQUIRED_SCOPE", "routes"]
+__all__ = ["MAX_PAGE", "MAX_RECORDS", "REQUIRED_SCOPE", "parse_destroy", "parse_due", "parse_submit", "routes"]
 
 MAX_RECORDS = 15
 MAX_PAGE = 100

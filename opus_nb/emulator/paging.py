@@ -57,7 +57,7 @@ class Pager:
             payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except ValueError:
             raise BadToken("startIndex is not a paging token from this service") from None
-        if not mac or not hmac.compare_digest(mac, self._mac(payload)):
+        if not mac.isascii() or not hmac.compare_digest(mac, self._mac(payload)):
             raise BadToken("startIndex is not a paging token from this service")
         conn, before, after_seq, upto_seq = json.loads(payload)
         return Position(str(conn), str(before), int(after_seq), int(upto_seq))

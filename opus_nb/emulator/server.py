@@ -177,7 +177,7 @@ class Emulator:
 
     def set_terms(self, terms: str | Path | Iterable[Any] | Mapping[str, Any]) -> list[Term]:
         """Replace the classification terms (terms.json, its content, or Terms); due dates follow."""
-        return self._app.tenant.set_terms(str(terms) if isinstance(terms, Path) else terms)
+        return self._app.tenant.set_terms(terms)
 
     def register_app(
         self,

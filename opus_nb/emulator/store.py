@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 __all__ = ["AppRow", "RecordRow", "Store"]
 
@@ -78,11 +79,15 @@ class RecordRow:
     destroyed: str | None
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _record(row: Sequence[object]) -> RecordRow:
     seq, key, conn, data, term, created, modified, due, hold, approved, destroyed = row
     return RecordRow(
-        int(seq), str(key), str(conn), str(data), term and str(term), str(created), str(modified),  # type: ignore[call-overload]
-        due and str(due), bool(hold), bool(approved), destroyed and str(destroyed),  # type: ignore[arg-type]
+        int(cast(int, seq)), str(key), str(conn), str(data), _text(term), str(created), str(modified),
+        _text(due), bool(hold), bool(approved), _text(destroyed),
     )
 
 
@@ -150,7 +155,7 @@ class Store:
         if not rows:
             return None
         cid, name, scopes, secret_hash, cert = rows[0]
-        return AppRow(str(cid), str(name), tuple(str(scopes).split()), secret_hash and str(secret_hash), cert and str(cert))  # type: ignore[arg-type]
+        return AppRow(str(cid), str(name), tuple(str(scopes).split()), _text(secret_hash), _text(cert))
 
     # replayed assertions ----------------------------------------------------------------------
 
@@ -191,10 +196,10 @@ class Store:
         return [_record(r) for r in self._query(f"SELECT {_RECORD_COLUMNS} FROM records {where} ORDER BY seq", params)]
 
     def count_records(self) -> int:
-        return int(self._query("SELECT COUNT(*) FROM records")[0][0])  # type: ignore[call-overload]
+        return int(cast(int, self._query("SELECT COUNT(*) FROM records")[0][0]))
 
     def max_seq(self) -> int:
-        return int(self._query("SELECT COALESCE(MAX(seq), 0) FROM records")[0][0])  # type: ignore[call-overload]
+        return int(cast(int, self._query("SELECT COALESCE(MAX(seq), 0) FROM records")[0][0]))
 
     def due_page(self, connection_id: str, before: str, after_seq: int, upto_seq: int, limit: int) -> list[tuple[int, str]]:
         """(seq, due item JSON) of up to `limit` live, not-held records due before `before`, after `after_seq`."""
@@ -203,7 +208,7 @@ class Store:
             "AND due IS NOT NULL AND due < ? AND destroyed IS NULL AND on_hold = 0 ORDER BY seq LIMIT ?",
             (connection_id, after_seq, upto_seq, before, limit),
         )
-        return [(int(seq), str(item)) for seq, item in rows]  # type: ignore[call-overload]
+        return [(int(cast(int, seq)), str(item)) for seq, item in rows]
 
     def save_records(self, inserts: Sequence[Sequence[object]], updates: Sequence[Sequence[object]]) -> None:
         """Insert new records and overwrite existing ones (keeping their place and their flags).

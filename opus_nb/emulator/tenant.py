@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -179,7 +180,7 @@ class Tenant:
     def terms(self) -> list[Term]:
         return list(self._terms.values())
 
-    def set_terms(self, terms: Iterable[Any] | Mapping[str, Any] | str) -> list[Term]:
+    def set_terms(self, terms: Iterable[Any] | Mapping[str, Any] | str | Path) -> list[Term]:
         """Replace the terms (a terms.json path, its content, or Terms) and recompute due dates."""
         loaded = load_terms(terms)
         self._terms = {t.full_path: t for t in loaded}

@@ -77,8 +77,8 @@ def parse_time(value: str, fmt: str) -> datetime | None:
         match = pattern.fullmatch(value)
         if match is None:
             return None
-        fields = dict(zip(names, map(int, match.groups()), strict=True))
-        return datetime(fields.pop("year", 1900), fields.pop("month", 1), fields.pop("day", 1), **fields)
+        f = dict(zip(names, map(int, match.groups()), strict=True))
+        return datetime(f.get("year", 1900), f.get("month", 1), f.get("day", 1), f.get("hour", 0), f.get("minute", 0), f.get("second", 0))
     except ValueError:
         return None
 

@@ -22,13 +22,11 @@ __all__ = ["ACTIONS", "COLUMNS", "CandidateGrid"]
 
 ACTIONS = ("approve", "reject", "undecide")
 COLUMNS: list[dict[str, str]] = [
-    {"key": "leafName", "label": "Name"},
-    {"key": "termFullPath", "label": "Classification"},
-    {"key": "createdBy", "label": "Created by"},
-    {"key": "modifiedBy", "label": "Modified by"},
-    {"key": "timeCreated", "label": "Created"},
-    {"key": "due_date", "label": "Due"},
-    {"key": "decision", "label": "Decision"},
+    {"key": "leafName", "label": "Name", "width": "auto"},
+    {"key": "termFullPath", "label": "Classification", "width": "22%"},
+    {"key": "createdBy", "label": "Created by", "width": "14%"},
+    {"key": "due_date", "label": "Due", "width": "92px"},
+    {"key": "decision", "label": "Decision", "width": "86px"},
 ]
 
 _ESM = r"""
@@ -45,6 +43,12 @@ function render({ model, el }) {
     const columns = model.get("columns");
     const rows = model.get("rows");
     const table = document.createElement("table");
+    const widths = document.createElement("colgroup");
+    for (const c of columns) { const col = document.createElement("col"); col.style.width = c.width; widths.appendChild(col); }
+    const actionsCol = document.createElement("col");
+    actionsCol.style.width = "176px";
+    widths.appendChild(actionsCol);
+    table.appendChild(widths);
     const head = document.createElement("tr");
     for (const c of columns) head.appendChild(cell("th", c.label));
     head.appendChild(cell("th", ""));
@@ -86,17 +90,18 @@ export default { render };
 """
 
 _CSS = """
-.opus-grid table { border-collapse: collapse; width: 100%; font-size: var(--jp-ui-font-size1, 13px); }
+.opus-grid { overflow-x: auto; }
+.opus-grid table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: var(--jp-ui-font-size1, 13px); }
 .opus-grid th { text-align: left; border-bottom: 2px solid var(--jp-border-color1, #bbb); padding: 3px 6px; }
 .opus-grid td { border-bottom: 1px solid var(--jp-border-color2, #e0e0e0); padding: 2px 6px;
-  max-width: 22em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .opus-grid tr.opus-approved td.opus-decision { color: #1b7a2f; font-weight: bold; }
 .opus-grid tr.opus-rejected td.opus-decision { color: #a33; font-weight: bold; }
 .opus-grid tr.opus-destroyed td { color: var(--jp-ui-font-color3, #999); text-decoration: line-through; }
 .opus-grid tr.opus-approved { background: rgba(46, 160, 67, 0.08); }
 .opus-grid tr.opus-rejected { background: rgba(200, 50, 50, 0.06); }
-.opus-grid td.opus-actions { white-space: nowrap; max-width: none; }
-.opus-grid button { margin-right: 3px; cursor: pointer; }
+.opus-grid td.opus-actions { white-space: nowrap; overflow: visible; }
+.opus-grid button { margin-right: 3px; padding: 0 5px; font-size: 11px; cursor: pointer; }
 .opus-grid button:disabled { cursor: default; opacity: 0.4; }
 .opus-grid .opus-empty { font-style: italic; }
 """

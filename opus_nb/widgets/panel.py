@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ipywidgets as w
 import pandas as pd
@@ -29,6 +29,7 @@ __all__ = ["PAGE_SIZE", "ReviewPanel"]
 
 PAGE_SIZE = 20
 _EXPORTS = Path("exports")
+T = TypeVar("T")
 
 
 class ReviewPanel(w.VBox):
@@ -95,8 +96,8 @@ class ReviewPanel(w.VBox):
         self.previous_button.on_click(lambda _: self.go_to_page(self.page_number - 1))
         self.next_button.on_click(lambda _: self.go_to_page(self.page_number + 1))
         self.pager_row = w.HBox([self.previous_button, self.page_label, self.next_button])
-        self.csv_button = w.Button(description="Export approved: CSV", icon="download")
-        self.xlsx_button = w.Button(description="Export approved: XLSX", icon="download")
+        self.csv_button = w.Button(description="Export approved: CSV", icon="download", layout=w.Layout(width="190px"))
+        self.xlsx_button = w.Button(description="Export approved: XLSX", icon="download", layout=w.Layout(width="190px"))
         self.export_note = w.HTML()
         self.csv_button.on_click(lambda _: self._export(".csv"))
         self.xlsx_button.on_click(lambda _: self._export(".xlsx"))
@@ -154,7 +155,11 @@ class ReviewPanel(w.VBox):
     def destroy(self, confirmation: object, *, dry_run: bool = True) -> pd.DataFrame:
         """Mark the approved records Destroyed (dry run unless ``dry_run=False``), showing progress."""
         self.progress.layout.visibility = "visible"
-        return self.session.destroy(confirmation, dry_run=dry_run, on_progress=self._on_progress)
+        results = self.session.destroy(confirmation, dry_run=dry_run, on_progress=self._on_progress)
+        if not dry_run:
+            self.confirm_box.value = ""
+            self.dry_run_box.value = True
+        return results
 
     def click_destroy(self) -> pd.DataFrame:
         """What the destroy button does: use the typed confirmation and the dry-run box."""
@@ -232,7 +237,7 @@ class ReviewPanel(w.VBox):
         s = self.session
         self.counts_html.value = counts_html(s.counts)
         self.charts_html.value = (bars_html(s.breakdown("classification"), "By classification")
-                                  + bars_html(s.breakdown("due_year"), "By due year", limit=12))
+                                  + bars_html(s.breakdown("due_year"), "By due year", limit=20))
         if what in ("filters", "all"):
             self.page_number = 0
             self._sync_filter_widgets()
@@ -293,7 +298,7 @@ class ReviewPanel(w.VBox):
     def _reason(self) -> str | None:
         return self.reason.value.strip() or None
 
-    def _guard(self, action: Any) -> Any:
+    def _guard(self, action: Callable[[], T]) -> T | None:
         """Run a control's action; show a refusal or failure in the panel instead of losing it."""
         self.message.value = ""
         try:

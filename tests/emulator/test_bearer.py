@@ -87,7 +87,8 @@ def test_a_token_that_expires_while_in_use_stops_working(emu, secret_app) -> Non
     emu.faults(token_lifetime_s=1)
     form = {"grant_type": "client_credentials", "client_id": secret_app.client_id, "client_secret": secret_app.secret}
     token = httpx.post(emu.token_url, data=form).json()["access_token"]
-    route = ("GET", RECORDS, {"params": {"id": emu.connection.id, "disposalDueDate": "2030-01-01", "itemsPerPage": 5}})
+    params = {"id": emu.connection.id, "disposalDueDate": "2030-01-01", "itemsPerPage": 5}
+    route: tuple[str, str, dict[str, Any]] = ("GET", RECORDS, {"params": params})
     assert _call(emu, route, f"Bearer {token}").status_code == 204
     deadline = jwt.decode(token, options={"verify_signature": False})["exp"]
     time.sleep(max(0.0, deadline - time.time()) + 0.05)

@@ -173,7 +173,7 @@ def test_an_assertion_signed_with_another_key_is_refused(emu, cert_app) -> None:
 
 
 def test_alg_none_is_refused(emu, cert_app) -> None:
-    unsigned = jwt.encode(_claims(cert_app), None, algorithm="none")
+    unsigned = jwt.encode(_claims(cert_app), "", algorithm="none")
     _refused(_token(emu.token_url, unsigned), "invalid_client", "must be signed with RS256, not 'none'")
 
 

@@ -62,6 +62,7 @@ def test_a_database_file_keeps_everything_across_restarts(tmp_path: Path) -> Non
     with emulator.run(db=db, seed=SAMPLES, manual_approval=True) as emu:
         app = emu.register_app(credential="secret")
         token = _token(emu, app.client_id, app.secret or "")
+        assert emu.connection is not None
         body = {"id": emu.connection.id, "conflictOption": "Skip", "data": [make_record(1), make_record(2)]}
         assert httpx.post(f"{emu.url}/records/connector/records", json=body,
                           headers={"Authorization": f"Bearer {token}"}).status_code == 201
@@ -110,8 +111,9 @@ def test_the_shell_command_prints_its_urls_registers_apps_and_stops_on_sigterm(t
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(9)]
-        text = "".join(lines)
+        text = ""
+        while "register-app" not in text and proc.poll() is None:
+            text += proc.stdout.readline()
         url = re.search(r"running at (http://127\.0\.0\.1:\d+)", text)
         assert url is not None, text
         assert f"{url.group(1)}/identity" in text

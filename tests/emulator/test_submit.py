@@ -83,6 +83,15 @@ def test_overwrite_replaces_and_skip_keeps_the_old_record(emu, submit) -> None:
     assert len(emu.records()) == 1
 
 
+def test_overwrite_keeps_the_records_hold_and_approval(emu, submit) -> None:
+    submit([make_record(1)])
+    emu.hold("R-00001")
+    emu.approve("R-00001")
+    assert submit([make_record(1, leafName="renamed.pdf")], "Overwrite").status_code == 201
+    after = emu.record("R-00001")
+    assert after.data["leafName"] == "renamed.pdf" and after.on_hold and after.approved
+
+
 def test_a_row_key_twice_in_one_request_follows_the_conflict_option(emu, submit) -> None:
     assert submit([make_record(1, leafName="a.pdf"), make_record(1, leafName="b.pdf")], "Skip").status_code == 201
     assert emu.record("R-00001").data["leafName"] == "a.pdf"

@@ -1,0 +1,66 @@
+"""The server's record checks on their own: any JSON value gives a message or None, never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opus_nb.connection import load_connection
+from opus_nb.emulator.paging import BadToken, Pager, Position
+from opus_nb.emulator.wire import RecordChecker, parse_time
+
+from .records import SAMPLES, make_record
+
+CONN = load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json")
+CHECK = RecordChecker(CONN, term_paths=frozenset({"Finance/Accounts Payable"}))
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(column=st.sampled_from([c.internal_name for c in CONN.columns] + ["Unknown"]), value=JSON)
+def test_any_value_in_any_column_is_judged_without_raising(column: str, value: Any) -> None:
+    verdict = CHECK(make_record(1, **{column: value}))
+    assert verdict is None or (isinstance(verdict, str) and verdict)
+
+
+@settings(max_examples=100, deadline=None)
+@given(record=JSON)
+def test_any_json_as_a_record_is_judged_without_raising(record: Any) -> None:
+    verdict = CHECK(record)
+    assert verdict is not None or isinstance(record, dict)
+
+
+def test_the_sample_record_passes() -> None:
+    assert CHECK(make_record(1)) is None
+
+
+@given(st.datetimes(min_value=dt.datetime(1000, 1, 1)))
+def test_parse_time_reads_back_what_the_format_writes(value: Any) -> None:
+    value = value.replace(microsecond=0)
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M %p"):
+        parsed = parse_time(value.strftime(fmt), fmt)
+        assert parsed is not None
+        assert parsed.strftime(fmt) == value.strftime(fmt)
+
+
+@given(st.text(max_size=40))
+def test_paging_tokens_are_either_ours_or_refused(text: str) -> None:
+    pager = Pager(b"0" * 32)
+    try:
+        position = pager.decode(text)
+    except BadToken:
+        return
+    assert pager.encode(position) == text
+
+
+def test_a_paging_token_round_trips() -> None:
+    pager = Pager(b"1" * 32)
+    pos = Position("6f2d8a4e-3b1c-4e9a-9d7f-1a2b3c4d5e6f", "2030-01-01 00:00:00", 10, 99)
+    assert pager.decode(pager.encode(pos)) == pos

@@ -1,0 +1,69 @@
+"""Fixtures for the review tests: an emulator holding the sample records, signed in as a user
+would be, the due records it lists, and a small hand-made candidate frame for pure model tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import opus_nb as opus
+from opus_nb import emulator
+from opus_nb.connection import Connection
+from opus_nb.emulator import Emulator
+from opus_nb.session import current_connection, login_emulator, logout
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
+DUE_BEFORE = "2026-01-01"
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with emulator.run(seed=SAMPLES) as running:
+        login_emulator(running)
+        sheet = opus.read_sheet(SAMPLES / "records.xlsx")
+        conn = current_connection()
+        sheet.opus.validate(conn).valid.opus.submit(conflict="skip", progress=False)
+        try:
+            yield running
+        finally:
+            logout()
+
+
+@pytest.fixture(scope="module")
+def conn(emu: Emulator) -> Connection:
+    found = current_connection()
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def due(emu: Emulator) -> pd.DataFrame:
+    frame = opus.due_records(before=DUE_BEFORE, progress=False)
+    assert len(frame) > 100
+    return frame
+
+
+def destroyed_keys(emu: Emulator) -> set[str]:
+    return {r.row_key for r in emu.records() if r.destroyed}
+
+
+def destroy_requests(emu: Emulator) -> int:
+    return sum(1 for r in emu.requests if r.method == "DELETE")
+
+
+@pytest.fixture()
+def small() -> pd.DataFrame:
+    """Six candidates with known classifications, people, dates and names."""
+    return pd.DataFrame({
+        "rowKey": ["A1", "A2", "B1", "B2", "C1", "C2"],
+        "leafName": ["Invoice 1.pdf", "Invoice 2.pdf", "CV Ann.pdf", "CV Bob.pdf", "Contract X.docx", "Memo.txt"],
+        "termFullPath": ["Finance/Accounts Payable", "Finance/Audit", "Human Resources/Recruitment",
+                         "Human Resources/Recruitment", "Legal/Contracts", None],
+        "timeCreated": pd.to_datetime(["2015-01-10", "2012-03-01", "2019-06-01", "2018-01-01", "2016-05-05", "2017-07-07"]),
+        "timeModified": pd.to_datetime(["2015-02-10", "2013-03-01", "2019-07-01", "2018-02-01", "2017-05-05", "2017-08-07"]),
+        "createdBy": ["ann.lee@contoso.com", "bkelly", "CONTOSO\\ann", "bob", "carol", None],
+        "modifiedBy": ["bob", "ann.lee@contoso.com", "carol", "carol", "bkelly", "dave"],
+    })
