@@ -25,7 +25,7 @@ demo: $(STAMP)
 
 # JupyterLab on 127.0.0.1 in notebooks/, with an emulator running and the OPUS_* variables set.
 lab: $(STAMP)
-	$(BIN)/python -m opus_nb.lab
+	$(BIN)/opus-nb lab
 
 bench: $(STAMP)
 	$(BIN)/python bench/validate.py

@@ -13,7 +13,7 @@ from opus_nb.auth import CertificateCredential, ClientSecretCredential
 from opus_nb.client import OpusClient
 from opus_nb.connection import Column, ColumnType, Connection, load_connection
 from opus_nb.destroy import destroy
-from opus_nb.disposal_report import DisposalReport, disposal_report  # binds the function, not the module
+from opus_nb.disposal import DisposalReport, disposal_report
 from opus_nb.due import due_records
 from opus_nb.encode import iter_records, to_records
 from opus_nb.errors import (
@@ -38,7 +38,7 @@ from opus_nb.errors import (
 )
 from opus_nb.journal import Journal
 from opus_nb.report import ValidationReport
-from opus_nb.review import ReviewSession, review  # binds opus_nb.review to the function
+from opus_nb.review_session import ReviewSession, review
 from opus_nb.session import login, login_emulator, logout
 from opus_nb.sheets import read_sheet
 from opus_nb.submit import submit

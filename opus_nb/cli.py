@@ -7,6 +7,7 @@ opus-nb submit SHEET --connection FILE [--conflict skip|overwrite] [--resume]
 opus-nb due --before DATE -o due.csv
 opus-nb destroy --from approved.csv --yes
 opus-nb emulator [--port N] [--db FILE] [--seed data-samples/]
+opus-nb lab                          # JupyterLab on 127.0.0.1 with the emulator running
 ```
 
 Each sub-command lives beside the feature it drives; this module only wires them up.
@@ -30,8 +31,9 @@ def _registrars() -> list[Registrar]:
     from opus_nb.client_cli import register as register_client
     from opus_nb.commands import register_validate
     from opus_nb.emulator.cli import register as register_emulator
+    from opus_nb.lab import register as register_lab
 
-    return [demo.register, register_validate, register_client, register_emulator]
+    return [demo.register, register_validate, register_client, register_emulator, register_lab]
 
 
 def build_parser() -> argparse.ArgumentParser:

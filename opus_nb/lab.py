@@ -20,7 +20,7 @@ from pathlib import Path
 
 from opus_nb.demo import NOTEBOOK_DIR, SAMPLES, notebook_env
 
-__all__ = ["lab_command", "main"]
+__all__ = ["lab_command", "main", "register"]
 
 HOST = "127.0.0.1"
 
@@ -45,15 +45,29 @@ def lab_command(root: Path, port: int, *, token: str | None = None, open_browser
     return cmd + list(extra)
 
 
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `opus-nb lab`."""
+    parser = sub.add_parser("lab", help="JupyterLab on 127.0.0.1 with the emulator running")
+    _add_arguments(parser)
+    parser.set_defaults(run=_serve)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve JupyterLab with the emulator until interrupted."""
-    from opus_nb import emulator
-
     parser = argparse.ArgumentParser(prog="python -m opus_nb.lab", description=__doc__.splitlines()[0])
+    _add_arguments(parser)
+    return _serve(parser.parse_args(argv))
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8888, help="JupyterLab's port on 127.0.0.1")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, help="the folder JupyterLab opens")
     parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    args = parser.parse_args(argv)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from opus_nb import emulator
+
     with emulator.run(seed=SAMPLES) as emu, tempfile.TemporaryDirectory(prefix="opus-nb-lab-app-") as folder:
         env = notebook_env(emu.register_app(credential="certificate", directory=folder), SAMPLES)
         print(f"Opus emulator at {emu.url} (seeded with the sample connection and terms)", flush=True)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from opus_nb.connection import Column, ColumnType
 
-__all__ = ["describe"]
+__all__ = ["describe", "is_blank", "show_value"]
 
 _EXAMPLE = {
     ColumnType.DATETIME: "2024-03-31 14:30",
@@ -23,7 +23,7 @@ _EXAMPLE = {
 def describe(rule: str, column: Column | None, value: Any, **details: Any) -> str:
     """The message for one failure of ``rule`` on ``value`` in ``column``."""
     name = column.display_name if column is not None else str(details.get("label"))
-    shown = _show(value)
+    shown = show_value(value)
     if rule == "required":
         return f"{name} is required, and this row has no value"
     if rule == "unique":
@@ -64,8 +64,15 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
     return f"{shown} breaks the rule {rule!r}"
 
 
-def _show(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT or value is pd.NA:
+def is_blank(value: Any) -> bool:
+    """True for None, NaN, NaT, NA and empty text; never ambiguous (lists and arrays are not blank)."""
+    return (value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value)
+            or (isinstance(value, str) and value == ""))
+
+
+def show_value(value: Any, width: int = 80) -> str:
+    """A cell as a message shows it: text quoted, anything else as printed, cut to ``width``."""
+    if is_blank(value):
         return "(blank)"
     text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 
 import numpy as np
@@ -99,24 +98,7 @@ class ValidationReport:
         return f"<ValidationReport {self.counts_line()}>"
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>{html.escape(self.counts_line())}</b></p>"
-        if self.ok:
-            return head + "<p>Every row passes.</p>"
-        rows = []
-        for (column, rule), group in self.errors.groupby(["column", "rule"], sort=False, dropna=False):
-            values = ", ".join(html.escape(_short(v)) for v in group["value"].drop_duplicates().head(5))
-            labels = ", ".join(html.escape(str(r)) for r in group["row"].head(8) if r is not None)
-            more = " ..." if len(group) > 8 else ""
-            rows.append(
-                f"<tr><td>{html.escape(str(column))}</td><td>{html.escape(str(rule))}</td>"
-                f"<td style='text-align:right'>{len(group)}</td><td>{values}</td>"
-                f"<td>{labels}{more}</td><td>{html.escape(group['message'].iloc[0])}</td></tr>"
-            )
-        table = ("<table><thead><tr><th>column</th><th>rule</th><th>count</th><th>values</th>"
-                 "<th>rows</th><th>example message</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-        return head + table + "<p>All failures: <code>report.errors</code>.</p>"
+        from opus_nb.widgets.validation_view import report_html
 
+        return report_html(self)
 
-def _short(value: object) -> str:
-    text = "(blank)" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

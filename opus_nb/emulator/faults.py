@@ -141,7 +141,7 @@ class FaultInjector:
         if self._plan.active and path != self.exempt and not path.startswith(self.exempt + "/"):
             delay, fault, code = self._draw()
             if delay:
-                await asyncio.sleep(delay / 1000)
+                await _pause(delay / 1000)
             if fault == "drop":
                 await _drain(receive)
                 log()
@@ -152,6 +152,13 @@ class FaultInjector:
                 await _fault_response(logged_send, code, self._plan.retry_after_s)
                 return
         await self.app(scope, receive, logged_send)
+
+
+async def _pause(seconds: float) -> None:
+    """`asyncio.sleep` made to last at least ``seconds`` (the event loop may wake a clock tick early)."""
+    end = time.perf_counter() + seconds
+    while (left := end - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
 
 
 async def _drain(receive: Receive) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import ipywidgets as w
 import pandas as pd
 
-from opus_nb.review import DECISIONS, ReviewSession
+from opus_nb.review_session import DECISIONS, ReviewSession
 from opus_nb.widgets.grid import CandidateGrid
 from opus_nb.widgets.summary import bars_html, counts_html, results_html
 

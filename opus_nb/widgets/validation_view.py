@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from opus_nb.messages import is_blank
+
 if TYPE_CHECKING:
     from opus_nb.report import ValidationReport
 
@@ -88,14 +90,15 @@ def _rows(part: pd.DataFrame, limit: int) -> str:
 
 
 def _shown(value: object) -> str:
-    if not _present(value):
+    """Text bare unless its spaces or line breaks matter, then quoted; cut to 40 characters."""
+    if is_blank(value):
         return "(blank)"
     text = repr(value) if isinstance(value, str) and (value != value.strip() or "\n" in value) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _present(value: object) -> bool:
-    return not (value is None or value is pd.NA or (isinstance(value, float) and value != value) or value == "")
+    return not is_blank(value)
 
 
 def _esc(value: object) -> str:

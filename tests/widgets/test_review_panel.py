@@ -11,7 +11,7 @@ import pytest
 import opus_nb as opus
 from opus_nb.connection import Connection
 from opus_nb.emulator import Emulator
-from opus_nb.review import ReviewSession
+from opus_nb.review_session import ReviewSession
 from opus_nb.session import sample_connection
 from opus_nb.widgets.panel import PAGE_SIZE, ReviewPanel
 
@@ -192,3 +192,14 @@ def test_an_exported_notebook_gets_a_static_snapshot(panel: ReviewPanel) -> None
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "Disposal review" in bundle["text/html"] and "Invoice 1.pdf" in bundle["text/html"]
     assert bundle["text/plain"].startswith("<ReviewPanel over <ReviewSession 6 candidates")
+
+
+def test_nothing_due_gives_an_empty_panel_that_refuses_to_destroy() -> None:
+    from opus_nb.due import to_frame
+
+    panel = opus.review(to_frame([], sample_connection()), sample_connection())
+    assert panel.counts["candidates"] == 0 and panel.grid.rows == [] and panel.pages == 1
+    assert "<i>nothing</i>" in panel.charts_html.value
+    assert panel.destroy_button.disabled
+    panel.destroy_button.click()
+    assert "NothingApproved" in panel.message.value

@@ -12,7 +12,7 @@ import pytest
 from opus_nb.audit import AuditLog
 from opus_nb.connection import Connection
 from opus_nb.emulator import Emulator
-from opus_nb.review import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys
+from opus_nb.review_session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys
 from opus_nb.session import sample_connection
 
 from .conftest import destroy_requests, destroyed_keys

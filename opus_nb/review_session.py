@@ -47,7 +47,7 @@ __all__ = [
 
 UNDECIDED, APPROVED, REJECTED, DESTROYED = DECISIONS
 _CODE = {name: np.int8(i) for i, name in enumerate(DECISIONS)}
-_SHOWN_COLUMNS = ["rowKey", "leafName", "termFullPath", "createdBy", "modifiedBy", "timeCreated", "timeModified"]
+_NEEDED_COLUMNS = ["rowKey", "leafName", "termFullPath", "createdBy", "modifiedBy", "timeCreated", "timeModified"]
 _MAX_CHUNKS = 10
 
 Progress = Callable[[int, int], None]
@@ -104,7 +104,7 @@ class ReviewSession:
         self.client = client
         frame = due.reset_index(drop=True)
         frame["rowKey"] = frame["rowKey"].astype("string")
-        for name in _SHOWN_COLUMNS:
+        for name in _NEEDED_COLUMNS:
             if name not in frame:
                 frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
         frame["due_date"] = disposal_due_dates(frame, self.connection)
