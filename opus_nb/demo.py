@@ -144,7 +144,9 @@ def execute_notebook(path: Path, output: Path, env: Mapping[str, str], *, timeou
 
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_SUMMARY_CODE))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(output)}})
+    # The kernel's own start-up log (not cell output) is noise here: it runs on loopback only.
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(output)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     try:
         client.execute(env=dict(env))
     except CellExecutionError as exc:
