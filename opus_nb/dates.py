@@ -18,11 +18,17 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["format_datetimes", "parse_datetimes"]
 
 # The commonest export forms, tried first on the cells of their length (a failed parse is slow).
 _COMMON = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
+# Directives of the time of day, and of the date: a format may split between them (see format_datetimes).
+_TIME_DIRECTIVES = frozenset(f"%{c}" for c in "HIMSpfXTRrkl")
+_DATE_DIRECTIVES = frozenset(f"%{c}" for c in "YymdbBaAjUWxDeGuVghCF")
+_MAX_DAY_SPAN = 400_000  # about 1,100 years: a table of days beyond that is not worth it
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_MAX_SERIAL = 2958465.99999  # 9999-12-31
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
@@ -44,7 +50,7 @@ def parse_datetimes(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values, bad = _from_serials(raw.astype("float64"))
         return values, bad, ambiguous
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     if raw.dtype == object:
         kinds = raw.map(_kind, na_action="ignore")
         is_time = (kinds == "time").to_numpy()
@@ -60,18 +66,52 @@ def parse_datetimes(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     else:
         text = raw.astype("str")
     text = text.str.strip()
-    text = text.where(text != "")
-    todo = text.notna().to_numpy()
-    if todo.any():
-        values, bad, unclear = _from_text(text[todo])
-        out[todo] = values.to_numpy()
-        unreadable[todo] = bad
-        ambiguous[todo] = unclear
-    return out, unreadable, ambiguous
+    todo = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    if todo.all():
+        out, unreadable, ambiguous = _from_text(text)
+    elif todo.any():
+        out[todo], unreadable[todo], ambiguous[todo] = _from_text(text[todo])
+    return pd.Series(out, index=raw.index), unreadable, ambiguous
 
 
 def format_datetimes(values: pd.Series, fmt: str) -> np.ndarray:
-    """Date-times as text in ``fmt`` (an object array, None where blank); each distinct value formatted once."""
+    """Date-times as text in ``fmt`` (an object array, None where blank).
+
+    When ``fmt`` is a date part then a time part to the second (like the default
+    ``%Y-%m-%d %H:%M:%S``), each day and each time of day that occurs is formatted once and the
+    two are joined: a million timestamps cost a few thousand of each. Otherwise each distinct
+    value is formatted once.
+    """
+    tokens = re.findall(r"%.|[^%]+", fmt)
+    first_time = next((i for i, t in enumerate(tokens) if t in _TIME_DIRECTIVES), None)
+    if (not first_time or "%f" in tokens or not any(t in _DATE_DIRECTIVES for t in tokens[:first_time])
+            or any(t in _DATE_DIRECTIVES for t in tokens[first_time:])):
+        return _format_each(values, fmt)
+    stamps = values.to_numpy(dtype="datetime64[s]")
+    blank = np.isnat(stamps)
+    days, seconds = np.divmod(stamps[~blank].astype("int64"), 86_400)
+    first_day = int(days.min()) if len(days) else 0
+    days -= first_day
+    span = int(days.max()) + 1 if len(days) else 1
+    if span > _MAX_DAY_SPAN:
+        return _format_each(values, fmt)
+    day_text = _table(np.datetime64(first_day, "D"), np.timedelta64(1, "D"), days, span, "".join(tokens[:first_time]))
+    time_text = _table(np.datetime64(0, "s"), np.timedelta64(1, "s"), seconds, 86_400, "".join(tokens[first_time:]))
+    joined = pc.binary_join_element_wise(day_text.take(days), time_text.take(seconds), "")
+    out = np.full(len(stamps), None, dtype=object)
+    out[~blank] = joined.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _table(origin: np.datetime64, step: np.timedelta64, offsets: np.ndarray, size: int, fmt: str) -> pa.Array:
+    """Text of ``origin + k * step`` in ``fmt`` for each k that occurs in ``offsets`` (others null)."""
+    table = np.full(size, None, dtype=object)
+    present = np.flatnonzero(np.bincount(offsets, minlength=size))
+    table[present] = pd.DatetimeIndex((origin + present * step).astype("datetime64[s]")).strftime(fmt).to_numpy(dtype=object)
+    return pa.array(table, type=pa.string())
+
+
+def _format_each(values: pd.Series, fmt: str) -> np.ndarray:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = np.empty(len(uniques) + 1, dtype=object)
     texts[:-1] = pd.DatetimeIndex(uniques).strftime(fmt).to_numpy(dtype=object)
@@ -107,31 +147,34 @@ def _from_serials(numbers: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return values, (numbers.notna().to_numpy() & ~ok)
 
 
-def _from_text(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    lengths = text.str.len().to_numpy(dtype="float64", na_value=0)
+def _from_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Non-blank, stripped text: (datetime64[us] values, unreadable mask, ambiguous mask)."""
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    lengths = text.str.len().to_numpy(dtype="int64", na_value=0)
     for common, length in _COMMON:
         shaped = lengths == length
         if shaped.any():
-            out[shaped] = pd.to_datetime(text[shaped], format=common, errors="coerce").to_numpy()
-    rest = out.isna().to_numpy(copy=True)
+            out[shaped] = pd.to_datetime(text[shaped], format=common, errors="coerce").to_numpy(dtype="datetime64[us]")
+    rest = np.isnat(out)
     ambiguous = np.zeros(len(text), dtype=bool)
-    iso = rest.copy()
-    iso[rest] = text[rest].str.match(_ISO).to_numpy(dtype=bool, na_value=False)
-    if iso.any():
-        out[iso] = _naive(pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)).to_numpy()
-    rest &= ~iso
-    serial = rest & text.str.match(_SERIAL).to_numpy(dtype=bool, na_value=False)
-    if serial.any():
-        out[serial] = _from_serials(text[serial].astype("float64"))[0].to_numpy()
-    rest &= ~serial
     if rest.any():
-        uniques = pd.unique(text[rest])
-        parsed = {u: _written(u) for u in uniques}
-        values = text[rest].map(lambda u: parsed[u][0])
-        out[rest] = pd.to_datetime(values).to_numpy()
-        ambiguous[rest] = text[rest].map(lambda u: parsed[u][1]).to_numpy(dtype=bool)
-    return out, (out.isna().to_numpy() & ~ambiguous), ambiguous
+        iso = rest.copy()
+        iso[rest] = text[rest].str.match(_ISO).to_numpy(dtype=bool, na_value=False)
+        if iso.any():
+            out[iso] = _naive(pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)).to_numpy()
+        rest &= ~iso
+    if rest.any():
+        serial = rest.copy()
+        serial[rest] = text[rest].str.match(_SERIAL).to_numpy(dtype=bool, na_value=False)
+        if serial.any():
+            out[serial] = _from_serials(text[serial].astype("float64"))[0].to_numpy()
+        rest &= ~serial
+    if rest.any():
+        written = {u: _written(u) for u in pd.unique(text[rest])}
+        cells = text[rest].tolist()
+        out[rest] = pd.to_datetime([written[c][0] for c in cells]).to_numpy(dtype="datetime64[us]")
+        ambiguous[rest] = [written[c][1] for c in cells]
+    return out, np.isnat(out) & ~ambiguous, ambiguous
 
 
 def _written(text: str) -> tuple[dt.datetime | None, bool]:

@@ -15,19 +15,27 @@ records are then assembled in chunks, so a million rows never need a million dic
 from __future__ import annotations
 
 import gc
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from opus_nb.connection import Column, ColumnType, Connection
 from opus_nb.dates import format_datetimes
 
-__all__ = ["assemble", "encode_columns", "iter_encoded", "iter_records", "to_records"]
+__all__ = ["Encoded", "assemble", "encode_columns", "iter_encoded", "iter_records", "to_records"]
 
 Record = dict[str, Any]
+
+
+class Encoded(NamedTuple):
+    """One column's wire values, and where it is blank (those cells are left out of records)."""
+
+    values: np.ndarray
+    blank: np.ndarray
 
 
 def to_records(
@@ -66,8 +74,9 @@ def iter_encoded(
     ``rows`` picks positions of ``canonical`` to encode (all by default); ``labels`` gives the
     label of every position of ``canonical`` (its own index by default).
     """
-    columns = encode_columns(canonical, connection)
-    blanks = {k: canonical[k].isna().to_numpy() for k in columns}
+    encoded = encode_columns(canonical, connection)
+    columns = {k: e.values for k, e in encoded.items()}
+    blanks = {k: e.blank for k, e in encoded.items()}
     positions = np.arange(len(canonical)) if rows is None else np.asarray(rows)
     labels = canonical.index if labels is None else labels
     for chunk, records in assemble(columns, blanks, positions, chunk_size):
@@ -105,8 +114,8 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def encode_columns(canonical: pd.DataFrame, connection: Connection) -> dict[str, np.ndarray]:
-    """Each column's wire values as an object array (None where blank), keyed by internal name."""
+def encode_columns(canonical: pd.DataFrame, connection: Connection) -> dict[str, Encoded]:
+    """Each column's wire values (an object array) and where it is blank, keyed by internal name."""
     return {
         col.internal_name: _encode(col, canonical[col.internal_name], connection)
         for col in connection.columns
@@ -114,27 +123,26 @@ def encode_columns(canonical: pd.DataFrame, connection: Connection) -> dict[str,
     }
 
 
-def _encode(column: Column, values: pd.Series, connection: Connection) -> np.ndarray:
+def _encode(column: Column, values: pd.Series, connection: Connection) -> Encoded:
     kind = column.type
     if kind is ColumnType.DATETIME:
-        return format_datetimes(values, connection.datetime_format)
+        return Encoded(format_datetimes(values, connection.datetime_format), values.isna().to_numpy())
     if kind is ColumnType.NUMBER:
         return _numbers(values.to_numpy(dtype="float64", na_value=np.nan))
     if kind is ColumnType.SINGLE_CHOICE:
         codes = pd.Categorical(values, categories=list(column.choices or ())).codes
         out = (codes + 1).astype(object)
         out[codes < 0] = None
-        return out
+        return Encoded(out, codes < 0)
     if kind is ColumnType.MULTIPLE_CHOICE:
         order = {name: i + 1 for i, name in enumerate(column.choices or ())}
         return _per_value(values, lambda names: "[" + ",".join(str(order[n]) for n in names) + "]")
     if kind is ColumnType.PEOPLE_OR_GROUP:
         return _per_value(values, lambda addresses: "[" + ",".join(addresses) + "]")
-    out = values.to_numpy(dtype=object, na_value=None)
-    return out
+    return _text(values)
 
 
-def _numbers(numbers: np.ndarray) -> np.ndarray:
+def _numbers(numbers: np.ndarray) -> Encoded:
     out = np.empty(len(numbers), dtype=object)
     blank = np.isnan(numbers)
     whole = ~blank & (np.mod(numbers, 1) == 0) & (np.abs(numbers) < 2**53)
@@ -142,13 +150,26 @@ def _numbers(numbers: np.ndarray) -> np.ndarray:
     out[whole] = numbers[whole].astype("int64").tolist()
     out[fraction] = numbers[fraction].tolist()
     out[blank] = None
-    return out
+    return Encoded(out, blank)
 
 
-def _per_value(values: pd.Series, encode: Any) -> np.ndarray:
+def _text(values: pd.Series) -> Encoded:
+    """Text as Python strings; a repetitive column makes each distinct string once."""
+    blank = values.isna().to_numpy()
+    arrow = getattr(values.array, "_pa_array", None)
+    if arrow is not None and pc.count_distinct(arrow.slice(0, 2_000)).as_py() < 500:
+        encoded = pc.dictionary_encode(arrow).combine_chunks()
+        if len(encoded.dictionary) * 4 < len(values):
+            texts = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
+            codes = encoded.indices.fill_null(-1).to_numpy()
+            return Encoded(texts[codes], blank)
+    return Encoded(values.to_numpy(dtype=object, na_value=None), blank)
+
+
+def _per_value(values: pd.Series, encode: Callable[[Any], str]) -> Encoded:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     encoded = np.empty(len(uniques) + 1, dtype=object)
     encoded[-1] = None
     for i, value in enumerate(uniques):
         encoded[i] = encode(value)
-    return encoded[codes]
+    return Encoded(encoded[codes], codes < 0)

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from opus_nb.connection import Column, ColumnType
 from opus_nb.dates import parse_datetimes
@@ -36,7 +38,6 @@ EMAIL_PATTERN = re.compile(
 )
 _ENTRY = re.compile(r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>]*)>|(?P<bare>[^<>]*?))\s*')
 _DECIMAL = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_LINE_BREAKS = ("\n", "\r", "\u2028", "\u2029")
 
 
 @dataclass
@@ -105,11 +106,24 @@ def _text(raw: pd.Series, *, single_line: bool) -> Parsed:
     text = text.where(text != "")
     failures = {}
     if single_line:
-        breaks = np.zeros(len(text), dtype=bool)
-        for mark in _LINE_BREAKS:
-            breaks |= text.str.contains(mark, regex=False).to_numpy(dtype=bool, na_value=False)
-        failures["single_line"] = breaks
+        failures["single_line"] = _line_breaks(text)
     return Parsed(text, failures)
+
+
+def _line_breaks(text: pd.Series) -> np.ndarray:
+    """Where the text has a line break; the Unicode separators are looked for only in non-ASCII cells."""
+    def has(mark: str, cells: pd.Series) -> np.ndarray:
+        return cells.str.contains(mark, regex=False).to_numpy(dtype=bool, na_value=False)
+
+    breaks = has("\n", text) | has("\r", text)
+    arrow = getattr(text.array, "_pa_array", None)
+    if arrow is None:
+        wide = np.ones(len(text), dtype=bool)
+    else:
+        wide = pc.fill_null(pc.not_equal(pc.binary_length(arrow), pc.utf8_length(arrow)), False).to_numpy(zero_copy_only=False)
+    if wide.any():
+        breaks[wide] |= has("\u2028", text[wide]) | has("\u2029", text[wide])
+    return breaks
 
 
 def _number(raw: pd.Series) -> Parsed:
@@ -122,13 +136,21 @@ def _number(raw: pd.Series) -> Parsed:
         text = text.where(text != "")
         plain = text.str.fullmatch(_DECIMAL).to_numpy(dtype=bool, na_value=False)
         values = pd.Series(np.nan, index=text.index, dtype="float64")
-        values[plain] = text[plain].astype("float64").to_numpy()
+        values[plain] = _to_float(text[plain])
         other = ~plain & text.notna().to_numpy()
         if other.any():
             values[other] = pd.to_numeric(text[other], errors="coerce").astype("float64").to_numpy()
         unreadable = other & values.isna().to_numpy()
     infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
     return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite})
+
+
+def _to_float(text: pd.Series) -> np.ndarray:
+    """Decimal text as float64 (pyarrow's cast when the text is arrow-backed: ten times pandas')."""
+    arrow = getattr(text.array, "_pa_array", None)
+    if arrow is None:
+        return text.astype("float64").to_numpy()
+    return pc.cast(arrow, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _number_text(value: Any) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opus_nb.dates import format_datetimes, parse_datetimes
 
@@ -134,3 +136,16 @@ def test_excel_serials_beyond_the_nanosecond_range_are_read_not_crashed(serial: 
     assert not unreadable and not ambiguous
     values, unreadable, _ = parse_datetimes(pd.Series([float(serial), 44259.0]))
     assert values.tolist() == [pd.Timestamp(expected), pd.Timestamp("2021-03-04")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stamps=st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31))),
+                    min_size=1, max_size=40),
+    fmt=st.sampled_from(["%Y-%m-%d %H:%M:%S", "%d/%m/%Y %I:%M %p", "%Y-%m-%d", "%H:%M %d.%m.%Y",
+                         "%Y-%m-%dT%H:%M:%S.%f", "%b %d, %Y %H:%M", "%c", "%%Y %d %H"]),
+)
+def test_formatting_by_day_and_time_of_day_matches_pandas_strftime(stamps: list[dt.datetime | None], fmt: str) -> None:
+    values = pd.Series(pd.to_datetime(stamps)).astype("datetime64[us]")
+    expected = [None if pd.isna(v) else v for v in values.dt.strftime(fmt)]
+    assert format_datetimes(values, fmt).tolist() == expected
