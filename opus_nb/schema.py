@@ -62,12 +62,15 @@ class _Ledger(threading.local):
 
     def __init__(self) -> None:
         self.masks: dict[tuple[str, str], np.ndarray] = {}
+        self.created: pd.Series | None = None
 
     def parser(self, column: Column, terms: frozenset[str] | None) -> pa.Parser:
         def parse(raw: pd.Series) -> pd.Series:
             parsed = parse_column(column, raw, terms)
             for rule, mask in parsed.failures.items():
                 self.masks[(column.internal_name, rule)] = mask
+            if column.internal_name == "timeCreated":
+                self.created = parsed.values
             return parsed.values
 
         return pa.Parser(parse, name=f"read {column.type.value}")
@@ -83,35 +86,43 @@ class _Ledger(threading.local):
 
         return pa.Check(passes, name=rule, error=RULES[rule], ignore_na=False)
 
+    def modified_after_created(self) -> pa.Check:
+        """On Modified time: not earlier than Created time (read just before, see `build_schema`)."""
+
+        def passes(modified: pd.Series) -> pd.Series:
+            created, self.created = self.created, None
+            if created is None or len(created) != len(modified) or not pd.api.types.is_datetime64_any_dtype(modified):
+                return pd.Series(True, index=modified.index)
+            return pd.Series(~(modified.to_numpy() < created.to_numpy()), index=modified.index)
+
+        return pa.Check(passes, name="modified_before_created", error=RULES["modified_before_created"], ignore_na=False)
+
 
 def build_schema(connection: Connection) -> pa.DataFrameSchema:
-    """The schema for frames whose columns are the connection's internal names."""
+    """The schema for frames whose columns are the connection's internal names.
+
+    pandera reads and checks the columns in this order, so Created time comes before Modified
+    time, whose check compares the two.
+    """
     ledger = _Ledger()
+    ordered = sorted(connection.columns, key=lambda c: c.internal_name == "timeModified")
+    present = {c.internal_name for c in ordered}
     columns = {}
-    for col in connection.columns:
+    for col in ordered:
         rules = _TYPE_RULES[col.type]
         if col.type is ColumnType.TAXONOMY and not (col.internal_name == "termFullPath" and connection.terms is not None):
             rules = ("taxonomy_path",)
+        checks = [ledger.check(col, rule) for rule in rules]
+        if col.internal_name == "timeModified" and "timeCreated" in present:
+            checks.append(ledger.modified_after_created())
         columns[col.internal_name] = pa.Column(
             None,
             parsers=ledger.parser(col, connection.term_paths),
-            checks=[ledger.check(col, rule) for rule in rules],
+            checks=checks,
             nullable=not col.required,
             unique=col.internal_name == "rowKey",
             required=col.required,
             title=col.display_name,
             description=col.type.value,
         )
-    checks = []
-    if "timeCreated" in columns and "timeModified" in columns:
-        checks.append(pa.Check(_modified_after_created, name="modified_before_created",
-                               error=RULES["modified_before_created"]))
-    return pa.DataFrameSchema(columns, checks=checks, strict=True, name=f"opus connection {connection.id}")
-
-
-def _modified_after_created(frame: pd.DataFrame) -> pd.Series:
-    created = frame["timeCreated"]
-    modified = frame["timeModified"]
-    if not (pd.api.types.is_datetime64_any_dtype(created) and pd.api.types.is_datetime64_any_dtype(modified)):
-        return pd.Series(True, index=frame.index)
-    return ~(modified < created)
+    return pa.DataFrameSchema(columns, strict=True, name=f"opus connection {connection.id}")

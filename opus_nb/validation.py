@@ -9,6 +9,7 @@ failures become report rows naming the row, the column, the raw value and the ru
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
-from opus_nb.connection import Connection
+from opus_nb.connection import Column, Connection
 from opus_nb.headers import HeaderMapping, map_headers
 from opus_nb.messages import describe
 from opus_nb.report import ERROR_COLUMNS, ValidationReport
@@ -76,9 +77,8 @@ def _cell_failures(exc: SchemaErrors) -> list[dict[str, Any]]:
         cases = err.failure_cases
         if not isinstance(cases, pd.DataFrame) or "index" not in cases:
             continue
-        column = "timeModified" if rule == "modified_before_created" else err.column_name
         for index in pd.unique(cases["index"].dropna()):
-            rows.append({"pos": int(index), "internal_name": column, "rule": rule})
+            rows.append({"pos": int(index), "internal_name": err.column_name, "rule": rule})
     return rows
 
 
@@ -96,35 +96,52 @@ def _error_frame(
     cells = cells[~(is_required & keys.isin(parse_failed))].drop_duplicates()
     header_of = {name: header for header, name in mapping.columns.items()}
     row_keys = canonical["rowKey"] if "rowKey" in canonical else pd.Series(None, index=canonical.index, dtype=object)
-    records: list[dict[str, Any]] = []
+    parts = [pd.DataFrame(
+        [_frame_level(str(header), None, "unknown_column", header) for header in mapping.unknown]
+        + [_frame_level(connection.column(name).display_name, name, "duplicate_column", ", ".join(map(str, headers)))
+           for name, headers in mapping.duplicates.items()]
+        + [_frame_level(col.display_name, col.internal_name, "missing_column", None) for col in mapping.missing],
+        columns=ERROR_COLUMNS,
+    )]
     for (name, rule), group in cells.groupby(["internal_name", "rule"], sort=False):
         col = connection.column(name)
         pos = group["pos"].to_numpy()
         raw = df.iloc[pos, df.columns.get_loc(header_of[name])].tolist() if name in header_of else [None] * len(pos)
-        keys = row_keys.iloc[pos].tolist()
-        extra: dict[str, list[Any]] = {}
+        keys = row_keys.iloc[pos].astype(object).where(row_keys.iloc[pos].notna(), None).tolist()
         if rule == "unique":
             counts = pd.Series(keys).value_counts()
-            extra["count"] = [int(counts[k]) for k in keys]
-        if rule == "modified_before_created":
-            extra["created"] = canonical["timeCreated"].iloc[pos].tolist()
-        for i, (p, value, key) in enumerate(zip(pos.tolist(), raw, keys, strict=True)):
-            details = {k: v[i] for k, v in extra.items()}
-            records.append({"row": p, "rowKey": None if pd.isna(key) else key, "column": col.display_name,
-                            "internal_name": name, "value": value, "rule": rule,
-                            "message": describe(rule, col, value, **details)})
-    for header in mapping.unknown:
-        records.append(_frame_level(str(header), None, "unknown_column", header))
-    for name, headers in mapping.duplicates.items():
-        col = connection.column(name)
-        records.append(_frame_level(col.display_name, name, "duplicate_column", ", ".join(map(str, headers))))
-    for col in mapping.missing:
-        records.append(_frame_level(col.display_name, col.internal_name, "missing_column", None))
+            messages = [describe(rule, col, v, count=int(counts[k])) for v, k in zip(raw, keys, strict=True)]
+        elif rule == "modified_before_created":
+            created = canonical["timeCreated"].iloc[pos].tolist()
+            messages = [describe(rule, col, v, created=c) for v, c in zip(raw, created, strict=True)]
+        else:
+            messages = _messages(rule, col, raw)
+        parts.append(pd.DataFrame({"row": pos, "rowKey": pd.Series(keys, dtype=object), "column": col.display_name,
+                                   "internal_name": name, "value": pd.Series(raw, dtype=object), "rule": rule,
+                                   "message": messages}, columns=ERROR_COLUMNS))
     order = {c.display_name: i for i, c in enumerate(connection.columns)}
-    errors = pd.DataFrame(records, columns=ERROR_COLUMNS)
+    errors = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     errors["_order"] = errors["column"].map(order)
     errors = errors.sort_values(["row", "_order"], na_position="first", kind="stable")
     return errors.drop(columns="_order").reset_index(drop=True)
+
+
+def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
+    """One message per value; a value that repeats is described once."""
+    said: dict[tuple[type, Any], str] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)  # 1 and True are equal keys, yet read differently
+        try:
+            message = said.get(key)
+        except TypeError:  # an unhashable cell (a list): described each time
+            message = None
+        if message is None:
+            message = describe(rule, column, value)
+            with contextlib.suppress(TypeError):
+                said[key] = message
+        out.append(message)
+    return out
 
 
 def _frame_level(column: str, internal: str | None, rule: str, value: Any) -> dict[str, Any]:
