@@ -10,10 +10,13 @@ is a bare httpx loop posting the same bodies (no journal, no retries, no result 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -79,6 +82,29 @@ def baseline_cpu(site: dict, frame: pd.DataFrame) -> tuple[float, float]:
     return used
 
 
+def baseline_rate(site: dict, frame: pd.DataFrame, concurrency: int) -> float:
+    """Records/s of ``concurrency`` threads posting the same bodies over bare `http.client` (no journal, no retries)."""
+    token = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
+                       graph_url=site["url"], identity_url=site["identity_url"]).tokens.get()
+    records = [{k: v for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
+    bodies = [json.dumps({"id": site["connection_id"], "conflictOption": "Overwrite", "data": records[i:i + 15]}).encode()
+              for i in range(0, len(records), 15)]
+    address = httpx.URL(site["url"])
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(chunk: list[bytes]) -> None:
+        conn = http.client.HTTPConnection(address.host, address.port)
+        for body in chunk:
+            conn.request("POST", "/records/connector/records", body=body, headers=headers)
+            conn.getresponse().read()
+        conn.close()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(post, [bodies[i::concurrency] for i in range(concurrency)]))
+    return len(records) / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
@@ -96,6 +122,10 @@ def main() -> None:
             user, system = (u / args.rows * 1e6 for u in used)
             print(f"  concurrency {n:>2}: {rate:8.0f} records/s  ideal {ideal:6.0f}  ratio {rate / ideal:5.2f}  "
                   f"client CPU {user:5.1f} us/record user + {system:5.1f} system")
+        for n in args.concurrency:
+            rate = baseline_rate(site, wire_frame(args.rows, f"bare{n}"), n)
+            print(f"  baseline, {n} thread(s) of bare http.client: {rate:8.0f} records/s  ratio {rate / (15 * n / latency):5.2f}"
+                  "  (the ceiling that this machine, with the emulator on it, allows)")
         frame = wire_frame(min(args.rows, 3000), "base")
         base_user, base_system = (u / len(frame) * 1e6 for u in baseline_cpu(site, frame))
         print(f"  baseline, a bare httpx loop (default transport, no journal): {base_user:5.1f} us/record user + "

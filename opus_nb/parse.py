@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from opus_nb.connection import Column, ColumnType
 from opus_nb.dates import parse_datetimes
 
-__all__ = ["EMAIL_PATTERN", "Parsed", "blank_mask", "parse_column"]
+__all__ = ["EMAIL_PATTERN", "Parsed", "as_text", "parse_column"]
 
 EMAIL_PATTERN = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -46,16 +46,6 @@ class Parsed:
 
     values: pd.Series
     failures: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def blank_mask(raw: pd.Series) -> np.ndarray:
-    """True where a cell is blank: missing, empty or only spaces."""
-    mask = raw.isna().to_numpy(dtype=bool)
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
-        text = raw.where(raw.map(type).eq(str) if raw.dtype == object else raw.notna())
-        stripped = text.astype("str").str.strip()
-        mask |= (stripped == "").to_numpy(dtype=bool, na_value=False)
-    return mask
 
 
 def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None) -> Parsed:
@@ -82,9 +72,7 @@ def as_text(raw: pd.Series) -> pd.Series:
     """The column as strings (``str`` dtype, NaN for blanks); 1001.0 from Excel reads as '1001'."""
     if pd.api.types.is_string_dtype(raw.dtype) and raw.dtype != object:
         return raw
-    if pd.api.types.is_bool_dtype(raw.dtype) or raw.dtype == object:
-        return raw.map(_cell_text, na_action="ignore").astype("str")
-    if pd.api.types.is_float_dtype(raw.dtype):
+    if raw.dtype == object or pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_float_dtype(raw.dtype):
         return raw.map(_cell_text, na_action="ignore").astype("str")
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         return raw.dt.strftime("%Y-%m-%d %H:%M:%S").astype("str")

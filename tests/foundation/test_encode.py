@@ -160,3 +160,15 @@ def test_explicit_connection_encodes_with_its_own_options() -> None:
         {"internalName": "_Status", "type": "SingleChoice", "displayName": "Status", "choices": ["Open", "Closed"]}]})
     row = {k: v for k, v in good_row().items() if k in ("Row key", "Name", "Created time", "Modified time", "Created by", "Modified by")}
     assert opus.to_records(frame(row | {"Status": "closed"}), conn)[0]["_Status"] == 2
+
+
+def test_records_are_assembled_for_any_key_text_without_it_reaching_generated_code() -> None:
+    from opus_nb.encode import assemble
+
+    odd = ["_Vendor_%20_Name", "a'}]; __import__('os')._exit(3) #", "{k0: v0}", "ünïcode key", ""]
+    columns = {key: np.array([f"{i}-{n}" for n in range(3)], dtype=object) for i, key in enumerate(odd)}
+    blanks = {key: np.array([False, key == "", False]) for key in odd}
+    [(chunk, records)] = list(assemble(columns, blanks, np.arange(3), 10))
+    assert chunk.tolist() == [0, 1, 2]
+    assert records[0] == {key: f"{i}-0" for i, key in enumerate(odd)}
+    assert "" not in records[1] and records[1][odd[1]] == "1-1"
