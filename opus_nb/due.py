@@ -56,7 +56,6 @@ def due_records(
 ) -> pd.DataFrame:
     """Every record whose disposal due date is before ``before``, all pages, one DataFrame."""
     conn = current_connection(connection)
-    assert conn is not None
     if not 1 <= page_size <= 100:
         raise ValueError(f"page_size must be between 1 and 100, not {page_size}")
     api = current_client(client)

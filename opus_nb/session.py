@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from opus_nb.client import OpusClient
 from opus_nb.connection import Connection, load_connection
@@ -119,9 +119,13 @@ def current_client(client: OpusClient | None = None) -> OpusClient:
     return found
 
 
+@overload
+def current_connection(connection: Connection | None = None, *, required: Literal[True] = True) -> Connection: ...
+@overload
+def current_connection(connection: Connection | None = None, *, required: bool) -> Connection | None: ...
 def current_connection(connection: Connection | None = None, *, required: bool = True) -> Connection | None:
     """``connection`` if given, else the session's default (set by ``login(..., connection=)``)."""
-    found = connection or _state["connection"]
+    found: Connection | None = connection or _state["connection"]
     if found is None and required:
         raise NotSignedIn("no connection: pass connection=, or sign in with opus_nb.login(..., connection=conn)")
     return found

@@ -102,7 +102,6 @@ def submit(
     ``validate=False`` sends the frame as it is (its columns must be internal names).
     """
     connection = current_connection(connection)
-    assert connection is not None
     option = _conflict(conflict, connection)
     prepared = prepare(df, connection, validate=validate, rename=rename)
     run = _new_run(prepared)
