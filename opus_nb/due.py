@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 
 from opus_nb.client import OpusClient
 from opus_nb.connection import BUILTIN_COLUMNS, Column, ColumnType, Connection
+from opus_nb.distinct import map_distinct
 from opus_nb.errors import OpusHTTPError, PagingError
 from opus_nb.session import current_client, current_connection
 from opus_nb.wire import due_items, paging_token
@@ -127,9 +128,8 @@ def _datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
 
 
 def _map_unique(values: pd.Series, convert: Any) -> pd.Series:
-    codes, uniques = pd.factorize(values.astype(object).map(lambda v: None if _blank(v) else str(v)), use_na_sentinel=True)
-    converted = np.array([convert(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(converted[codes], index=values.index, dtype=object)
+    text = values.astype(object).map(lambda v: None if _blank(v) else str(v))
+    return pd.Series(map_distinct(text, convert)[0], index=values.index, dtype=object)
 
 
 def _blank(value: Any) -> bool:

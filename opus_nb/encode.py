@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from opus_nb.connection import Column, ColumnType, Connection
 from opus_nb.dates import format_datetimes
+from opus_nb.distinct import map_distinct
 
 __all__ = ["Encoded", "assemble", "encode_columns", "iter_encoded", "iter_records", "to_records"]
 
@@ -183,9 +184,4 @@ def _text(values: pd.Series) -> Encoded:
 
 
 def _per_value(values: pd.Series, encode: Callable[[Any], str]) -> Encoded:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    encoded = np.empty(len(uniques) + 1, dtype=object)
-    encoded[-1] = None
-    for i, value in enumerate(uniques):
-        encoded[i] = encode(value)
-    return Encoded(encoded[codes], codes < 0)
+    return Encoded(*map_distinct(values, encode))

@@ -84,9 +84,18 @@ class ValidationReport:
         rows = np.flatnonzero(~self._bad)
         yield from iter_encoded(self._canonical, self.connection, chunk_size=size, rows=rows, labels=self._source.index)
 
+    @property
+    def n_rows(self) -> int:
+        """How many rows the sheet has."""
+        return len(self._source)
+
+    @property
+    def n_invalid(self) -> int:
+        """How many of them fail (without building `invalid`)."""
+        return int(self._bad.sum())
+
     def counts_line(self) -> str:
-        n_rows = len(self._source)
-        n_bad = int(self._bad.sum())
+        n_rows, n_bad = self.n_rows, self.n_invalid
         n_cells = int(self.errors["row"].notna().sum())
         line = f"{n_rows:,} rows: {n_rows - n_bad:,} valid, {n_bad:,} invalid ({n_cells:,} cell problems)"
         sheet_level = self.errors["row"].isna().sum()

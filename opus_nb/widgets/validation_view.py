@@ -37,8 +37,7 @@ _STYLE = """<style>
 def report_html(report: ValidationReport, *, values: int = 5, rows: int = 6) -> str:
     """The report as HTML: count line, sheet-level problems, then column by column, rule by rule."""
     errors = report.errors
-    n_rows = len(report.invalid) + len(report.valid_internal)
-    n_bad = len(report.invalid)
+    n_rows, n_bad = report.n_rows, report.n_invalid
     line = (f"<div class='opus-line'><b>{n_rows:,} rows</b>: <span class='opus-ok'>&#10004; {n_rows - n_bad:,} valid</span>, "
             f"<span class='{'opus-bad' if n_bad else 'opus-ok'}'>&#10008; {n_bad:,} invalid</span>")
     if errors.empty:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,11 +9,7 @@ import pytest
 
 from .conftest import SAMPLES, good_row, sheet
 
-if importlib.util.find_spec("opus_nb.emulator.cli") is None:
-    pytest.skip("opus_nb.cli.main wires in the emulator sub-command, whose module opus_nb/emulator/cli.py "
-                "does not exist yet (being built separately)", allow_module_level=True)
-
-from opus_nb.cli import main  # noqa: E402
+from opus_nb.cli import main
 
 
 def _args(sheet_path: Path, *extra: str) -> list[str]:
