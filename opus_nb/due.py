@@ -128,8 +128,9 @@ def _datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
 
 
 def _map_unique(values: pd.Series, convert: Any) -> pd.Series:
-    text = values.astype(object).map(lambda v: None if _blank(v) else str(v))
-    return pd.Series(map_distinct(text, convert)[0], index=values.index, dtype=object)
+    """``convert`` of each value's text, once per distinct value; blanks stay None."""
+    converted, _ = map_distinct(values.astype(object), lambda v: None if _blank(v) else convert(str(v)))
+    return pd.Series(converted, index=values.index, dtype=object)
 
 
 def _blank(value: Any) -> bool:

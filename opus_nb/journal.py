@@ -4,11 +4,16 @@
 >>> journal.runs()                                # one row per run              # doctest: +SKIP
 >>> journal.results(run_id)                       # a run's results, reloaded    # doctest: +SKIP
 
-A batch is written as ``sending`` before its request goes out and as ``done`` with every row's
-outcome after the answer comes back, in one transaction each, so a process killed at any
-moment (kernel restart, ``kill -9``) leaves a journal that says exactly which rows Opus
-confirmed. A row's outcome is *confirmed* when the server answered for it (accepted it, or
-rejected it with a reason); only unconfirmed rows are sent again on resume.
+A batch is written as ``sending`` before its request goes out and as ``done``, with every row's
+outcome, after the answer comes back, one transaction each, so a process killed at any moment
+(kernel restart, ``kill -9``) leaves a journal that says exactly which rows Opus confirmed. A
+row's outcome is *confirmed* when the server answered for it (accepted it, or rejected it with
+a reason); only unconfirmed rows are sent again on resume. Outcomes that came from no request
+(rows not sent, and why) are written as ``noted`` entries. Replaying a run's entries in the
+order they were written gives every row's latest outcome.
+
+A batch's outcomes are one JSON array in its row rather than a row each: two small writes a
+batch keep the journal's cost to a few microseconds a record (see ``bench/submit.py``).
 """
 
 from __future__ import annotations
@@ -18,49 +23,90 @@ import hashlib
 import json
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+import orjson
 import pandas as pd
 
 from opus_nb.errors import JournalError
 
-__all__ = ["DEFAULT_FOLDER", "Journal", "RowOutcome", "fingerprint"]
+__all__ = ["DEFAULT_FOLDER", "Answered", "Journal", "Outcomes", "fingerprint"]
 
 DEFAULT_FOLDER = "opus-journal"
 RESULT_COLUMNS = ["rowKey", "status", "http_status", "message", "batch", "attempts"]
+VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, fingerprint TEXT NOT NULL, connection_id TEXT,
-    options TEXT, n_rows INTEGER NOT NULL, started TEXT NOT NULL, finished TEXT, note TEXT
-);
-CREATE TABLE IF NOT EXISTS rows (
-    run_id TEXT NOT NULL, pos INTEGER NOT NULL, label TEXT NOT NULL, row_key TEXT,
-    status TEXT NOT NULL, http_status INTEGER, message TEXT, batch INTEGER, attempts INTEGER,
-    confirmed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, pos)
+    options TEXT, n_rows INTEGER NOT NULL, labels TEXT NOT NULL, row_keys TEXT NOT NULL,
+    started TEXT NOT NULL, finished TEXT, note TEXT
 );
 CREATE TABLE IF NOT EXISTS batches (
-    run_id TEXT NOT NULL, batch INTEGER NOT NULL, positions TEXT NOT NULL, state TEXT NOT NULL,
-    sent TEXT NOT NULL, answered TEXT, http_status INTEGER, attempts INTEGER,
-    PRIMARY KEY (run_id, batch)
+    entry INTEGER PRIMARY KEY, run_id TEXT NOT NULL, batch INTEGER, positions TEXT NOT NULL, state TEXT NOT NULL,
+    sent TEXT, answered TEXT, http_status INTEGER, attempts INTEGER, outcomes TEXT
 );
 """
 
 
-@dataclass(frozen=True)
-class RowOutcome:
-    """One row's result; ``confirmed`` when the server answered for it."""
+# One statement (so one transaction, one small write) for each batch journalled: a new entry,
+# an answered one, or both. Entries are found by their rowid; no other index to keep up.
+_UPSERT = (
+    "INSERT INTO batches (entry, run_id, batch, positions, state, sent, answered, http_status, attempts, outcomes) "
+    "VALUES {values} ON CONFLICT (entry) DO UPDATE SET state = excluded.state, answered = excluded.answered, "
+    "http_status = excluded.http_status, attempts = excluded.attempts, outcomes = excluded.outcomes"
+)
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_UPSERT_ONE, _UPSERT_TWO = _UPSERT.format(values=_ROW), _UPSERT.format(values=f"{_ROW}, {_ROW}")
 
-    pos: int
-    status: str
+
+class Outcomes(NamedTuple):
+    """The outcomes of some rows, column by column: row positions and, aligned with them, each field.
+
+    >>> Outcomes.same([3, 4], "not_sent", "dry run").status
+    ['not_sent', 'not_sent']
+
+    ``confirmed`` is True where the server answered for the row.
+    """
+
+    pos: list[int]
+    status: list[str]
+    http_status: list[int | None]
+    message: list[str | None]
+    batch: list[int | None]
+    attempts: list[int | None]
+    confirmed: list[bool]
+
+    @classmethod
+    def same(
+        cls, pos: Sequence[int], status: str, message: str | None = None, *, http_status: int | None = None,
+        batch: int | None = None, attempts: int | None = None, confirmed: bool = False,
+    ) -> Outcomes:
+        """One outcome for every row of ``pos``."""
+        n = len(pos)
+        return cls(list(pos), [status] * n, [http_status] * n, [message] * n, [batch] * n, [attempts] * n, [confirmed] * n)
+
+    @classmethod
+    def empty(cls) -> Outcomes:
+        return cls([], [], [], [], [], [], [])
+
+    def where(self, keep: Sequence[bool]) -> Outcomes:
+        """The rows where ``keep`` is true."""
+        return Outcomes(*([v for v, k in zip(column, keep, strict=True) if k] for column in self))
+
+
+class Answered(NamedTuple):
+    """A batch's answer as the journal keeps it; ``entry`` is what `Journal.sending` returned for it."""
+
+    entry: int
+    batch: int
     http_status: int | None
-    message: str | None
-    batch: int | None
-    attempts: int | None
-    confirmed: bool
+    attempts: int
+    outcomes: Outcomes
 
 
 def fingerprint(*parts: object, keys: Iterable[object]) -> str:
@@ -68,8 +114,8 @@ def fingerprint(*parts: object, keys: Iterable[object]) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(repr(part).encode() + b"\x00")
-    for key in keys:
-        digest.update(str(key).encode() + b"\x1f")
+    text = "\x1f".join(map(str, keys))
+    digest.update((text + "\x1f").encode() if text else b"")
     return digest.hexdigest()
 
 
@@ -88,9 +134,14 @@ class Journal:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            tables = self._db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(str(self.path), f"cannot be opened ({exc})") from None
+        if tables and version != VERSION:
+            self._db.close()
+            raise JournalError(str(self.path), "was written by another version of opus_nb; use a new journal folder")
+        self._db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
 
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"
@@ -108,17 +159,14 @@ class Journal:
         row_keys: Sequence[str | None],
     ) -> str:
         """Record a new run with every row pending; its run id."""
+        if len(labels) != len(row_keys):
+            raise ValueError("labels and row_keys differ in length")
         run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.execute(
-                "INSERT INTO runs VALUES (?,?,?,?,?,?,?,NULL,NULL)",
-                (run_id, kind, print_, connection_id, json.dumps(options), len(labels), _now()),
-            )
-            self._db.executemany(
-                "INSERT INTO rows (run_id, pos, label, row_key, status) VALUES (?,?,?,?, 'pending')",
-                ((run_id, i, json.dumps(label, default=str), key) for i, (label, key) in enumerate(zip(labels, row_keys, strict=True))),
-            )
+        self._db.execute(
+            "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL)",
+            (run_id, kind, print_, connection_id, json.dumps(options), len(labels),
+             json.dumps(list(labels), default=str), json.dumps(list(row_keys)), _now()),
+        )
         return run_id
 
     def resumable(self, print_: str) -> str | None:
@@ -134,54 +182,46 @@ class Journal:
             raise JournalError(str(self.path), f"has no run {run_id!r}")
         return {"fingerprint": row[0], "n_rows": row[1], "options": json.loads(row[2] or "{}")}
 
-    def confirmed(self, run_id: str) -> dict[int, RowOutcome]:
+    def confirmed(self, run_id: str) -> Outcomes:
         """The rows whose outcome the server confirmed in this run (not to be sent again)."""
-        cur = self._db.execute(
-            "SELECT pos, status, http_status, message, batch, attempts FROM rows WHERE run_id = ? AND confirmed = 1", (run_id,)
-        )
-        return {r[0]: RowOutcome(r[0], r[1], r[2], r[3], r[4], r[5], True) for r in cur}
+        latest = self._latest(run_id)
+        return latest.where(latest.confirmed)
 
     def next_batch(self, run_id: str) -> int:
         row = self._db.execute("SELECT MAX(batch) FROM batches WHERE run_id = ?", (run_id,)).fetchone()
         return int(row[0] or 0) + 1
 
-    def sending(self, run_id: str, batch: int, positions: Sequence[int]) -> None:
-        """Written before the request goes out."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO batches (run_id, batch, positions, state, sent) VALUES (?,?,?, 'sending', ?)",
-            (run_id, batch, json.dumps(list(positions)), _now()),
-        )
+    def sending(self, run_id: str, batch: int, positions: Sequence[int], *, after: Answered | None = None) -> int:
+        """Written before the request goes out; its entry number. ``after``, the answer to the batch
+        the same worker sent before, goes in the same write."""
+        now = _now()
+        row = (None, run_id, batch, orjson.dumps(list(positions)).decode(), "sending", now, None, None, None, None)
+        if after is None:
+            cursor = self._db.execute(_UPSERT_ONE, row)
+        else:
+            cursor = self._db.execute(_UPSERT_TWO, _answered_row(run_id, after, now) + row)
+        return int(cursor.lastrowid or 0)
 
-    def answered(self, run_id: str, batch: int, http_status: int | None, attempts: int, outcomes: Sequence[RowOutcome]) -> None:
-        """Written after the answer: the batch and each of its rows, in one transaction."""
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.execute(
-                "UPDATE batches SET state = 'done', answered = ?, http_status = ?, attempts = ? WHERE run_id = ? AND batch = ?",
-                (_now(), http_status, attempts, run_id, batch),
-            )
-            self._write_rows(run_id, outcomes)
+    def answered(self, run_id: str, answer: Answered) -> None:
+        """Written after the answer: the batch and each of its rows' outcomes, in one write."""
+        self._db.execute(_UPSERT_ONE, _answered_row(run_id, answer, _now()))
 
-    def record(self, run_id: str, outcomes: Sequence[RowOutcome]) -> None:
+    def record(self, run_id: str, outcomes: Outcomes) -> None:
         """Write outcomes that came from no request (not sent, and why)."""
-        with self._db:
-            self._db.execute("BEGIN")
-            self._write_rows(run_id, outcomes)
+        if outcomes.pos:
+            self._db.execute(
+                "INSERT INTO batches (run_id, batch, positions, state, answered, outcomes) VALUES (?, NULL, ?, 'noted', ?, ?)",
+                (run_id, orjson.dumps(outcomes.pos).decode(), _now(), _outcomes_json(outcomes)),
+            )
 
     def finish(self, run_id: str, note: str | None = None) -> None:
         self._db.execute("UPDATE runs SET finished = ?, note = ? WHERE run_id = ?", (_now(), note, run_id))
 
-    def _write_rows(self, run_id: str, outcomes: Sequence[RowOutcome]) -> None:
-        self._db.executemany(
-            "UPDATE rows SET status = ?, http_status = ?, message = ?, batch = ?, attempts = ?, confirmed = ? "
-            "WHERE run_id = ? AND pos = ?",
-            ((o.status, o.http_status, o.message, o.batch, o.attempts, int(o.confirmed), run_id, o.pos) for o in outcomes),
-        )
-
     def batches(self, run_id: str) -> pd.DataFrame:
         """Every batch of a run: number, row positions, state (sending/done), times, status, attempts."""
         frame = pd.read_sql_query(
-            "SELECT batch, positions, state, sent, answered, http_status, attempts FROM batches WHERE run_id = ? ORDER BY batch",
+            "SELECT batch, positions, state, sent, answered, http_status, attempts FROM batches "
+            "WHERE run_id = ? AND batch IS NOT NULL ORDER BY batch",
             self._db, params=(run_id,),
         )
         frame["positions"] = [json.loads(p) for p in frame["positions"]]
@@ -189,28 +229,64 @@ class Journal:
 
     def runs(self) -> pd.DataFrame:
         """One row per run, newest first, with counts by status."""
-        return pd.read_sql_query(
-            "SELECT r.run_id, r.kind, r.connection_id, r.started, r.finished, r.n_rows, r.note, "
-            "SUM(w.status = 'submitted') AS submitted, SUM(w.status = 'failed') AS failed, "
-            "SUM(w.status = 'not_sent') AS not_sent, SUM(w.status = 'pending') AS pending "
-            "FROM runs r LEFT JOIN rows w USING (run_id) GROUP BY r.run_id ORDER BY r.started DESC",
-            self._db,
-        )
+        rows = []
+        for run_id, kind, connection_id, started, finished, n_rows, note in self._db.execute(
+            "SELECT run_id, kind, connection_id, started, finished, n_rows, note FROM runs ORDER BY started DESC, rowid DESC"
+        ).fetchall():
+            counts = Counter(self._latest(run_id).status)
+            done = {status: counts[status] for status in ("submitted", "failed", "not_sent")}
+            rows.append({"run_id": run_id, "kind": kind, "connection_id": connection_id, "started": started,
+                         "finished": finished, "n_rows": n_rows, "note": note, **done,
+                         "pending": n_rows - counts.total()})
+        columns = ["run_id", "kind", "connection_id", "started", "finished", "n_rows", "note",
+                   "submitted", "failed", "not_sent", "pending"]
+        return pd.DataFrame(rows, columns=columns)
 
     def results(self, run_id: str | None = None) -> pd.DataFrame:
         """The results of a run (the latest when None), one row per input row, index as in the input."""
         if run_id is None:
-            row = self._db.execute("SELECT run_id FROM runs ORDER BY started DESC LIMIT 1").fetchone()
-            if row is None:
+            latest = self._db.execute("SELECT run_id FROM runs ORDER BY started DESC, rowid DESC LIMIT 1").fetchone()
+            if latest is None:
                 raise JournalError(str(self.path), "holds no runs")
-            run_id = str(row[0])
-        frame = pd.read_sql_query(
-            "SELECT label, row_key AS rowKey, status, http_status, message, batch, attempts FROM rows WHERE run_id = ? ORDER BY pos",
-            self._db, params=(run_id,),
-        )
-        if frame.empty and not self._db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone():
+            run_id = str(latest[0])
+        row = self._db.execute("SELECT labels, row_keys FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
             raise JournalError(str(self.path), f"has no run {run_id!r}")
-        frame.index = pd.Index([json.loads(v) for v in frame.pop("label")])
-        frame = frame.astype({"http_status": "Int64", "batch": "Int64", "attempts": "Int64"})
+        labels, keys = json.loads(row[0]), json.loads(row[1])
+        outcomes = self._latest(run_id)
+        columns: dict[str, np.ndarray] = {}
+        for name, empty in (("status", "pending"), ("http_status", None), ("message", None), ("batch", None), ("attempts", None)):
+            column = np.full(len(labels), empty, dtype=object)
+            column[outcomes.pos] = getattr(outcomes, name)
+            columns[name] = column
+        frame = pd.DataFrame({"rowKey": pd.array(keys, dtype="string"), **columns}, index=pd.Index(labels))
+        frame = frame.astype({"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64", "attempts": "Int64"})
         frame.attrs["run_id"] = run_id
         return frame[RESULT_COLUMNS]
+
+    def _latest(self, run_id: str) -> Outcomes:
+        """Every row's latest outcome in this run, replaying its entries in the order they were written."""
+        latest: dict[int, tuple[Any, ...]] = {}
+        cursor = self._db.execute(
+            "SELECT batch, http_status, attempts, outcomes FROM batches WHERE run_id = ? AND outcomes IS NOT NULL ORDER BY entry",
+            (run_id,),
+        )
+        for batch, http_status, attempts, outcomes in cursor:
+            positions, status, message, confirmed = json.loads(outcomes)
+            for row in zip(positions, status, message, confirmed, strict=True):
+                latest[row[0]] = (*row, http_status, batch, attempts)
+        if not latest:
+            return Outcomes.empty()
+        pos, status, message, confirmed, http_status, batch, attempts = map(list, zip(*latest.values(), strict=True))
+        return Outcomes(pos, status, http_status, message, batch, attempts, [bool(c) for c in confirmed])
+
+
+def _answered_row(run_id: str, answer: Answered, now: str) -> tuple[Any, ...]:
+    """The values for an answered entry (its positions stay as `Journal.sending` wrote them)."""
+    entry, batch, http_status, attempts, outcomes = answer
+    return (entry, run_id, batch, "[]", "done", now, now, http_status, attempts, _outcomes_json(outcomes))
+
+
+def _outcomes_json(outcomes: Outcomes) -> str:
+    """A batch's outcomes as columns; its status code, number and attempts are the batch's own."""
+    return orjson.dumps([outcomes.pos, outcomes.status, outcomes.message, outcomes.confirmed]).decode()

@@ -1,7 +1,8 @@
 """What a reply means for each row it carried: submitted, or failed with the server's reason.
 
 >>> reply = Reply(418, {"failedItems": [{"item": {"rowKey": "B"}, "message": "bad date"}]}, 1, "u", "some failed")
->>> [(o.status, o.message) for o in row_outcomes(reply, [0, 1], ["A", "B"], batch=1)]
+>>> outcomes = batch_outcomes(reply, [0, 1], ["A", "B"], batch=1)
+>>> list(zip(outcomes.status, outcomes.message))
 [('submitted', None), ('failed', 'bad date')]
 
 A row is ``submitted`` only when the server confirmed it: a 2xx with no failed item naming it,
@@ -15,35 +16,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from opus_nb.client import Reply
-from opus_nb.journal import RowOutcome
+from opus_nb.journal import Outcomes
 from opus_nb.wire import failed_items
 
-__all__ = ["DEFINITIVE_STATUS", "row_outcomes"]
+__all__ = ["DEFINITIVE_STATUS", "batch_outcomes"]
 
 DEFINITIVE_STATUS = frozenset({400, 404, 409, 413, 415, 422})
 
 
-def row_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], *, batch: int) -> list[RowOutcome]:
-    """One outcome per row of a batch, in order."""
-    def out(pos: int, status: str, message: str | None, confirmed: bool) -> RowOutcome:
-        return RowOutcome(pos, status, reply.status, message, batch, reply.attempts, confirmed)
+def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], *, batch: int) -> Outcomes:
+    """The outcome of every row of a batch, in order (built column-wise: one batch is one answer)."""
+    def same(status: str, message: str | None, confirmed: bool) -> Outcomes:
+        return Outcomes.same(positions, status, message, http_status=reply.status, batch=batch,
+                             attempts=reply.attempts, confirmed=confirmed)
 
     if reply.status is None or (not reply.ok and reply.status != 418):
-        confirmed = reply.status in DEFINITIVE_STATUS
-        return [out(p, "failed", reply.message, confirmed) for p in positions]
+        return same("failed", reply.message, reply.status in DEFINITIVE_STATUS)
     failures = failed_items(reply.body)
     if not failures and reply.ok:
-        return [out(p, "submitted", None, True) for p in positions]
+        return same("submitted", None, True)
     by_key = {k: m for k, m in failures if k is not None}
     untied = [m or "" for k, m in failures if k is None]
     if untied or not failures:
         detail = "; ".join(m for m in untied if m) or reply.message or f"HTTP {reply.status}"
         reason = f"Opus reported failures it did not tie to rows, so none of this batch is counted as submitted: {detail}"
-        return [
-            out(p, "failed", by_key.get(k) or reply.message or "rejected", True) if k in by_key else out(p, "failed", reason, False)
-            for p, k in zip(positions, keys, strict=True)
-        ]
-    return [
-        out(p, "failed", by_key[k] or reply.message or "rejected by Opus", True) if k in by_key else out(p, "submitted", None, True)
-        for p, k in zip(positions, keys, strict=True)
-    ]
+        rows = [("failed", by_key.get(k) or reply.message or "rejected", True) if k in by_key else ("failed", reason, False)
+                for k in keys]
+    else:
+        rows = [("failed", by_key[k] or reply.message or "rejected by Opus", True) if k in by_key else ("submitted", None, True)
+                for k in keys]
+    outcomes = same("", None, False)
+    outcomes.status[:], outcomes.message[:], outcomes.confirmed[:] = (list(c) for c in zip(*rows, strict=True))
+    return outcomes

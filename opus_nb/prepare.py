@@ -9,7 +9,8 @@ Rows are addressed by position (0..n-1), so a frame with a repeated index works 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import math
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,8 @@ def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashab
     header = next((h for h, name in map_headers(work.columns, connection, rename).columns.items() if name == "rowKey"), None)
     if header is None:
         return [None] * len(work)
-    return [None if pd.isna(v) else str(v) for v in work[header].tolist()]
+    column = work[header]
+    return [None if blank else str(v) for v, blank in zip(column.tolist(), column.isna().tolist(), strict=True)]
 
 
 def prepare(
@@ -55,11 +57,12 @@ def prepare(
     validate: bool = True,
     rename: Mapping[Hashable, str] | None = None,
 ) -> Prepared:
-    """Validate and encode ``df``; ``validate=False`` takes its non-blank cells as they are."""
+    """Validate and encode ``df``; ``validate=False`` takes its non-blank cells as they are
+    (only values that JSON cannot carry keep a row back, with the reason)."""
     work = df.reset_index(drop=True)
     keys = _row_keys(work, connection, rename)
     if not validate:
-        return Prepared(list(df.index), keys, _raw_records(work, connection, rename), {})
+        return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
     report = validate_frame(work, connection, rename=rename)
     records: dict[int, dict[str, Any]] = {}
     for labels, chunk in report.batches(10_000):
@@ -75,13 +78,35 @@ def prepare(
     for pos in range(len(work)):
         if pos not in records and pos not in reasons:
             reasons[pos] = "invalid: " + (general or "did not pass validation")
-    return Prepared(list(df.index), keys, records, reasons)
+    return Prepared(df.index.tolist(), keys, records, reasons)
 
 
-def _raw_records(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None) -> dict[int, dict[str, Any]]:
+def _raw_records(
+    work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None
+) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+    """Records of the non-blank cells as they are, and the rows that JSON cannot carry, with why."""
     mapping = map_headers(work.columns, connection, rename).columns
     columns = {name: work[header].astype(object).to_numpy() for header, name in mapping.items()}
     blanks = {name: work[header].isna().to_numpy() for header, name in mapping.items()}
-    positions = np.arange(len(work))
-    return {int(p): record for chunk, records in assemble(columns, blanks, positions, 10_000)
-            for p, record in zip(chunk, records, strict=True)}
+    reasons: dict[int, str] = {}
+    for header, name in mapping.items():
+        for pos, why in _unsendable(work[header], columns[name], blanks[name]):
+            reasons.setdefault(pos, f"not sendable: {name}: {why}")
+    positions = np.array([p for p in range(len(work)) if p not in reasons], dtype=np.int64)
+    records = {int(p): record for chunk, batch in assemble(columns, blanks, positions, 10_000)
+               for p, record in zip(chunk, batch, strict=True)}
+    return records, reasons
+
+
+def _unsendable(column: pd.Series, values: np.ndarray, blank: np.ndarray) -> Iterator[tuple[int, str]]:
+    """Positions whose value JSON cannot carry: infinite numbers, and whole numbers beyond 64 bits."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        for pos in np.flatnonzero(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan))).tolist():
+            yield pos, f"{values[pos]!r} is not a finite number"
+    elif column.dtype == object:
+        for pos in np.flatnonzero(~blank).tolist():
+            value = values[pos]
+            if isinstance(value, float) and not math.isfinite(value):
+                yield pos, f"{value!r} is not a finite number"
+            elif isinstance(value, int) and not -(2**63) <= value < 2**64:
+                yield pos, f"{value} is beyond the 64-bit whole numbers JSON readers accept"

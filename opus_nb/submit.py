@@ -16,23 +16,23 @@ when the first batches all fail for one and the same reason, at the first failur
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
 import warnings
 from collections.abc import Hashable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from opus_nb.client import OpusClient, Reply
+from opus_nb.client import ConcurrentCalls, OpusClient
 from opus_nb.connection import Connection
 from opus_nb.errors import AuthenticationError, JournalError
-from opus_nb.journal import DEFAULT_FOLDER, RESULT_COLUMNS, Journal, RowOutcome, fingerprint
-from opus_nb.outcomes import row_outcomes
+from opus_nb.journal import DEFAULT_FOLDER, RESULT_COLUMNS, Answered, Journal, Outcomes, fingerprint
+from opus_nb.outcomes import batch_outcomes
 from opus_nb.prepare import Prepared, prepare
 from opus_nb.session import current_client, current_connection
 
@@ -54,18 +54,20 @@ class _Run:
     """The state of one run: what is left to send, and every row's outcome so far."""
 
     prepared: Prepared
-    status: np.ndarray
-    http_status: np.ndarray
-    message: np.ndarray
-    batch: np.ndarray
-    attempts: np.ndarray
+    status: list[str]
+    http_status: list[int | None]
+    message: list[str | None]
+    batch: list[int | None]
+    attempts: list[int | None]
     early: list[tuple[bool, list[frozenset[str]]]] = field(default_factory=list)
     stopped: str | None = None
 
-    def apply(self, outcomes: list[RowOutcome]) -> None:
-        for o in outcomes:
-            self.status[o.pos], self.http_status[o.pos], self.message[o.pos] = o.status, o.http_status, o.message
-            self.batch[o.pos], self.attempts[o.pos] = o.batch, o.attempts
+    def apply(self, outcomes: Outcomes) -> None:
+        status, http_status, message, batch, attempts = self.status, self.http_status, self.message, self.batch, self.attempts
+        for row in zip(outcomes.pos, outcomes.status, outcomes.http_status, outcomes.message, outcomes.batch,
+                       outcomes.attempts, strict=True):
+            pos = row[0]
+            status[pos], http_status[pos], message[pos], batch[pos], attempts[pos] = row[1:6]
 
 
 def _body(connection: Connection, conflict: str, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -108,7 +110,7 @@ def submit(
     if dry_run:
         positions = [p for p in range(prepared.n_rows) if p in prepared.records]
         bodies = [_body(connection, option, [prepared.records[p] for p in chunk]) for chunk in _chunks(positions)]
-        run.status[positions], run.message[positions] = "not_sent", "dry run: not sent"
+        run.apply(Outcomes.same(positions, "not_sent", "dry run: not sent"))
         results = _frame(df, run)
         results.attrs["requests"] = bodies
         return results
@@ -116,17 +118,17 @@ def submit(
     book = Journal(journal)
     try:
         run_id, done = _open_run(book, prepared, connection, option, resume)
-        run.apply(list(done.values()))
-        invalid = [RowOutcome(p, "not_sent", None, m, None, None, False) for p, m in prepared.reasons.items()]
-        book.record(run_id, invalid)
-        pending = [p for p in range(prepared.n_rows) if p in prepared.records and p not in done]
+        run.apply(done)
+        book.record(run_id, _invalid(prepared))
+        confirmed = set(done.pos)
+        pending = [p for p in range(prepared.n_rows) if p in prepared.records and p not in confirmed]
         workers = max(1, int(concurrency or DEFAULT_CONCURRENCY))
         with tqdm(total=len(pending), unit="row", desc="submit", disable=not progress) as bar:
             _send_all(api, book, run_id, run, connection, option, pending, workers, stop_on_error, bar)
         left = [p for p in pending if run.status[p] == "pending"]
         reason = run.stopped or "not sent"
-        run.apply([RowOutcome(p, "not_sent", None, reason, None, None, False) for p in left])
-        book.record(run_id, [RowOutcome(p, "not_sent", None, reason, None, None, False) for p in left])
+        run.apply(Outcomes.same(left, "not_sent", reason))
+        book.record(run_id, Outcomes.same(left, "not_sent", reason))
         book.finish(run_id, run.stopped)
     finally:
         book.close()
@@ -141,20 +143,20 @@ def _new_run(prepared: Prepared) -> _Run:
     n = prepared.n_rows
     run = _Run(
         prepared,
-        status=np.full(n, "pending", dtype=object),
-        http_status=np.full(n, None, dtype=object),
-        message=np.full(n, None, dtype=object),
-        batch=np.full(n, None, dtype=object),
-        attempts=np.full(n, None, dtype=object),
+        status=["pending"] * n, http_status=[None] * n, message=[None] * n, batch=[None] * n, attempts=[None] * n,
     )
-    for pos, reason in prepared.reasons.items():
-        run.status[pos], run.message[pos] = "not_sent", reason
+    run.apply(_invalid(prepared))
     return run
+
+
+def _invalid(prepared: Prepared) -> Outcomes:
+    """Rows that will not be sent, each with its reason."""
+    return Outcomes.same(list(prepared.reasons), "not_sent")._replace(message=list(prepared.reasons.values()))
 
 
 def _open_run(
     book: Journal, prepared: Prepared, connection: Connection, option: str, resume: bool | str
-) -> tuple[str, dict[int, RowOutcome]]:
+) -> tuple[str, Outcomes]:
     print_ = fingerprint(connection.id, option, keys=prepared.row_keys)
     run_id: str | None = None
     if isinstance(resume, str):
@@ -165,7 +167,7 @@ def _open_run(
         run_id = book.resumable(print_)
     if run_id is None:
         options = {"conflict": option, "rows": prepared.n_rows}
-        return book.start("submit", print_, connection.id, options, prepared.labels, prepared.row_keys), {}
+        return book.start("submit", print_, connection.id, options, prepared.labels, prepared.row_keys), Outcomes.empty()
     return run_id, book.confirmed(run_id)
 
 
@@ -186,56 +188,88 @@ def _send_all(
     stop_on_error: bool,
     bar: Any,
 ) -> None:
+    """Send every batch, ``workers`` at a time, from one helper thread running its own event loop
+    (a Jupyter kernel's loop is already running in this one). An interrupt here lets no new batch
+    go out; those in flight are answered and journalled first."""
+    errors: list[BaseException] = []
+
+    def drive() -> None:
+        try:
+            asyncio.run(_send_batches(api, book, run_id, run, connection, option, pending, workers, stop_on_error, bar))
+        except BaseException as exc:  # raised again in the calling thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=drive, name="opus-submit", daemon=True)
+    thread.start()
+    try:
+        thread.join()
+    except BaseException:
+        run.stopped = run.stopped or "interrupted"
+        thread.join()
+        raise
+    if errors:
+        raise errors[0]
+
+
+async def _send_batches(
+    api: OpusClient,
+    book: Journal,
+    run_id: str,
+    run: _Run,
+    connection: Connection,
+    option: str,
+    pending: list[int],
+    workers: int,
+    stop_on_error: bool,
+    bar: Any,
+) -> None:
+    """``workers`` coroutines each take the next batch, send it, and journal and apply its answer.
+
+    A coroutine journals the answer to its last batch and the sending of its next in one write.
+    """
     records, keys = run.prepared.records, run.prepared.row_keys
-    number = book.next_batch(run_id)
-    chunks = _chunks(pending)
-    in_flight: dict[Future[Reply], tuple[int, list[int]]] = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="opus-submit") as pool:
-        def fill() -> None:
-            nonlocal number
-            while run.stopped is None and len(in_flight) < workers:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    return
-                book.sending(run_id, number, chunk)
-                body = _body(connection, option, [records[p] for p in chunk])
-                in_flight[pool.submit(api.call, "submit", json=body)] = (number, chunk)
-                number += 1
+    chunks = enumerate(_chunks(pending), start=book.next_batch(run_id))
 
-        fill()
-        while in_flight:
-            finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-            for future in finished:
-                batch, chunk = in_flight.pop(future)
-                if future.cancelled():
-                    continue
-                try:
-                    reply = future.result()
-                except AuthenticationError as exc:
-                    run.stopped = run.stopped or f"signing in failed: {exc}"
-                    continue
-                outcomes = row_outcomes(reply, chunk, [keys[p] or "" for p in chunk], batch=batch)
-                book.answered(run_id, batch, reply.status, reply.attempts, outcomes)
-                run.apply(outcomes)
-                bar.update(len(chunk))
-                _check_stop(run, reply, outcomes, batch, stop_on_error)
-            if run.stopped is not None:
-                for future in list(in_flight):
-                    if future.cancel():
-                        in_flight.pop(future)
-            fill()
+    async def work(calls: ConcurrentCalls) -> None:
+        last: Answered | None = None
+        while True:
+            if last is not None:
+                _apply(run, last, stop_on_error, bar)
+            batch, chunk = next(chunks, (0, [])) if run.stopped is None else (0, [])
+            if not chunk:
+                if last is not None:
+                    book.answered(run_id, last)
+                return
+            entry = book.sending(run_id, batch, chunk, after=last)
+            try:
+                reply = await calls.call("submit", json=_body(connection, option, [records[p] for p in chunk]))
+            except AuthenticationError as exc:
+                run.stopped = run.stopped or f"signing in failed: {exc}"
+                return
+            outcomes = batch_outcomes(reply, chunk, [keys[p] or "" for p in chunk], batch=batch)
+            last = Answered(entry, batch, reply.status, reply.attempts, outcomes)
+
+    async with api.concurrent() as calls:
+        await asyncio.gather(*(work(calls) for _ in range(workers)))
 
 
-def _check_stop(run: _Run, reply: Reply, outcomes: list[RowOutcome], batch: int, stop_on_error: bool) -> None:
+def _apply(run: _Run, answer: Answered, stop_on_error: bool, bar: Any) -> None:
+    run.apply(answer.outcomes)
+    bar.update(len(answer.outcomes.pos))
+    _check_stop(run, answer, stop_on_error)
+
+
+def _check_stop(run: _Run, answer: Answered, stop_on_error: bool) -> None:
     if run.stopped is not None:
         return
-    failed = [o for o in outcomes if o.status == "failed"]
-    if reply.fatal:
-        run.stopped = f"Opus refused access (HTTP {reply.status}: {reply.message})"
+    batch, status, outcomes = answer.batch, answer.http_status, answer.outcomes
+    failed = [message for state, message in zip(outcomes.status, outcomes.message, strict=True) if state == "failed"]
+    if status in (401, 403):
+        run.stopped = f"Opus refused access (HTTP {status}: {failed[0] if failed else 'no reason given'})"
     elif stop_on_error and failed:
-        run.stopped = f"stop_on_error: batch {batch} had {len(failed)} failed row(s): {failed[0].message}"
+        run.stopped = f"stop_on_error: batch {batch} had {len(failed)} failed row(s): {failed[0]}"
     elif len(run.early) < EARLY_BATCHES:
-        run.early.append((len(failed) == len(outcomes), [reason_parts(o.message) for o in failed]))
+        run.early.append((len(failed) == len(outcomes.pos), [reason_parts(message) for message in failed]))
         if len(run.early) == EARLY_BATCHES and all(all_failed for all_failed, _ in run.early):
             common = frozenset.intersection(*(parts for _, rows in run.early for parts in rows))
             if common:
@@ -269,3 +303,4 @@ def _frame(df: pd.DataFrame, run: _Run) -> pd.DataFrame:
     )
     frame["status"] = frame["status"].astype("string")
     return frame[RESULT_COLUMNS]
+

@@ -67,20 +67,48 @@ def parse_time(value: str, fmt: str) -> datetime | None:
     >>> parse_time("2024-1-9 18:15:00", "%Y-%m-%d %H:%M:%S") is None
     True
     """
-    if not isinstance(value, str):
-        return None
+    return _parse_time(value, fmt) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _parse_time(value: str, fmt: str) -> datetime | None:
+    """Cached: a record's times are read by its check and again when it is stored."""
+    return _time_parser(fmt)(value)
+
+
+_DATETIME_FIELDS = ("year", "month", "day", "hour", "minute", "second")
+_DEFAULTS = (1900, 1, 1, 0, 0, 0)
+
+
+@lru_cache(maxsize=64)
+def _time_parser(fmt: str) -> Callable[[str], datetime | None]:
+    """A parser for one format: the strict regex where it applies, `strptime` otherwise."""
     compiled = _time_pattern(fmt)
-    try:
-        if compiled is None:
-            return datetime.strptime(value, fmt)
-        pattern, names = compiled
+    if compiled is None:
+        def strptime(value: str) -> datetime | None:
+            try:
+                return datetime.strptime(value, fmt)
+            except ValueError:
+                return None
+
+        return strptime
+    pattern, names = compiled
+    where = [names.index(name) if name in names else None for name in _DATETIME_FIELDS]
+    in_order = names == _DATETIME_FIELDS
+
+    def parse(value: str) -> datetime | None:
         match = pattern.fullmatch(value)
         if match is None:
             return None
-        f = dict(zip(names, map(int, match.groups()), strict=True))
-        return datetime(f.get("year", 1900), f.get("month", 1), f.get("day", 1), f.get("hour", 0), f.get("minute", 0), f.get("second", 0))
-    except ValueError:
-        return None
+        groups = match.groups()
+        try:
+            if in_order:
+                return datetime(*map(int, groups))
+            return datetime(*[default if i is None else int(groups[i]) for i, default in zip(where, _DEFAULTS, strict=True)])
+        except ValueError:
+            return None
+
+    return parse
 
 
 def _text(value: Any) -> str | None:
@@ -110,7 +138,7 @@ def _number(value: Any) -> str | None:
 
 def _datetime(fmt: str) -> Check:
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and parse_time(value, fmt) is not None:
+        if isinstance(value, str) and _parse_time(value, fmt) is not None:
             return None
         return f"{value!r} is not a date-time in the format {fmt}"
 
@@ -121,23 +149,20 @@ def _order_range(col: Column) -> tuple[int, int | None]:
     return 1, (len(col.choices) if col.choices else None)
 
 
-def _in_range(order: int, col: Column) -> bool:
-    low, high = _order_range(col)
-    return order >= low and (high is None or order <= high)
-
-
 def _range_text(col: Column) -> str:
     low, high = _order_range(col)
     return f"{low} to {high}" if high is not None else f"{low} or more"
 
 
 def _single_choice(col: Column) -> Check:
+    low, high = _order_range(col)
+
     def check(value: Any) -> str | None:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
             return f"{value!r} is not an option order (a whole number)"
-        if not _in_range(value, col):
+        if value < low or (high is not None and value > high):
             return f"{value} is not an option order of this column ({_range_text(col)})"
         return None
 
@@ -145,12 +170,14 @@ def _single_choice(col: Column) -> Check:
 
 
 def _multiple_choice(col: Column) -> Check:
+    low, high = _order_range(col)
+
     def check(value: Any) -> str | None:
         match = _ORDERS.fullmatch(value) if isinstance(value, str) else None
         if match is None:
             return f"{value!r} is not a list of option orders such as [1,3]"
         orders = [int(x) for x in (match.group(1) or "").split(",") if x.strip()]
-        bad = [o for o in orders if not _in_range(o, col)]
+        bad = [o for o in orders if o < low or (high is not None and o > high)]
         if bad:
             return f"{bad[0]} is not an option order of this column ({_range_text(col)})"
         return None
@@ -164,13 +191,14 @@ def _people(value: Any) -> str | None:
     items = [x.strip() for x in value[1:-1].split(",")]
     if items == [""]:
         return "the list of email addresses is empty"
-    bad = [x for x in items if not _EMAIL.fullmatch(x)]
-    return f"{bad[0]!r} is not an email address" if bad else None
+    if all(map(_EMAIL.fullmatch, items)):
+        return None
+    return f"{next(x for x in items if not _EMAIL.fullmatch(x))!r} is not an email address"
 
 
 def _term(term_paths: frozenset[str] | None) -> Check:
     def check(value: Any) -> str | None:
-        if not isinstance(value, str) or any(not part.strip() for part in value.split("/")):
+        if not isinstance(value, str) or not all(map(str.strip, value.split("/"))):
             return f"{value!r} is not a term's full path (parts separated by '/')"
         if term_paths is not None and value not in term_paths:
             return f"{value!r} is not the full path of a term in Opus"
@@ -179,8 +207,7 @@ def _term(term_paths: frozenset[str] | None) -> Check:
     return check
 
 
-def _taxonomy(value: Any) -> str | None:
-    return _term(None)(value)
+_taxonomy = _term(None)
 
 
 class RecordChecker:
@@ -193,7 +220,7 @@ class RecordChecker:
         self._checks: dict[str, Check] = {}
         self._required: list[str] = []
         for col in conn.columns:
-            self._checks[col.internal_name] = self._check_for(col, term_paths)
+            self._checks[col.internal_name] = _remembered(self._check_for(col, term_paths))
             if col.required and not (legacy and col.internal_name in LEGACY_OPTIONAL):
                 self._required.append(col.internal_name)
 
@@ -219,17 +246,30 @@ class RecordChecker:
     def __call__(self, record: Any) -> str | None:
         if not isinstance(record, Mapping):
             return f"a record must be a JSON object, not {type(record).__name__}"
-        problems: list[str] = []
-        for name in self._required:
-            value = record.get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                problems.append(f"{name}: a value is required")
+        problems = [f"{name}: a value is required" for name in self._required if _blank(record.get(name))]
+        checks = self._checks
         for name, value in record.items():
-            check = self._checks.get(name)
+            check = checks.get(name)
             if check is None:
                 problems.append(f"{name}: the connection has no such column")
-            elif value is not None and not (isinstance(value, str) and not value.strip()):
-                why = check(value)
-                if why is not None:
-                    problems.append(f"{name}: {why}")
+            elif not _blank(value) and (why := check(value)) is not None:
+                problems.append(f"{name}: {why}")
         return "; ".join(problems) if problems else None
+
+
+def _remembered(check: Check) -> Check:
+    """``check`` answering each distinct value once (by type too: 1, 1.0 and True differ); a
+    sheet repeats its owners, departments, terms and dates again and again."""
+    cached = lru_cache(maxsize=8192, typed=True)(check)
+
+    def remembered(value: Any) -> str | None:
+        try:
+            return cached(value)
+        except TypeError:  # a JSON list or object: not hashable, so checked every time
+            return check(value)
+
+    return remembered
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

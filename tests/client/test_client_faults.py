@@ -15,6 +15,7 @@ import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb.connection import load_connection
+from opus_nb.journal import Journal
 from opus_nb.retry import RetryPolicy
 from opus_nb.session import login, logout
 from opus_nb.submit import submit
@@ -46,7 +47,8 @@ def test_faulty_service_ends_with_exactly_the_valid_rows(emu, sheet, tmp_path: P
     n_valid = len(rows.opus.validate(conn).valid_internal)
     assert 0.9 * len(rows) < n_valid < 0.98 * len(rows)
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
-    emu.faults(error_rate=0.10, throttle_rate=0.05, retry_after_s=0.2, drop_rate=0.01, token_lifetime_s=5, seed=7)
+    # 40 ms a request keeps the run longer than a token's 5 s life, so tokens must be renewed mid-run
+    emu.faults(latency_ms=40, error_rate=0.10, throttle_rate=0.05, retry_after_s=0.2, drop_rate=0.01, token_lifetime_s=5, seed=7)
     login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password, graph_url=emu.url,
           identity_url=emu.identity_url, env_file=None, connection=conn,
           retry=RetryPolicy(attempts=12, base=0.02, cap=0.5))
@@ -95,9 +97,10 @@ def test_killed_submit_resumes_without_resending_confirmed_batches(emu, sheet, t
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    with sqlite3.connect(journal / "journal.sqlite") as db:
-        confirmed = int(db.execute("SELECT COUNT(*) FROM rows WHERE confirmed = 1").fetchone()[0])
-        done = int(db.execute("SELECT COUNT(*) FROM batches WHERE state = 'done'").fetchone()[0])
+    book = Journal(journal)
+    confirmed = len(book.confirmed(book.runs().run_id[0]).pos)
+    done = int((book.batches(book.runs().run_id[0]).state == "done").sum())
+    book.close()
     assert 40 <= done < 150
     time.sleep(0.2)
     requests_before = len(submits(emu))

@@ -20,12 +20,12 @@ DUE_BEFORE = "2026-01-01"
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
+def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     with emulator.run(seed=SAMPLES) as running:
         login_emulator(running)
         sheet = opus.read_sheet(SAMPLES / "records.xlsx")
         conn = current_connection()
-        sheet.opus.validate(conn).valid.opus.submit(conflict="skip", progress=False)
+        sheet.opus.validate(conn).valid.opus.submit(conflict="skip", progress=False, journal=tmp_path_factory.mktemp("journal"))
         try:
             yield running
         finally:
