@@ -12,7 +12,8 @@ exchange alone, and `http.client` about 250 (its header parsing goes through `em
 request is one ``sendall`` and the answer is parsed by httptools (llhttp, in C; the parser
 uvicorn uses), for about 40. `exchange` skips building httpx request and response objects;
 `handle_request` serves `httpx.Client` for everything else (sign-in, discovery). Failures are
-raised as httpx's own exceptions, so retries see the usual types.
+raised as httpx's own exceptions, so retries see the usual types. `opus_nb.async_transport` is
+the same wire on an event loop, for the many requests of a submit run.
 """
 
 from __future__ import annotations

@@ -55,6 +55,9 @@ than it must):
   Access tokens are RS256 JWTs for the audience ``opus.graph``, signed with a key kept in the
   database. Client assertions may be addressed to the token endpoint or the issuer.
 - A 429 carries ``Retry-After`` in whole seconds unless fractions were asked for (tests).
+- Injected latency is the least time an answer takes from the request's arrival: the request is
+  handled at once and its answer held back (the emulator's single thread should not add its
+  own serving time to a latency a benchmark asks for). Faulted requests wait the latency too.
 """
 
 from __future__ import annotations

@@ -271,7 +271,10 @@ class Emulator:
         token_lifetime_s: int | None = None,
         seed: int = 0,
     ) -> FaultPlan:
-        """Replace the fault plan (no arguments: no faults); tokens issued from now on get the lifetime."""
+        """Replace the fault plan (no arguments: no faults); tokens issued from now on get the lifetime.
+
+        ``latency_ms`` (plus up to ``jitter_ms``) is the least time each answer takes; see `opus_nb.emulator.faults`.
+        """
         plan = FaultPlan(latency_ms, jitter_ms, error_rate, throttle_rate, retry_after_s, drop_rate, token_lifetime_s, seed)
         self._app.asgi.plan = plan
         base = self._token_lifetime_s

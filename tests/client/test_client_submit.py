@@ -101,3 +101,38 @@ def test_journal_reloads_the_results_and_resume_sends_only_what_is_unconfirmed(c
     reloaded = Journal(tmp_path / "opus-journal").results(second.attrs["run_id"])
     pd.testing.assert_frame_equal(reloaded, second, check_dtype=False)
     assert len({r.row_key for r in emu.records()}) == 89
+
+
+def test_values_json_cannot_carry_keep_their_row_back_with_the_reason(client, emu, sheet, submits) -> None:
+    conn = current_connection()
+    valid = sheet.opus.validate(conn).valid_internal.index
+    frame = pd.DataFrame(opus_nb.to_records(sheet.loc[valid[:4]], conn))
+    frame["Contract%20_Value"] = [1.5, float("inf"), 2.5, 3.5]
+    frame["_Description"] = pd.Series(["a", "b", 10**30, "d"], dtype=object)
+    results = submit(frame, validate=False, progress=False)
+    assert results.status.tolist() == ["submitted", "not_sent", "not_sent", "submitted"]
+    assert results.message[1] == "not sendable: Contract%20_Value: inf is not a finite number"
+    assert "beyond the 64-bit whole numbers" in results.message[2]
+    assert sum(r.records for r in submits(emu)) == 2
+    stored = {r.row_key: r.data for r in emu.records()}
+    assert stored[frame.rowKey[0]]["Contract%20_Value"] == 1.5
+
+
+def test_an_unexpected_error_mid_run_reaches_the_caller_and_no_new_batch_goes_out(client, emu, sheet, monkeypatch, submits) -> None:
+    conn = current_connection()
+    valid = sheet.opus.validate(conn).valid_internal.index
+    frame = pd.DataFrame(opus_nb.to_records(sheet.loc[valid[:150]], conn))
+    calls = 0
+    real = opus_nb.client.ConcurrentCalls.call
+
+    async def failing(self, operation, **kwargs):  # the third request fails in a way the client does not expect
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("boom")
+        return await real(self, operation, **kwargs)
+
+    monkeypatch.setattr(opus_nb.client.ConcurrentCalls, "call", failing)
+    with pytest.raises(RuntimeError, match="boom"):
+        submit(frame, validate=False, concurrency=1, progress=False)
+    assert sum(r.records for r in submits(emu)) == 30

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import httpx
 import pytest
@@ -67,6 +69,25 @@ def test_latency_delays_every_answer_and_shows_in_the_log(emu, api, conn) -> Non
     assert response.status_code == 204
     assert emu.requests[-1].duration_ms >= 60
     assert emu.requests[-1].fault is None
+
+
+def test_latency_is_the_least_time_an_answer_takes_and_the_work_is_done_on_arrival(emu, submit) -> None:
+    emu.faults(latency_ms=400)
+    answered: list[int] = []
+    sending = threading.Thread(target=lambda: answered.append(submit([make_record(1)]).status_code))
+    started = time.perf_counter()
+    sending.start()
+    deadline = started + 0.35
+    while not emu.records() and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    stored_while_held, answers_by_then = [r.row_key for r in emu.records()], list(answered)
+    sending.join()
+    took = time.perf_counter() - started
+    assert stored_while_held == ["R-00001"]
+    assert answers_by_then == []
+    assert answered == [201]
+    assert 0.4 <= took < 1.0
+    assert 400 <= emu.requests[-1].duration_ms < 500
 
 
 def test_the_identity_service_is_faulted_too_but_admin_pages_are_not(emu, secret_app) -> None:

@@ -64,3 +64,18 @@ def test_a_paging_token_round_trips() -> None:
     pager = Pager(b"1" * 32)
     pos = Position("6f2d8a4e-3b1c-4e9a-9d7f-1a2b3c4d5e6f", "2030-01-01 00:00:00", 10, 99)
     assert pager.decode(pager.encode(pos)) == pos
+
+
+def test_each_distinct_value_is_judged_once_but_by_its_type_too() -> None:
+    assert CHECK(make_record(1, _Department=1)) is None
+    assert CHECK(make_record(2, _Department=1)) is None
+    assert "is not an option order (a whole number)" in (CHECK(make_record(3, _Department=True)) or "")
+    assert "is not an option order (a whole number)" in (CHECK(make_record(4, _Department=1.0)) or "")
+    assert "is not a list of option orders" in (CHECK(make_record(5, _Regions=[1, 3])) or "")
+
+
+def test_parse_time_reads_formats_whose_fields_come_in_any_order() -> None:
+    assert parse_time("19/12/2024 18:15", "%d/%m/%Y %H:%M") == dt.datetime(2024, 12, 19, 18, 15)
+    assert parse_time("12-2024", "%m-%Y") == dt.datetime(2024, 12, 1)
+    assert parse_time("31/02/2024 00:00", "%d/%m/%Y %H:%M") is None
+    assert parse_time("19/12/24 18:15", "%d/%m/%Y %H:%M") is None
