@@ -20,8 +20,6 @@ own work (one Python thread for every client) does not add to the latency a benc
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import json
 import math
 import random
@@ -163,57 +161,11 @@ class FaultInjector:
 
 
 async def _pause(seconds: float) -> None:
-    """Wait ``seconds``, ending within a fraction of a millisecond of the time (see `_Alarm`)."""
-    if seconds > 0:
-        await _ALARM.until(time.perf_counter() + seconds)
-
-
-class _Alarm:
-    """Wakes coroutines at `time.perf_counter` times, to within a fraction of a millisecond.
-
-    Event-loop timers count whole milliseconds (uvloop's can fire early, asyncio's late), which
-    is more than the client overhead a benchmark looks for. One helper thread sleeps until the
-    earliest deadline with the operating system's fine-grained timeout, then wakes the loop.
-    """
-
-    def __init__(self) -> None:
-        self._due: list[tuple[float, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-        self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    async def until(self, deadline: float) -> None:
-        loop = asyncio.get_running_loop()
-        woken: asyncio.Future[None] = loop.create_future()
-        with self._changed:
-            heapq.heappush(self._due, (deadline, next(self._order), loop, woken))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._ring, name="opus-emulator-alarm", daemon=True)
-                self._thread.start()
-            self._changed.notify()
-        await woken
-
-    def _ring(self) -> None:
-        with self._changed:
-            while True:
-                if not self._due:
-                    self._changed.wait()
-                    continue
-                left = self._due[0][0] - time.perf_counter()
-                if left > 0:
-                    self._changed.wait(left)
-                    continue
-                _, _, loop, woken = heapq.heappop(self._due)
-                if not loop.is_closed():
-                    loop.call_soon_threadsafe(_wake, woken)
-
-
-def _wake(woken: asyncio.Future[None]) -> None:
-    if not woken.done():
-        woken.set_result(None)
-
-
-_ALARM = _Alarm()
+    """`asyncio.sleep` made to last at least ``seconds`` (uvloop's timers count whole
+    milliseconds and may fire a little early; the rest is slept again)."""
+    end = time.perf_counter() + seconds
+    while (left := end - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
 
 
 def _held_until(deadline: float, send: Send) -> Send:
