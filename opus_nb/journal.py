@@ -23,6 +23,7 @@ import hashlib
 import json
 import sqlite3
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ import pandas as pd
 
 from opus_nb.errors import JournalError
 
-__all__ = ["DEFAULT_FOLDER", "Answered", "Journal", "Outcomes", "fingerprint"]
+__all__ = ["DEFAULT_FOLDER", "Answered", "Journal", "JournalSetAside", "Outcomes", "fingerprint"]
 
 DEFAULT_FOLDER = "opus-journal"
 RESULT_COLUMNS = ["rowKey", "status", "http_status", "message", "batch", "attempts"]
@@ -62,6 +63,10 @@ _UPSERT = (
 )
 _ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _UPSERT_ONE, _UPSERT_TWO = _UPSERT.format(values=_ROW), _UPSERT.format(values=f"{_ROW}, {_ROW}")
+
+
+class JournalSetAside(UserWarning):
+    """A journal folder held a journal of another version of opus_nb; it was renamed, not read."""
 
 
 class Outcomes(NamedTuple):
@@ -131,17 +136,33 @@ class Journal:
         self.path = self.folder / "journal.sqlite"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db = self._open()
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             tables = self._db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            if tables and version != VERSION:
+                self._db.close()
+                kept = self._set_aside(version)
+                warnings.warn(f"{self.path} was written by another version of opus_nb; it is kept as {kept.name} "
+                              "(its runs cannot be resumed) and a new journal starts", JournalSetAside, stacklevel=2)
+                self._db = self._open()
+            self._db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(str(self.path), f"cannot be opened ({exc})") from None
-        if tables and version != VERSION:
-            self._db.close()
-            raise JournalError(str(self.path), "was written by another version of opus_nb; use a new journal folder")
-        self._db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _set_aside(self, version: int) -> Path:
+        """Rename a journal of another version (and its WAL files) to ``journal.v<version>.sqlite``."""
+        kept = self.path.with_name(f"journal.v{version}.sqlite")
+        for suffix in ("", "-wal", "-shm"):
+            old = Path(f"{self.path}{suffix}")
+            if old.exists():
+                old.replace(f"{kept}{suffix}")
+        return kept
 
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"

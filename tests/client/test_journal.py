@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from opus_nb.errors import JournalError
-from opus_nb.journal import Answered, Journal, Outcomes, fingerprint
+from opus_nb.journal import Answered, Journal, JournalSetAside, Outcomes, fingerprint
 
 
 def _answer(entry: int, batch: int, pos: list[int], status: str = "submitted", *, confirmed: bool = True,
@@ -110,13 +110,19 @@ def test_unknown_runs_and_empty_journals_are_typed_errors(book: Journal) -> None
         book.run_info("nope")
 
 
-def test_a_journal_from_another_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_journal_from_another_version_is_kept_aside_and_a_new_one_starts(tmp_path: Path) -> None:
     folder = tmp_path / "old"
     folder.mkdir()
     with sqlite3.connect(folder / "journal.sqlite") as db:
         db.execute("CREATE TABLE rows (run_id TEXT, pos INTEGER)")
-    with pytest.raises(JournalError, match="another version of opus_nb; use a new journal folder"):
-        Journal(folder)
+        db.execute("INSERT INTO rows VALUES ('old-run', 1)")
+    with pytest.warns(JournalSetAside, match="kept as journal.v0.sqlite"):
+        book = Journal(folder)
+    run = book.start("submit", "print", "conn", {}, [0], ["k"])
+    assert book.runs().run_id.tolist() == [run]
+    book.close()
+    with sqlite3.connect(folder / "journal.v0.sqlite") as db:
+        assert db.execute("SELECT run_id FROM rows").fetchall() == [("old-run",)]
 
 
 def test_a_journal_that_cannot_be_opened_is_a_typed_error(tmp_path: Path) -> None:
