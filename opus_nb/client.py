@@ -134,7 +134,7 @@ class OpusClient:
                 step = steps.send(result)
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
-            if isinstance(step, float):
+            if not isinstance(step, Outgoing):
                 self._sleep(step)
                 result = None
                 continue
@@ -186,7 +186,6 @@ class OpusClient:
                 message = f"HTTP {result.status}" + (f" after {attempt} attempts" if attempt > 1 else "")
             return Reply(result.status, body, attempt, str(url), message)
 
-
     def _headers(self, token: str, *, json: bool) -> tuple[tuple[bytes, bytes], ...]:
         """The request headers for this token, made once per token (the wire checks them once too)."""
         if self._signed[0] != token:
@@ -229,7 +228,7 @@ class ConcurrentCalls:
                 step = steps.send(result)
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
-            if isinstance(step, float):
+            if not isinstance(step, Outgoing):
                 await asyncio.sleep(step)
                 result = None
                 continue

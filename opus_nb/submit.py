@@ -68,10 +68,9 @@ class _Run:
 
     def apply(self, outcomes: Outcomes) -> None:
         status, http_status, message, batch, attempts = self.status, self.http_status, self.message, self.batch, self.attempts
-        for row in zip(outcomes.pos, outcomes.status, outcomes.http_status, outcomes.message, outcomes.batch,
-                       outcomes.attempts, strict=True):
-            pos = row[0]
-            status[pos], http_status[pos], message[pos], batch[pos], attempts[pos] = row[1:6]
+        for pos, *values in zip(outcomes.pos, outcomes.status, outcomes.http_status, outcomes.message, outcomes.batch,
+                                outcomes.attempts, strict=True):
+            status[pos], http_status[pos], message[pos], batch[pos], attempts[pos] = values
 
 
 def _body(connection: Connection, conflict: str, records: list[dict[str, Any]]) -> dict[str, Any]:
