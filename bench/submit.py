@@ -124,7 +124,7 @@ def main() -> None:
             runs = [run(site, wire_frame(args.rows, f"c{n}-{k}"), n, Path(tmp) / f"journal-{n}-{k}")
                     for k in range(1 if n == 1 else args.repeat)]
             rate = max(args.rows / wall for wall, _ in runs)
-            user, system = min((u / args.rows * 1e6, s / args.rows * 1e6) for _, (u, s) in runs)
+            user, system = min(((u / args.rows * 1e6, s / args.rows * 1e6) for _, (u, s) in runs), key=sum)
             cpu_per_record[n] = user + system
             ideal = 15 * n / latency
             print(f"  concurrency {n:>2}: {rate:8.0f} records/s  ideal {ideal:6.0f}  ratio {rate / ideal:5.2f}  "
