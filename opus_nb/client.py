@@ -33,11 +33,13 @@ from opus_nb.async_transport import AsyncExchange, as_async_exchange
 from opus_nb.transport import Answer, PooledTransport, as_exchange
 from opus_nb.wire import server_message
 
-__all__ = ["ConcurrentCalls", "OpusClient", "Reply"]
+__all__ = ["FATAL_STATUS", "ConcurrentCalls", "OpusClient", "Reply"]
 
 Operation = Literal["submit", "due", "destroy"]
 _log = logging.getLogger("opus_nb.client")
 _HEADERS = {"User-Agent": "opus_nb", "Accept": "application/json"}
+#: Not signed in or not allowed: no later request of a run can do better.
+FATAL_STATUS = frozenset({401, 403})
 _RAW_HEADERS = [(k.encode("ascii"), v.encode("ascii")) for k, v in _HEADERS.items()]
 _JSON = (b"Content-Type", b"application/json")
 
@@ -59,7 +61,7 @@ class Reply:
     @property
     def fatal(self) -> bool:
         """Not signed in or not allowed: no later request of the run can do better."""
-        return self.status in (401, 403)
+        return self.status in FATAL_STATUS
 
 
 class OpusClient:

@@ -12,8 +12,9 @@ a reason); only unconfirmed rows are sent again on resume. Outcomes that came fr
 (rows not sent, and why) are written as ``noted`` entries. Replaying a run's entries in the
 order they were written gives every row's latest outcome.
 
-A batch's outcomes are one JSON array in its row rather than a row each: two small writes a
-batch keep the journal's cost to a few microseconds a record (see ``bench/submit.py``).
+A batch's outcomes are one JSON array in its row rather than a row each, and the answer to one
+batch goes in the same write as the sending of the next: one small write a batch keeps the
+journal's cost to a few microseconds a record (see ``bench/submit.py``).
 """
 
 from __future__ import annotations
@@ -119,8 +120,7 @@ def fingerprint(*parts: object, keys: Iterable[object]) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(repr(part).encode() + b"\x00")
-    text = "\x1f".join(map(str, keys))
-    digest.update((text + "\x1f").encode() if text else b"")
+    digest.update("".join(f"{key}\x1f" for key in keys).encode())
     return digest.hexdigest()
 
 

@@ -45,6 +45,5 @@ def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], 
     else:
         rows = [("failed", by_key[k] or reply.message or "rejected by Opus", True) if k in by_key else ("submitted", None, True)
                 for k in keys]
-    outcomes = same("", None, False)
-    outcomes.status[:], outcomes.message[:], outcomes.confirmed[:] = (list(c) for c in zip(*rows, strict=True))
-    return outcomes
+    status, message, confirmed = (list(column) for column in zip(*rows, strict=True))
+    return same("", None, False)._replace(status=status, message=message, confirmed=confirmed)

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from opus_nb.client import ConcurrentCalls, OpusClient
+from opus_nb.client import FATAL_STATUS, ConcurrentCalls, OpusClient
 from opus_nb.connection import Connection
 from opus_nb.errors import AuthenticationError, JournalError
 from opus_nb.journal import DEFAULT_FOLDER, RESULT_COLUMNS, Answered, Journal, Outcomes, fingerprint
@@ -130,8 +130,9 @@ def submit(
             _send_all(_Sending(api, book, run_id, run, connection, option, stop_on_error, bar), pending, workers)
         left = [p for p in pending if run.status[p] == "pending"]
         reason = run.stopped or "not sent"
-        run.apply(Outcomes.same(left, "not_sent", reason))
-        book.record(run_id, Outcomes.same(left, "not_sent", reason))
+        unsent = Outcomes.same(left, "not_sent", reason)
+        run.apply(unsent)
+        book.record(run_id, unsent)
         book.finish(run_id, run.stopped)
     finally:
         book.close()
@@ -262,7 +263,7 @@ def _check_stop(run: _Run, answer: Answered, stop_on_error: bool) -> None:
         return
     batch, status, outcomes = answer.batch, answer.http_status, answer.outcomes
     failed = [message for state, message in zip(outcomes.status, outcomes.message, strict=True) if state == "failed"]
-    if status in (401, 403):
+    if status in FATAL_STATUS:
         run.stopped = f"Opus refused access (HTTP {status}: {failed[0] if failed else 'no reason given'})"
     elif stop_on_error and failed:
         run.stopped = f"stop_on_error: batch {batch} had {len(failed)} failed row(s): {failed[0]}"

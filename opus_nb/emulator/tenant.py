@@ -208,7 +208,8 @@ class Tenant:
         self.store.set_setting("terms", json.dumps([_term_json(t) for t in loaded]))
         for entry in list(self._entries.values()):
             self._add(entry.connection)
-        dues = [(self._due(r.term, datetime.fromisoformat(r.created), datetime.fromisoformat(r.modified)), r.row_key) for r in self.store.records()]
+        dues = [(self._due(r.term, datetime.fromisoformat(r.created), datetime.fromisoformat(r.modified)), r.row_key)
+                for r in self.store.records()]
         self.store.set_due_dates(dues)
         return loaded
 

@@ -149,6 +149,10 @@ def _order_range(col: Column) -> tuple[int, int | None]:
     return 1, (len(col.choices) if col.choices else None)
 
 
+def _in_range(order: int, low: int, high: int | None) -> bool:
+    return order >= low and (high is None or order <= high)
+
+
 def _range_text(col: Column) -> str:
     low, high = _order_range(col)
     return f"{low} to {high}" if high is not None else f"{low} or more"
@@ -162,7 +166,7 @@ def _single_choice(col: Column) -> Check:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
             return f"{value!r} is not an option order (a whole number)"
-        if value < low or (high is not None and value > high):
+        if not _in_range(value, low, high):
             return f"{value} is not an option order of this column ({_range_text(col)})"
         return None
 
@@ -177,7 +181,7 @@ def _multiple_choice(col: Column) -> Check:
         if match is None:
             return f"{value!r} is not a list of option orders such as [1,3]"
         orders = [int(x) for x in (match.group(1) or "").split(",") if x.strip()]
-        bad = [o for o in orders if o < low or (high is not None and o > high)]
+        bad = [o for o in orders if not _in_range(o, low, high)]
         if bad:
             return f"{bad[0]} is not an option order of this column ({_range_text(col)})"
         return None
@@ -191,9 +195,8 @@ def _people(value: Any) -> str | None:
     items = [x.strip() for x in value[1:-1].split(",")]
     if items == [""]:
         return "the list of email addresses is empty"
-    if all(map(_EMAIL.fullmatch, items)):
-        return None
-    return f"{next(x for x in items if not _EMAIL.fullmatch(x))!r} is not an email address"
+    bad = [x for x in items if not _EMAIL.fullmatch(x)]
+    return f"{bad[0]!r} is not an email address" if bad else None
 
 
 def _term(term_paths: frozenset[str] | None) -> Check:

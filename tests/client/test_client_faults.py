@@ -98,8 +98,9 @@ def test_killed_submit_resumes_without_resending_confirmed_batches(emu, sheet, t
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     book = Journal(journal)
-    confirmed = len(book.confirmed(book.runs().run_id[0]).pos)
-    done = int((book.batches(book.runs().run_id[0]).state == "done").sum())
+    killed_run = book.runs().run_id[0]
+    confirmed = len(book.confirmed(killed_run).pos)
+    done = int((book.batches(killed_run).state == "done").sum())
     book.close()
     assert 40 <= done < 150
     time.sleep(0.2)
