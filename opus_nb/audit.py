@@ -3,9 +3,11 @@
 >>> log = AuditLog("opus-audit")                 # a folder beside the notebook   # doctest: +SKIP
 >>> log.read().tail()                            # every intent and outcome so far # doctest: +SKIP
 
-Each entry: ``time`` (UTC, ISO 8601), ``reviewer`` (the OS user unless given), ``rowKey``,
-``name``, ``classification``, ``due_date``, ``result`` (``intent`` before the request, then
-``destroyed``, ``failed`` or ``not_sent``) and the server's ``message``. Files are only
+Each entry: ``time`` (UTC, ISO 8601), ``reviewer`` (the OS user unless given), ``review`` (the
+review it belongs to, when one) and its ``stage``, ``rowKey``, ``name``, ``classification``,
+``due_date``, ``result`` (a decision: ``approved``, ``rejected``, ``undecided``; or a destroy:
+``intent`` before the request, then ``destroyed``, ``failed`` or ``not_sent``) and ``message``
+(the server's, or the reviewer's comment). Files are only
 appended to, and each write is flushed before the request it announces goes out.
 """
 
@@ -25,7 +27,7 @@ import pandas as pd
 __all__ = ["AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "AuditLog", "default_reviewer"]
 
 DEFAULT_AUDIT_FOLDER = "opus-audit"
-AUDIT_FIELDS = ["time", "reviewer", "rowKey", "name", "classification", "due_date", "result", "message"]
+AUDIT_FIELDS = ["time", "reviewer", "review", "stage", "rowKey", "name", "classification", "due_date", "result", "message"]
 
 
 def default_reviewer() -> str:
