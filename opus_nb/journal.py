@@ -167,6 +167,12 @@ class Journal:
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"
 
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self._db.close()
 

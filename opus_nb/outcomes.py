@@ -6,9 +6,11 @@
 [('submitted', None), ('failed', 'bad date')]
 
 A row is ``submitted`` only when the server confirmed it: a 2xx with no failed item naming it,
-or a 418 whose failed items name the other rows. When failed items cannot be tied to rows, or
-no answer came, no row of the batch counts as submitted, and the outcome is not *confirmed*
-(a resumed run sends those rows again).
+or a 418 whose failed items each name another row of the batch, exactly (keys are not trimmed or
+case-folded: ``a-1`` may be another record than ``A-1``). When a failed item names no row of
+the batch, or several name one row, or no answer came, no row of the batch counts as submitted:
+the rows named are failed (confirmed), the others failed and not *confirmed* (a resumed run
+sends them again).
 """
 
 from __future__ import annotations
@@ -35,15 +37,24 @@ def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], 
     failures = failed_items(reply.body)
     if not failures and reply.ok:
         return same("submitted", None, True)
-    by_key = {k: m for k, m in failures if k is not None}
-    untied = [m or "" for k, m in failures if k is None]
-    if untied or not failures:
-        detail = "; ".join(m for m in untied if m) or reply.message or f"HTTP {reply.status}"
-        reason = f"Opus reported failures it did not tie to rows, so none of this batch is counted as submitted: {detail}"
-        rows = [("failed", by_key.get(k) or reply.message or "rejected", True) if k in by_key else ("failed", reason, False)
+    in_batch = set(keys)
+    by_key: dict[str, list[str]] = {}
+    for key, message in failures:
+        if key in in_batch:
+            by_key.setdefault(key, []).append(message or "")
+    if len(by_key) == len(failures):
+        rows = [("failed", _reason(by_key[k], reply, "rejected by Opus"), True) if k in by_key else ("submitted", None, True)
                 for k in keys]
     else:
-        rows = [("failed", by_key[k] or reply.message or "rejected by Opus", True) if k in by_key else ("submitted", None, True)
+        untied = [m for k, m in failures if k not in by_key or len(by_key[k]) > 1]
+        detail = "; ".join(dict.fromkeys(m for m in untied if m)) or reply.message or f"HTTP {reply.status}"
+        reason = f"Opus reported failures it did not tie to rows, so none of this batch is counted as submitted: {detail}"
+        rows = [("failed", _reason(by_key[k], reply, "rejected"), True) if k in by_key else ("failed", reason, False)
                 for k in keys]
     status, message, confirmed = (list(column) for column in zip(*rows, strict=True))
     return same("", None, False)._replace(status=status, message=message, confirmed=confirmed)
+
+
+def _reason(messages: list[str], reply: Reply, default: str) -> str:
+    """A row's own messages (joined when several failed items name it), else the reply's."""
+    return "; ".join(m for m in messages if m) or reply.message or default

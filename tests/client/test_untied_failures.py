@@ -1,0 +1,151 @@
+"""Failed items that name no row of their batch: nothing of that batch counts as submitted, and resume sends it again.
+
+The emulator names failed records exactly as they were sent. A real service may not (it may trim or change
+the case of a key, or name a record the batch never held), so these tests put a real reverse proxy on
+127.0.0.1 in front of the emulator that rewrites the keys in ``failedItems`` of submit answers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pandas as pd
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+import opus_nb
+from opus_nb.client import OpusClient, Reply
+from opus_nb.journal import Journal
+from opus_nb.outcomes import batch_outcomes
+from opus_nb.session import current_connection
+
+Rewrite = Callable[[list[Any]], list[Any]]
+
+
+class RewritingProxy:
+    """Forwards every request to the emulator; ``rewrite`` changes the failed items of submit answers."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.rewrite: Rewrite | None = None
+        app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST", "DELETE"])])
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    async def _forward(self, request: Request) -> Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        async with httpx.AsyncClient(base_url=self.target) as upstream:
+            answer = await upstream.request(request.method, request.url.path, params=request.query_params,
+                                            content=await request.body(), headers=headers)
+        body = answer.content
+        if self.rewrite is not None and answer.status_code == 418 and request.method == "POST":
+            data = orjson.loads(body)
+            data["failedItems"] = self.rewrite(data["failedItems"])
+            body = orjson.dumps(data)
+        return Response(body, status_code=answer.status_code, media_type="application/json")
+
+    @property
+    def url(self) -> str:
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __enter__(self) -> RewritingProxy:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the proxy did not start"
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+
+
+@pytest.fixture
+def proxied(client: OpusClient, emu: Any) -> Iterator[tuple[RewritingProxy, OpusClient]]:
+    """The session's app, signed in as before, but talking to Opus through the rewriting proxy."""
+    with RewritingProxy(emu.url) as proxy:
+        via = OpusClient(client.tokens.credential, graph_url=proxy.url, identity_url=emu.identity_url, retry=client.retry)
+        yield proxy, via
+        via.close()
+
+
+def _frame(sheet: pd.DataFrame, n: int, bad: int) -> pd.DataFrame:
+    """``n`` valid records as the API takes them, the one at ``bad`` with a choice order Opus refuses."""
+    conn = current_connection()
+    valid = sheet.opus.validate(conn).valid_internal.index[:n]
+    records = opus_nb.to_records(sheet.loc[valid], conn)
+    records[bad]["_Department"] = 99
+    return pd.DataFrame(records)
+
+
+def _renamed(change: Callable[[str], str]) -> Rewrite:
+    return lambda items: [{**item, "item": {**item["item"], "rowKey": change(item["item"]["rowKey"])}} for item in items]
+
+
+REWRITES: dict[str, Rewrite] = {
+    "other case": _renamed(str.lower),
+    "trailing space": _renamed(lambda key: key + " "),
+    "unknown key": _renamed(lambda key: "NOT-IN-THIS-BATCH"),
+    "more failures than rows named": lambda items: items + [{"item": items[0]["item"], "message": "another failure"}],
+}
+
+
+@pytest.mark.parametrize("rewrite", list(REWRITES), ids=list(REWRITES))
+def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed(
+    proxied, emu, sheet, tmp_path, rewrite: str
+) -> None:
+    proxy, via = proxied
+    frame = _frame(sheet, 30, bad=20)  # batch 1: rows 0-14, all fine; batch 2: rows 15-29, row 20 refused
+    proxy.rewrite = REWRITES[rewrite]
+    results = opus_nb.submit(frame, validate=False, progress=False, concurrency=1, client=via, journal=tmp_path / "j")
+    assert (results.status[:15] == "submitted").all()
+    second = results.iloc[15:]
+    assert (second.status == "failed").all(), second.status.value_counts()
+    assert second.drop(index=20).message.str.contains("did not tie to rows").all()
+    with Journal(tmp_path / "j") as book:
+        assert sorted(book.confirmed(results.attrs["run_id"]).pos) == list(range(15)) + ([20] if rewrite.startswith("more") else [])
+    proxy.rewrite = None
+    again = opus_nb.submit(frame, validate=False, progress=False, concurrency=1, client=via, journal=tmp_path / "j", resume=True)
+    assert again.attrs["run_id"] == results.attrs["run_id"]
+    expected = ["submitted"] * 30
+    expected[20] = "failed"
+    assert again.status.tolist() == expected
+    assert {r.row_key for r in emu.records()} == set(frame.rowKey) - {frame.rowKey[20]}
+
+
+def _reply(status: int, failed: list[Any], message: str | None = "some failed") -> Reply:
+    return Reply(status, {"failedItems": failed}, 1, "u", message)
+
+
+@pytest.mark.parametrize(
+    "failed",
+    [
+        [{"item": {"rowKey": "b"}, "message": "bad date"}],
+        [{"item": {"rowKey": "B "}, "message": "bad date"}],
+        [{"item": {"rowKey": "B"}, "message": "bad date"}, {"item": {"rowKey": "B"}, "message": "bad name"}],
+        [{"item": {"rowKey": "B"}, "message": "bad date"}, {"message": "no item at all"}],
+    ],
+    ids=["other case", "trailing space", "two failures one row", "an entry with no key"],
+)
+def test_a_reply_that_cannot_be_tied_confirms_only_the_rows_it_names(failed: list[Any]) -> None:
+    outcomes = batch_outcomes(_reply(418, failed), [0, 1, 2], ["A", "B", "C"], batch=1)
+    named = [item.get("item", {}).get("rowKey") == "B" for item in failed]
+    assert "submitted" not in outcomes.status
+    assert outcomes.confirmed == [False, any(named), False]
+
+
+def test_a_success_status_with_failed_items_is_not_a_success() -> None:
+    outcomes = batch_outcomes(_reply(201, [{"item": {"rowKey": "B"}, "message": "bad date"}], None), [0, 1], ["A", "B"], batch=1)
+    assert outcomes.status == ["submitted", "failed"]
+    assert outcomes.message == [None, "bad date"]
