@@ -6,12 +6,20 @@
 ('abc', None)
 >>> len(due_items({"queriedItems": [{"rowKey": "A-1"}]}))
 1
+>>> server_message({"message": "refused Bearer eyJ0.eyJ1.c2ln"})
+'refused Bearer ***'
+
+Every message taken from an answer goes through `opus_nb.redact.redact`: a server that copies a
+request's token or form into its error text must not put a secret into results, the journal or
+an exception.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from opus_nb.redact import redact
 
 __all__ = ["due_items", "failed_items", "get_any", "paging_token", "server_message"]
 
@@ -33,7 +41,7 @@ def server_message(body: Mapping[str, Any]) -> str | None:
     value = get_any(body, "message", "error_description", "error", "title")
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value if v is not None)
-    return str(value) if value not in (None, "") else None
+    return redact(str(value)) if value not in (None, "") else None
 
 
 def _item_key(item: Any) -> str | None:
@@ -55,14 +63,12 @@ def failed_items(body: Mapping[str, Any]) -> list[tuple[str | None, str | None]]
         return []
     out: list[tuple[str | None, str | None]] = []
     for entry in items:
-        if isinstance(entry, Mapping) and get_any(entry, "item") is not None:
-            message = get_any(entry, "message", "error", "reason")
-            out.append((_item_key(get_any(entry, "item")), None if message in (None, "") else str(message)))
-        elif isinstance(entry, Mapping):
-            message = get_any(entry, "message", "error", "reason")
-            out.append((_item_key(entry), None if message in (None, "") else str(message)))
-        else:
+        if not isinstance(entry, Mapping):
             out.append((_item_key(entry), None))
+            continue
+        item = get_any(entry, "item")
+        message = get_any(entry, "message", "error", "reason")
+        out.append((_item_key(entry if item is None else item), None if message in (None, "") else redact(str(message))))
     return out
 
 

@@ -1,8 +1,9 @@
-"""Failed items that name no row of their batch: nothing of that batch counts as submitted, and resume sends it again.
+"""Answers a real service might give that the emulator does not: failed items naming no row, secrets echoed back.
 
-The emulator names failed records exactly as they were sent. A real service may not (it may trim or change
-the case of a key, or name a record the batch never held), so these tests put a real reverse proxy on
-127.0.0.1 in front of the emulator that rewrites the keys in ``failedItems`` of submit answers.
+The emulator names failed records exactly as they were sent and never echoes a request. A real service
+may (it may trim or change the case of a key, name a record the batch never held, or copy the request's
+headers into an error), so these tests put a real reverse proxy on 127.0.0.1 in front of the emulator
+that rewrites its answers.
 """
 
 from __future__ import annotations
@@ -24,19 +25,23 @@ from starlette.routing import Route
 
 import opus_nb
 from opus_nb.client import OpusClient, Reply
+from opus_nb.errors import OpusHTTPError
 from opus_nb.journal import Journal
 from opus_nb.outcomes import batch_outcomes
 from opus_nb.session import current_connection
 
 Rewrite = Callable[[list[Any]], list[Any]]
+Echo = Callable[[dict[str, Any], Request], int]
 
 
 class RewritingProxy:
-    """Forwards every request to the emulator; ``rewrite`` changes the failed items of submit answers."""
+    """Forwards every request to the emulator; ``rewrite`` changes the failed items of 418 submit answers,
+    ``echo`` changes any answer's body from the request (and returns the status to answer with)."""
 
     def __init__(self, target: str) -> None:
         self.target = target
         self.rewrite: Rewrite | None = None
+        self.echo: Echo | None = None
         app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST", "DELETE"])])
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -46,12 +51,16 @@ class RewritingProxy:
         async with httpx.AsyncClient(base_url=self.target) as upstream:
             answer = await upstream.request(request.method, request.url.path, params=request.query_params,
                                             content=await request.body(), headers=headers)
-        body = answer.content
-        if self.rewrite is not None and answer.status_code == 418 and request.method == "POST":
+        body, status = answer.content, answer.status_code
+        if self.rewrite is not None and status == 418 and request.method == "POST":
             data = orjson.loads(body)
             data["failedItems"] = self.rewrite(data["failedItems"])
             body = orjson.dumps(data)
-        return Response(body, status_code=answer.status_code, media_type="application/json")
+        if self.echo is not None:
+            data = orjson.loads(body) if body else {}
+            status = self.echo(data, request)
+            body = orjson.dumps(data)
+        return Response(body, status_code=status, media_type="application/json")
 
     @property
     def url(self) -> str:
@@ -122,6 +131,35 @@ def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed
     expected[20] = "failed"
     assert again.status.tolist() == expected
     assert {r.row_key for r in emu.records()} == set(frame.rowKey) - {frame.rowKey[20]}
+
+
+SECRET_FORM = "client_id=app&client_secret=s3cr3t-Value-42&scope=records.readwrite.all"
+
+
+def _echo_secrets(data: dict[str, Any], request: Request) -> int:
+    """A server that copies the caller's Authorization header and a form into its error text."""
+    echoed = f"request was {request.headers['authorization']} with {SECRET_FORM}"
+    data["message"] = echoed
+    for item in data.get("failedItems", []):
+        item["message"] = f"{item['message']} ({echoed})"
+    return 418 if data.get("failedItems") else 400
+
+
+def test_secrets_a_server_echoes_reach_no_result_journal_or_error(proxied, sheet, tmp_path) -> None:
+    proxy, via = proxied
+    token = via.tokens.get()
+    proxy.echo = _echo_secrets
+    frame = _frame(sheet, 15, bad=3)
+    results = opus_nb.submit(frame, validate=False, progress=False, client=via, journal=tmp_path / "j")
+    assert results.status[3] == "failed"
+    shown = results.to_string() + "".join(results.message.dropna())
+    assert "Bearer ***" in shown and "client_secret=***" in shown
+    with pytest.raises(OpusHTTPError) as raised:
+        opus_nb.due_records(before="2030-01-01", client=via, progress=False)
+    journal = b"".join(path.read_bytes() for path in (tmp_path / "j").iterdir())
+    for text in (shown, str(raised.value), repr(raised.value), journal.decode("utf-8", "replace")):
+        assert token not in text and "s3cr3t-Value-42" not in text
+    assert "Bearer ***" in str(raised.value)
 
 
 def _reply(status: int, failed: list[Any], message: str | None = "some failed") -> Reply:
