@@ -15,28 +15,36 @@ order they were written gives every row's latest outcome.
 A batch's outcomes are one JSON array in its row rather than a row each, and the answer to one
 batch goes in the same write as the sending of the next: one small write a batch keeps the
 journal's cost to a few microseconds a record (see ``bench/submit.py``).
+
+A run is sent by one process at a time: `Journal.start` and `Journal.claim` take an operating-system
+lock on the run (``locks/<run id>.lock``, through filelock), held until `Journal.close`; a second
+process gets a `JournalError` instead of sending the same batches again. The system releases the
+lock of a process that dies, so a run killed with ``kill -9`` can be resumed at once. A journal
+that SQLite cannot read (a damaged page, a file that is not a database) is a `JournalError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import sqlite3
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
+import filelock
 import numpy as np
 import orjson
 import pandas as pd
 
 from opus_nb.errors import JournalError
 
-__all__ = ["DEFAULT_FOLDER", "Answered", "Journal", "JournalSetAside", "Outcomes", "fingerprint"]
+__all__ = ["DEFAULT_FOLDER", "Answered", "Journal", "JournalSetAside", "NothingToResume", "Outcomes", "fingerprint"]
 
 DEFAULT_FOLDER = "opus-journal"
 RESULT_COLUMNS = ["rowKey", "status", "http_status", "message", "batch", "attempts"]
@@ -68,6 +76,29 @@ _UPSERT_ONE, _UPSERT_TWO = _UPSERT.format(values=_ROW), _UPSERT.format(values=f"
 
 class JournalSetAside(UserWarning):
     """A journal folder held a journal of another version of opus_nb; it was renamed, not read."""
+
+
+class NothingToResume(UserWarning):
+    """``resume=True`` found no earlier run of the same rows and options, so a new run started."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _readable(method: Callable[P, R]) -> Callable[P, R]:
+    """SQLite's errors as a `JournalError` naming the file (a damaged page, a file that is no database)."""
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            journal = args[0]
+            assert isinstance(journal, Journal)
+            raise JournalError(str(journal.path), f"is damaged or cannot be used ({exc}); move it aside to start afresh") from None
+
+    return guarded
 
 
 class Outcomes(NamedTuple):
@@ -134,6 +165,7 @@ class Journal:
     def __init__(self, folder: str | Path = DEFAULT_FOLDER) -> None:
         self.folder = Path(folder)
         self.path = self.folder / "journal.sqlite"
+        self._locks: list[filelock.BaseFileLock] = []
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = self._open()
@@ -146,8 +178,10 @@ class Journal:
                               "(its runs cannot be resumed) and a new journal starts", JournalSetAside, stacklevel=2)
                 self._db = self._open()
             self._db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             raise JournalError(str(self.path), f"cannot be opened ({exc})") from None
+        except sqlite3.Error as exc:
+            raise JournalError(str(self.path), f"is damaged or cannot be used ({exc}); move it aside to start afresh") from None
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -174,8 +208,27 @@ class Journal:
         self.close()
 
     def close(self) -> None:
+        """Close the database and give up the runs this journal claimed."""
         self._db.close()
+        for lock in self._locks:
+            lock.release()
+        self._locks.clear()
 
+    def claim(self, run_id: str) -> None:
+        """Take the lock on a run before sending any of it; `JournalError` while another process holds it."""
+        folder = self.folder / "locks"
+        try:
+            folder.mkdir(exist_ok=True)
+            lock = filelock.FileLock(folder / f"{run_id}.lock", timeout=0)
+            lock.acquire()
+        except filelock.Timeout:
+            raise JournalError(str(self.path), f"run {run_id!r} is being sent by another process right now; "
+                                               "let it finish (or stop it) before resuming") from None
+        except OSError as exc:
+            raise JournalError(str(self.path), f"cannot lock run {run_id!r} ({exc.strerror})") from None
+        self._locks.append(lock)
+
+    @_readable
     def start(
         self,
         kind: str,
@@ -185,10 +238,11 @@ class Journal:
         labels: Sequence[Hashable],
         row_keys: Sequence[str | None],
     ) -> str:
-        """Record a new run with every row pending; its run id."""
+        """Record a new run with every row pending, claimed by this journal; its run id."""
         if len(labels) != len(row_keys):
             raise ValueError("labels and row_keys differ in length")
         run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self.claim(run_id)
         self._db.execute(
             "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL)",
             (run_id, kind, print_, connection_id, json.dumps(options), len(labels),
@@ -196,6 +250,7 @@ class Journal:
         )
         return run_id
 
+    @_readable
     def resumable(self, print_: str) -> str | None:
         """The latest run of the same job (finished or not), if any."""
         row = self._db.execute(
@@ -203,21 +258,25 @@ class Journal:
         ).fetchone()
         return None if row is None else str(row[0])
 
+    @_readable
     def run_info(self, run_id: str) -> dict[str, Any]:
         row = self._db.execute("SELECT fingerprint, n_rows, options FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise JournalError(str(self.path), f"has no run {run_id!r}")
         return {"fingerprint": row[0], "n_rows": row[1], "options": json.loads(row[2] or "{}")}
 
+    @_readable
     def confirmed(self, run_id: str) -> Outcomes:
         """The rows whose outcome the server confirmed in this run (not to be sent again)."""
         latest = self._latest(run_id)
         return latest.where(latest.confirmed)
 
+    @_readable
     def next_batch(self, run_id: str) -> int:
         row = self._db.execute("SELECT MAX(batch) FROM batches WHERE run_id = ?", (run_id,)).fetchone()
         return int(row[0] or 0) + 1
 
+    @_readable
     def sending(self, run_id: str, batch: int, positions: Sequence[int], *, after: Answered | None = None) -> int:
         """Written before the request goes out; its entry number. ``after``, the answer to the batch
         the same worker sent before, goes in the same write."""
@@ -229,10 +288,12 @@ class Journal:
             cursor = self._db.execute(_UPSERT_TWO, _answered_row(run_id, after, now) + row)
         return int(cursor.lastrowid or 0)
 
+    @_readable
     def answered(self, run_id: str, answer: Answered) -> None:
         """Written after the answer: the batch and each of its rows' outcomes, in one write."""
         self._db.execute(_UPSERT_ONE, _answered_row(run_id, answer, _now()))
 
+    @_readable
     def record(self, run_id: str, outcomes: Outcomes) -> None:
         """Write outcomes that came from no request (not sent, and why)."""
         if outcomes.pos:
@@ -241,9 +302,11 @@ class Journal:
                 (run_id, orjson.dumps(outcomes.pos).decode(), _now(), _outcomes_json(outcomes)),
             )
 
+    @_readable
     def finish(self, run_id: str, note: str | None = None) -> None:
         self._db.execute("UPDATE runs SET finished = ?, note = ? WHERE run_id = ?", (_now(), note, run_id))
 
+    @_readable
     def batches(self, run_id: str) -> pd.DataFrame:
         """Every batch of a run: number, row positions, state (sending/done), times, status, attempts."""
         frame = pd.read_sql_query(
@@ -254,6 +317,7 @@ class Journal:
         frame["positions"] = [json.loads(p) for p in frame["positions"]]
         return frame
 
+    @_readable
     def runs(self) -> pd.DataFrame:
         """One row per run, newest first, with counts by status."""
         rows = []
@@ -269,6 +333,7 @@ class Journal:
                    "submitted", "failed", "not_sent", "pending"]
         return pd.DataFrame(rows, columns=columns)
 
+    @_readable
     def results(self, run_id: str | None = None) -> pd.DataFrame:
         """The results of a run (the latest when None), one row per input row, index as in the input."""
         if run_id is None:

@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 from opus_nb.client import FATAL_STATUS, ConcurrentCalls, OpusClient
 from opus_nb.connection import Connection
 from opus_nb.errors import AuthenticationError, JournalError
-from opus_nb.journal import DEFAULT_FOLDER, RESULT_COLUMNS, Answered, Journal, Outcomes, fingerprint
+from opus_nb.journal import DEFAULT_FOLDER, RESULT_COLUMNS, Answered, Journal, NothingToResume, Outcomes, fingerprint
 from opus_nb.outcomes import batch_outcomes
 from opus_nb.prepare import Prepared, prepare
 from opus_nb.session import current_client, current_connection
@@ -161,6 +161,7 @@ def _invalid(prepared: Prepared) -> Outcomes:
 def _open_run(
     book: Journal, prepared: Prepared, connection: Connection, option: str, resume: bool | str
 ) -> tuple[str, Outcomes]:
+    """The run to send (claimed, so no other process sends it at the same time) and its confirmed rows."""
     print_ = fingerprint(connection.id, option, keys=prepared.row_keys)
     run_id: str | None = None
     if isinstance(resume, str):
@@ -169,9 +170,13 @@ def _open_run(
         run_id = resume
     elif resume:
         run_id = book.resumable(print_)
+        if run_id is None:
+            warnings.warn(f"resume=True: {book.path} holds no earlier run of these rows with these options; "
+                          "starting a new run", NothingToResume, stacklevel=3)
     if run_id is None:
         options = {"conflict": option, "rows": prepared.n_rows}
         return book.start("submit", print_, connection.id, options, prepared.labels, prepared.row_keys), Outcomes.empty()
+    book.claim(run_id)
     return run_id, book.confirmed(run_id)
 
 
