@@ -39,9 +39,9 @@ def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], 
         return same("submitted", None, True)
     in_batch = set(keys)
     by_key: dict[str, list[str]] = {}
-    for key, message in failures:
+    for key, text in failures:
         if key in in_batch:
-            by_key.setdefault(key, []).append(message or "")
+            by_key.setdefault(key, []).append(text or "")
     if len(by_key) == len(failures):
         rows = [("failed", _reason(by_key[k], reply, "rejected by Opus"), True) if k in by_key else ("submitted", None, True)
                 for k in keys]
