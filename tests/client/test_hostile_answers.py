@@ -156,7 +156,7 @@ def test_secrets_a_server_echoes_reach_no_result_journal_or_error(proxied, sheet
     assert "Bearer ***" in shown and "client_secret=***" in shown
     with pytest.raises(OpusHTTPError) as raised:
         opus_nb.due_records(before="2030-01-01", client=via, progress=False)
-    journal = b"".join(path.read_bytes() for path in (tmp_path / "j").iterdir())
+    journal = b"".join(path.read_bytes() for path in (tmp_path / "j").rglob("*") if path.is_file())
     for text in (shown, str(raised.value), repr(raised.value), journal.decode("utf-8", "replace")):
         assert token not in text and "s3cr3t-Value-42" not in text
     assert "Bearer ***" in str(raised.value)
