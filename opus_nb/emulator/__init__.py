@@ -17,6 +17,10 @@ Where it lives (one server, one port):
 - admin pages (what people do in the web pages): ``{url}/emulator``, ``/emulator/connections/{id}``
   (the downloadable connection JSON), ``POST /emulator/apps``.
 
+``run(tls=True)`` serves all of it over https (``https://127.0.0.1:PORT``) with a self-signed
+certificate for 127.0.0.1 and localhost, made at start in a temporary folder removed on stop; a
+client trusts ``emu.ca_file``.
+
 What it assumes where AvePoint's documents are silent (a client should not lean on these more
 than it must):
 
@@ -38,7 +42,17 @@ than it must):
   (the Graph sample writes ``itemsPerpage``). ``disposalDueDate`` may be in the connection's
   format or ISO 8601.
 - Bodies are read as .NET's JSON reader does: comments, trailing commas and unquoted property
-  names are tolerated (AvePoint's own samples have them).
+  names are tolerated (AvePoint's own samples have them), in bodies of at most 64 KiB (larger
+  ones must be strict JSON); at most 64 levels of nesting (.NET's default ``MaxDepth``), else 400.
+- Limits against hostile clients (AvePoint documents none): a request body of at most
+  ``max_body_bytes`` (4 MiB; a larger declared ``Content-Length`` is 413 before the body is read,
+  a streamed body 413 once it passes the limit); a request line and headers of at most 64 KiB
+  (431); ``request_timeout_s`` (10 s) for the head to arrive from the connection or the request's
+  first byte, and again for the body (408, or closed silently when no byte came); idle
+  keep-alive connections closed after 5 s; at most 256 connections at once (503 beyond).
+- Admin routes (``/emulator...``) answer only to a loopback ``Host`` (127.0.0.1, localhost,
+  [::1], or the host the emulator was started on), else 403 (DNS rebinding), and take bodies only
+  as ``Content-Type: application/json``, else 415 (so no cross-site form can post one).
 - Row keys are unique across the tenant (destroy names records by row key alone): a row key
   held by another connection fails that item. ``Skip`` keeps an existing record and counts as
   success; ``Overwrite`` replaces its data and due date but keeps its place, hold and approval;
@@ -53,7 +67,8 @@ than it must):
 - Identity: ``invalid_client`` is 401 (with a Basic challenge) when the client used HTTP Basic,
   400 otherwise, as RFC 6749 allows; with no ``scope``, every scope the app holds is granted.
   Access tokens are RS256 JWTs for the audience ``opus.graph``, signed with a key kept in the
-  database. Client assertions may be addressed to the token endpoint or the issuer.
+  database. Client assertions may be addressed to the token endpoint or the issuer; their
+  ``exp``, ``nbf`` and ``iat`` must be NumericDates (JSON numbers), else ``invalid_client``.
 - A 429 carries ``Retry-After`` in whole seconds unless fractions were asked for (tests).
 - Injected latency is the least time an answer takes from the request's arrival: the request is
   handled at once and its answer held back (the emulator's single thread should not add its

@@ -13,7 +13,8 @@ POST   /api/connector/DestroyRecords           destroy (older; the page omits th
 ```
 
 Bodies are read the way a .NET service reads them: JSON, with comments, trailing commas and
-unquoted property names tolerated (as in AvePoint's own samples). Every route needs a bearer
+unquoted property names tolerated (as in AvePoint's own samples), at most 64 levels deep (see
+`opus_nb.emulator.bodies`). Every route needs a bearer
 token from the identity service (401 when missing, malformed, expired or signed by someone
 else) carrying `records.readwrite.all` (403 otherwise).
 """
@@ -25,11 +26,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import json5
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from opus_nb.emulator.bodies import read_json
 from opus_nb.emulator.faults import RECORDS_KEY
 from opus_nb.emulator.tenant import BadRequest, DuePage, SubmitOutcome, Tenant
 from opus_nb.emulator.tokens import InvalidToken, TokenIssuer
@@ -62,18 +63,6 @@ def _authorize(request: Request, tokens: TokenIssuer) -> JSONResponse | None:
         challenge = f'Bearer error="insufficient_scope", scope="{REQUIRED_SCOPE}"'
         return _fail(403, f"the access token lacks the permission {REQUIRED_SCOPE}", {"WWW-Authenticate": challenge})
     return None
-
-
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except ValueError:
-        pass
-    try:
-        return json5.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("the request body is not JSON") from None
 
 
 def _object(body: Any) -> dict[str, Any]:
@@ -181,7 +170,7 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         return endpoint
 
     async def graph_submit(request: Request) -> Response:
-        conn_id, option, data = parse_submit(await _body(request))
+        conn_id, option, data = parse_submit(await read_json(request))
         request.scope[RECORDS_KEY] = len(data)
         outcome = tenant.submit(conn_id, option, data)
         if not outcome.failed:
@@ -197,7 +186,7 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         return _page_response('{"statusCode":200,"message":null,"queriedItems":', page, ',"startIndex":')
 
     async def graph_destroy(request: Request) -> Response:
-        ids = parse_destroy(await _body(request))
+        ids = parse_destroy(await read_json(request))
         request.scope[RECORDS_KEY] = len(ids)
         outcome = tenant.destroy(ids)
         if not outcome.failed:
@@ -207,7 +196,7 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         return JSONResponse(body, status_code=418)
 
     async def legacy_submit(request: Request) -> Response:
-        conn_id, option, data = parse_submit(await _body(request))
+        conn_id, option, data = parse_submit(await read_json(request))
         request.scope[RECORDS_KEY] = len(data)
         outcome = tenant.submit(conn_id, option, data, legacy=True)
         if not outcome.failed:
@@ -216,13 +205,13 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         return JSONResponse(body, status_code=418)
 
     async def legacy_due(request: Request) -> Response:
-        conn_id, before, start, per_page = parse_due(_object(await _body(request)), tenant)
+        conn_id, before, start, per_page = parse_due(_object(await read_json(request)), tenant)
         page = tenant.due_page(conn_id, before, start, per_page)
         request.scope[RECORDS_KEY] = len(page.items_json)
         return _page_response('{"message":null,"queriedItems":', page, ',"pageIndex":')
 
     async def legacy_destroy(request: Request) -> Response:
-        ids = parse_destroy(await _body(request))
+        ids = parse_destroy(await read_json(request))
         request.scope[RECORDS_KEY] = len(ids)
         outcome = tenant.destroy(ids)
         if not outcome.failed:

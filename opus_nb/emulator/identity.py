@@ -10,7 +10,8 @@
 A client signs in with a client secret (form fields or HTTP Basic) or with an RS256 client
 assertion verified against its registered certificate: signature, `iss` = `sub` = client id,
 `aud` the token endpoint (or the issuer, as newer IdentityServer versions allow), `exp` in the
-future and at most an hour away, `nbf`/`iat` not in the future (with a small leeway), a `jti`
+future and at most an hour away, `nbf`/`iat` not in the future (with a small leeway), each of the
+three a NumericDate (a finite JSON number, RFC 7519 §2: not a string, boolean or null), a `jti`
 never seen before (remembered until the assertion expires plus five minutes), and a
 certificate that is valid today. `alg: none`, HMAC and every other algorithm are refused.
 Errors are RFC 6749 §5.2 bodies: `{"error": "invalid_client", "error_description": "..."}`.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets
 import time
 import uuid
@@ -44,6 +46,7 @@ from opus_nb.emulator.tokens import TokenIssuer
 __all__ = ["ASSERTION_TYPE", "Identity", "OAuthError", "hash_secret", "routes"]
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+TIME_CLAIMS = ("exp", "nbf", "iat")
 LEEWAY_S = 60
 MAX_ASSERTION_LIFETIME_S = 3600
 REPLAY_MARGIN_S = 300
@@ -183,6 +186,7 @@ class Identity:
             raise _invalid_client("the client assertion is not a well-formed JWT") from None
         if header.get("alg") != "RS256":
             raise _invalid_client(f"client assertions must be signed with RS256, not {header.get('alg')!r}")
+        _check_numeric_dates(unverified)
         client_id = unverified.get("iss")
         if not isinstance(client_id, str) or not client_id or unverified.get("sub") != client_id:
             raise _invalid_client("the client assertion's iss and sub must both be the client id")
@@ -224,11 +228,30 @@ class Identity:
             raise _invalid_client("the client assertion's exp is more than an hour away")
         for name in ("iat", "nbf"):
             value = claims.get(name)
-            if value is not None and (not isinstance(value, int | float) or value > now + LEEWAY_S):
+            if value is not None and value > now + LEEWAY_S:
                 raise _invalid_client(f"the client assertion's {name} is not a time in the past")
         if not isinstance(claims["jti"], str) or not claims["jti"].strip():
             raise _invalid_client("the client assertion needs a jti")
         return claims
+
+
+def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
+    """exp, nbf and iat, where present, must be NumericDates: finite JSON numbers of seconds since 1970."""
+    for name in TIME_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+            shown = repr(value) if len(repr(value)) <= 40 else f"a value of type {type(value).__name__}"
+            why = f"the client assertion's {name} must be a NumericDate (a number of seconds since 1970), not {shown}"
+            raise _invalid_client(why)
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def routes(identity: Identity) -> list[Route]:

@@ -6,6 +6,13 @@
 ('http://127.0.0.1:50123', 'http://127.0.0.1:50123/identity')
 >>> emu.stop()                                               # doctest: +SKIP
 
+With ``tls=True`` it serves https with a self-signed certificate for 127.0.0.1 and localhost,
+made at start and removed on stop; a client trusts ``emu.ca_file``:
+
+>>> with run(tls=True) as emu:                               # doctest: +SKIP
+...     httpx.get(f"{emu.url}/emulator", verify=str(emu.ca_file)).status_code
+200
+
 The thread runs its own event loop, so this works in a plain script and inside a running
 Jupyter kernel alike. The Python methods stand in for what people do in the Opus web pages
 (create a connection, set terms, hold, approve) and for test set-up (clock, faults, log).
@@ -13,8 +20,11 @@ Jupyter kernel alike. The Python methods stand in for what people do in the Opus
 
 from __future__ import annotations
 
+import math
 import secrets
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections import deque
@@ -30,10 +40,18 @@ from cryptography import x509
 
 from opus_nb.connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
 from opus_nb.emulator.app import EmulatorApp, build_app
-from opus_nb.emulator.certs import load_public_certificate, make_certificate, write_certificate
+from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S
+from opus_nb.emulator.certs import (
+    ServerCertificate,
+    load_public_certificate,
+    make_certificate,
+    write_certificate,
+    write_server_certificate,
+)
 from opus_nb.emulator.connector import REQUIRED_SCOPE
 from opus_nb.emulator.errors import EmulatorConfigError, EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
+from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_protocol
 from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import StoredRecord
@@ -57,8 +75,13 @@ class Emulator:
         terms: str | Path | Iterable[Any] | None = None,
         manual_approval: bool | None = None,
         token_lifetime_s: int = 3600,
+        tls: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        request_timeout_s: float = REQUEST_TIMEOUT_S,
     ) -> None:
+        _check_limits(max_body_bytes, request_timeout_s)
         self.host = host
+        self._request_timeout_s = float(request_timeout_s)
         self._sock = _bind(host, port)
         self.port = int(self._sock.getsockname()[1])
         self._token_lifetime_s = token_lifetime_s
@@ -67,8 +90,15 @@ class Emulator:
         except Exception as exc:
             self._sock.close()
             raise EmulatorStartError(f"cannot open the database {db}: {exc}") from None
+        self._tls: ServerCertificate | None = None
+        if tls:
+            self._tls = write_server_certificate(Path(tempfile.mkdtemp(prefix="opus-emulator-tls-")))
         shown_host = f"[{host}]" if ":" in host else host
-        self._app: EmulatorApp = build_app(self._store, f"http://{shown_host}:{self.port}", token_lifetime_s=token_lifetime_s)
+        scheme = "https" if tls else "http"
+        self._app: EmulatorApp = build_app(
+            self._store, f"{scheme}://{shown_host}:{self.port}", token_lifetime_s=token_lifetime_s,
+            max_body_bytes=max_body_bytes, body_timeout_s=self._request_timeout_s,
+        )
         self.connection: Connection | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -104,6 +134,11 @@ class Emulator:
         return self._app.identity.token_endpoint
 
     @property
+    def ca_file(self) -> Path | None:
+        """The PEM certificate a client must trust to reach this emulator over https; None without TLS."""
+        return self._tls.cert if self._tls is not None else None
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -111,7 +146,12 @@ class Emulator:
         """Serve in a background thread; returns when the server accepts connections."""
         if self._thread is not None:
             return self
-        config = uvicorn.Config(self._app.asgi, log_level="warning", access_log=False, lifespan="off", ws="none")
+        tls: dict[str, Any] = {"ssl_certfile": str(self._tls.cert), "ssl_keyfile": str(self._tls.key)} if self._tls else {}
+        config = uvicorn.Config(
+            self._app.asgi, log_level="warning", access_log=False, lifespan="off", ws="none",
+            http=bounded_protocol(head_timeout_s=self._request_timeout_s), timeout_keep_alive=KEEP_ALIVE_S,
+            limit_concurrency=MAX_CONNECTIONS, **tls,
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [self._sock]}, name=f"opus-emulator-{self.port}", daemon=True)
         self._server, self._thread = server, thread
@@ -133,6 +173,8 @@ class Emulator:
         self._sock.close()
         self._store.close()
         self._server = None
+        if self._tls is not None:
+            shutil.rmtree(self._tls.cert.parent, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -296,6 +338,14 @@ class Emulator:
         self.requests.clear()
 
 
+def _check_limits(max_body_bytes: int, request_timeout_s: float) -> None:
+    if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or max_body_bytes < 1:
+        raise EmulatorConfigError("max_body_bytes", "a whole number of bytes >= 1", repr(max_body_bytes))
+    valid_number = isinstance(request_timeout_s, int | float) and not isinstance(request_timeout_s, bool)
+    if not valid_number or not math.isfinite(request_timeout_s) or request_timeout_s <= 0:
+        raise EmulatorConfigError("request_timeout_s", "a number of seconds > 0", repr(request_timeout_s))
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -319,14 +369,21 @@ def start(
     terms: str | Path | Iterable[Any] | None = None,
     manual_approval: bool | None = None,
     token_lifetime_s: int = 3600,
+    tls: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    request_timeout_s: float = REQUEST_TIMEOUT_S,
 ) -> Emulator:
     """Start an emulator in a background thread (an ephemeral port, in-memory storage by default).
 
-    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/.
+    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/; `tls`
+    serves https with a self-signed certificate (trust `emu.ca_file`); `max_body_bytes` is the
+    largest request body (413 beyond), `request_timeout_s` the time a request has to arrive in
+    full (408 beyond).
     """
     return Emulator(
         host=host, port=port, db=db, seed=seed, terms=terms,
-        manual_approval=manual_approval, token_lifetime_s=token_lifetime_s,
+        manual_approval=manual_approval, token_lifetime_s=token_lifetime_s, tls=tls,
+        max_body_bytes=max_body_bytes, request_timeout_s=request_timeout_s,
     ).start()
 
 

@@ -159,6 +159,20 @@ def test_bad_assertions_are_refused(emu, cert_app, name: str, changes: dict[str,
     _refused(_token(emu.token_url, _assertion(cert_app, **changes)), "invalid_client", fragment)
 
 
+NOT_NUMERIC_DATES = [
+    ("exp", str(int(time.time()) + 300)), ("exp", True), ("exp", None), ("exp", [1]), ("exp", {"s": 1}), ("exp", float("inf")),
+    ("exp", float("nan")), ("exp", 10**400), ("nbf", "yesterday"), ("nbf", None), ("iat", False), ("iat", [int(time.time())]),
+]
+
+
+@pytest.mark.parametrize(("claim", "value"), NOT_NUMERIC_DATES, ids=[f"{c}={v!r:.20}" for c, v in NOT_NUMERIC_DATES])
+def test_a_time_claim_that_is_not_a_numeric_date_is_invalid_client(emu, cert_app, claim: str, value: Any) -> None:
+    """RFC 7519: exp, nbf and iat are NumericDates, JSON numbers; anything else is refused, never a 500."""
+    response = _token(emu.token_url, _assertion(cert_app, **{claim: value}))
+    assert response.status_code == 400, response.text
+    _refused(response, "invalid_client", f"the client assertion's {claim} must be a NumericDate")
+
+
 def test_a_replayed_jti_is_refused(emu, cert_app) -> None:
     assertion = _assertion(cert_app)
     assert _token(emu.token_url, assertion).status_code == 200
