@@ -7,7 +7,8 @@ Each entry: ``time`` (UTC, ISO 8601), ``reviewer`` (the OS user unless given), `
 review it belongs to, when one) and its ``stage``, ``rowKey``, ``name``, ``classification``,
 ``due_date``, ``result`` (a decision: ``approved``, ``rejected``, ``undecided``; or a destroy:
 ``intent`` before the request, then ``destroyed``, ``failed`` or ``not_sent``) and ``message``
-(the server's, or the reviewer's comment). Files are only appended to, and each write is
+(the server's, or the reviewer's comment); `opus_nb.destroy` writes its entries with stage
+``destroy``. Files are only appended to, and each write is
 flushed before the request it announces goes out.
 
 The JSON lines are the record; the CSV is a copy for spreadsheets (every cell neutralised

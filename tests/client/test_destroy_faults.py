@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from opus_nb.audit import AuditLog
-from opus_nb.destroy import destroy
+from opus_nb.destroy import UnsettledIntents, destroy
 from opus_nb.due import due_records
 from opus_nb.retry import RetryPolicy
 from opus_nb.session import current_connection, login, logout
@@ -184,7 +184,7 @@ def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client
     env = {**os.environ, "PYTHONPATH": str(REPO), "OPUS_CLIENT_ID": app.client_id,
            "OPUS_CERTIFICATE": str(app.certificate.pfx), "OPUS_CERTIFICATE_PASSWORD": app.password,
            "OPUS_GRAPH_URL": emu.url, "OPUS_IDENTITY_URL": emu.identity_url}
-    emu.faults(latency_ms=2000)  # the emulator destroys at once and holds its answer back: time to kill in between
+    emu.faults(latency_ms=3000)  # the emulator destroys at once and holds its answer back: time to kill in between
     proc = subprocess.Popen([sys.executable, "-c", CLI, "destroy", "--from", "approved.csv", "--yes", "--no-recheck",
                              "--reviewer", "killed", "--quiet"],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -226,3 +226,14 @@ def test_pending_key_now_on_hold_is_sent_and_refused(emu, sheet, client, tmp_pat
     assert results.loc[keys[0], "message"] == "the record is on hold"
     assert results.loc[keys[1:], "status"].tolist() == ["destroyed", "destroyed"]
     assert emu.record(keys[0]).destroyed is None
+
+
+def test_pending_keys_not_given_are_not_sent_but_named_in_a_warning(emu, sheet, client, tmp_path: Path) -> None:
+    sheet.opus.submit(progress=False)
+    keys = due_records(before=BEFORE, progress=False)["rowKey"].head(3).tolist()
+    AuditLog(tmp_path / "opus-audit").write({"rowKey": k, "result": "intent"} for k in keys[1:])
+    with pytest.warns(UnsettledIntents, match="1 key") as caught:
+        results = destroy(keys[:2], confirm=True, before=BEFORE, progress=False)
+    assert caught[0].message.keys == [keys[2]]
+    assert results["status"].tolist() == ["destroyed", "destroyed"]
+    assert emu.record(keys[2]).destroyed is None
