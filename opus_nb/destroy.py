@@ -134,10 +134,9 @@ def destroy(
 
         conn = current_connection(connection)
         due = due_records(conn, before=before if before is not None else pd.Timestamp.now(), progress=False, client=api)
-        if len(due):
-            due = due.assign(due_date=disposal_due_dates(due, conn))
-        details = _merged(details, _given_details(due))
         still_due = set(due["rowKey"].astype(str)) if len(due) else set()
+        mine = due[due["rowKey"].astype(str).isin(seen)] if len(due) else due
+        details = _merged(details, _given_details(mine.assign(due_date=disposal_due_dates(mine, conn))))
         for i, key in enumerate(keys):
             if status[i] == "pending" and key not in still_due and key not in pending:
                 status[i] = "not_sent"

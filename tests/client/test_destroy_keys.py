@@ -77,3 +77,9 @@ def test_due_date_from_the_given_frame_wins(emu, due) -> None:
     key = due["rowKey"].iloc[0]
     destroy(pd.DataFrame({"rowKey": [key], "disposalDueDate": ["2020-02-02"]}), confirm=True, before=BEFORE, progress=False)
     assert AuditLog("opus-audit").read()["due_date"].tolist() == ["2020-02-02", "2020-02-02"]
+
+
+def test_nothing_due_sends_nothing(emu, due) -> None:
+    results = destroy(due.head(2), confirm=True, before="1990-01-01", progress=False)
+    assert results["status"].tolist() == ["not_sent", "not_sent"] and not _deletes(emu)
+    assert AuditLog("opus-audit").read()["name"].tolist() == due["leafName"].head(2).tolist()
