@@ -33,12 +33,12 @@ from tqdm.auto import tqdm
 from opus_nb.audit import DEFAULT_AUDIT_FOLDER, AuditLog, AuditWarning, default_reviewer
 from opus_nb.client import OpusClient, Reply
 from opus_nb.connection import Connection
-from opus_nb.errors import ConfirmationRequired
+from opus_nb.errors import ConfirmationRequired, OpusError
 from opus_nb.redact import redact
 from opus_nb.session import current_client, current_connection
 from opus_nb.wire import failed_items, get_any
 
-__all__ = ["BATCH_SIZE", "DESTROY_COLUMNS", "UnsettledIntents", "destroy"]
+__all__ = ["BATCH_SIZE", "DESTROY_COLUMNS", "CandidatesError", "UnsettledIntents", "destroy"]
 
 BATCH_SIZE = 15
 DESTROY_COLUMNS = ["rowKey", "status", "http_status", "message", "batch"]
@@ -49,6 +49,14 @@ _ALREADY_DESTROYED = re.compile(r"(?i)already\s+(?:been\s+)?destroyed")
 _BLANK = "blank rowKey: nothing to destroy"
 Details = dict[str, dict[str, Any]]
 Candidates = Iterable[Any] | pd.Series | pd.DataFrame
+
+
+class CandidatesError(OpusError, ValueError):
+    """A frame of candidates without a rowKey column; ``columns`` are the ones it has."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        super().__init__(f"the candidates frame has no rowKey (or disposalId) column; its columns: {columns[:20]}")
 
 
 class UnsettledIntents(AuditWarning):
@@ -78,7 +86,7 @@ def _keys_and_frame(candidates: Candidates) -> tuple[list[str | None], pd.Index 
     if isinstance(candidates, pd.DataFrame):
         column = next((c for c in candidates.columns if str(c).replace(" ", "").lower() in ("rowkey", "disposalid")), None)
         if column is None:
-            raise ValueError("the frame has no rowKey column")
+            raise CandidatesError([str(c) for c in candidates.columns])
         keys = [_row_key(k) for k in candidates[column]]
         return keys, candidates.index, candidates.drop(columns=[column]).assign(rowKey=keys)
     if isinstance(candidates, pd.Series):

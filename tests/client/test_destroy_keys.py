@@ -8,7 +8,7 @@ import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb.audit import AuditLog
-from opus_nb.destroy import destroy
+from opus_nb.destroy import CandidatesError, destroy
 from opus_nb.due import due_records
 from opus_nb.session import login_emulator
 
@@ -83,3 +83,9 @@ def test_nothing_due_sends_nothing(emu, due) -> None:
     results = destroy(due.head(2), confirm=True, before="1990-01-01", progress=False)
     assert results["status"].tolist() == ["not_sent", "not_sent"] and not _deletes(emu)
     assert AuditLog("opus-audit").read()["name"].tolist() == due["leafName"].head(2).tolist()
+
+
+def test_a_frame_without_a_row_key_column_is_a_typed_error(client) -> None:
+    with pytest.raises(CandidatesError, match="no rowKey") as caught:
+        destroy(pd.DataFrame({"Name": ["x"], "Row": [1]}), confirm=True, progress=False)
+    assert caught.value.columns == ["Name", "Row"]
