@@ -35,14 +35,17 @@ import pandas as pd
 from opus_nb.exports import write_csv_rows
 
 __all__ = [
-    "AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "DESTROY_OUTCOMES", "AuditCsvSetAside", "AuditLineUnreadable", "AuditLog",
-    "AuditWarning", "default_reviewer",
+    "AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "DESTROY_OUTCOMES", "UNCONFIRMED", "AuditCsvSetAside", "AuditLineUnreadable",
+    "AuditLog", "AuditWarning", "default_reviewer",
 ]
 
 DEFAULT_AUDIT_FOLDER = "opus-audit"
 AUDIT_FIELDS = ["time", "reviewer", "review", "stage", "rowKey", "name", "classification", "due_date", "result", "message"]
 #: The results that close a destroy ``intent``.
 DESTROY_OUTCOMES = ("destroyed", "failed", "not_sent")
+#: How the message of a ``failed`` outcome starts when Opus's answer left it unknown whether the
+#: record was destroyed (no answer, a 5xx, failures not tied to keys): such an intent stays open.
+UNCONFIRMED = "unconfirmed"
 
 
 class AuditWarning(UserWarning):
@@ -116,7 +119,8 @@ class AuditLog:
         return pd.DataFrame(list(self._entries()), columns=AUDIT_FIELDS)
 
     def pending(self) -> dict[str, dict[str, Any]]:
-        """The last ``intent`` of each key with no destroy outcome after it: a destroy cut short (killed, crashed).
+        """The last ``intent`` of each key with no confirmed outcome after it: a destroy cut short (killed,
+        crashed) or left unconfirmed by Opus's answer (a ``failed`` whose message starts with `UNCONFIRMED`).
 
         >>> AuditLog("opus-audit").pending()          # doctest: +SKIP
         {'INV-0007': {'time': '2026-07-01T09:30:00+00:00', 'result': 'intent', ...}}
@@ -128,7 +132,7 @@ class AuditLog:
                 continue
             if result == "intent":
                 open_intents[key] = entry
-            elif result in DESTROY_OUTCOMES:
+            elif result in DESTROY_OUTCOMES and not str(entry.get("message") or "").startswith(UNCONFIRMED):
                 open_intents.pop(key, None)
         return open_intents
 

@@ -13,9 +13,11 @@ classification and due date (from the given frame, else from the due records).
 
 A key is ``destroyed`` only when Opus's answer clears it: a 418 whose ``failedItems`` name
 records that are not keys of the batch leaves the batch's other keys ``failed``, "unconfirmed".
-Opus answering "already destroyed" (a retry after a lost answer) means ``destroyed``. A key
-whose intent is in the audit log with no outcome after it (a destroy killed mid-request) is
-sent again even when no longer listed as due, so that its outcome gets recorded.
+So does no answer at all, or a 5xx, since Opus may have done the work. Opus answering "already
+destroyed" (a retry after a lost answer) means ``destroyed``. A key whose intent is in the audit
+log with no confirmed outcome after it (a destroy killed mid-request, or left unconfirmed) is
+sent again by the next destroy of it even when no longer listed as due, so that its outcome
+gets recorded.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from opus_nb.audit import DEFAULT_AUDIT_FOLDER, AuditLog, AuditWarning, default_reviewer
+from opus_nb.audit import DEFAULT_AUDIT_FOLDER, UNCONFIRMED, AuditLog, AuditWarning, default_reviewer
 from opus_nb.client import OpusClient, Reply
 from opus_nb.connection import Connection
 from opus_nb.errors import ConfirmationRequired, OpusError
@@ -194,12 +196,16 @@ def destroy(
 def _again(intent: Mapping[str, Any] | None) -> str | None:
     if intent is None:
         return None
-    return f"sent again: the intent of {intent.get('time') or 'an earlier destroy'} has no outcome in the audit log"
+    return f"sent again: the intent of {intent.get('time') or 'an earlier destroy'} has no confirmed outcome in the audit log"
 
 
 def _outcomes(reply: Reply, keys: list[str]) -> list[tuple[str, str | None]]:
     """Each key's status and reason: destroyed only when the answer clears it."""
-    if reply.status is None or (not reply.ok and reply.status != 418):
+    if reply.status is None or reply.status >= 500:
+        what = "no answer from Opus" if reply.status is None else f"Opus answered HTTP {reply.status}"
+        text = f"{UNCONFIRMED}: {what} ({redact(reply.message or 'no message')}), so this record may or may not be destroyed"
+        return [("failed", f"{text}: destroy it again to settle it")] * len(keys)
+    if not reply.ok and reply.status != 418:
         return [("failed", redact(reply.message or f"HTTP {reply.status}"))] * len(keys)
     failures = failed_items(reply.body)
     if not failures and reply.ok:
@@ -229,7 +235,7 @@ def _unconfirmed(reply: Reply, failed: int, named: int, unmatched: list[str | No
         others = ", ".join("an item without a key" if k is None else repr(k) for k in unmatched[:3]) or "a key twice"
         what = f"Opus reported {failed} failed record(s), of which {named} name a key of this batch (it named {others})"
     said = f"; Opus said: {reason}" if reason else ""
-    return f"unconfirmed: {what}, so this record is not confirmed destroyed: check it in Opus{said}"
+    return f"{UNCONFIRMED}: {what}, so this record is not confirmed destroyed: destroy it again to settle it{said}"
 
 
 def _reasons(body: Mapping[str, Any], keys: list[str], failures: list[tuple[str | None, str | None]]) -> dict[str, str]:

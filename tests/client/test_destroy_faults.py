@@ -237,3 +237,36 @@ def test_pending_keys_not_given_are_not_sent_but_named_in_a_warning(emu, sheet, 
     assert caught[0].message.keys == [keys[2]]
     assert results["status"].tolist() == ["destroyed", "destroyed"]
     assert emu.record(keys[2]).destroyed is None
+
+
+def test_unconfirmed_keys_are_sent_again_by_the_next_destroy(emu, sheet, through) -> None:
+    rename = _rename_failed_items(lambda keys: ["NO-SUCH-KEY"])
+    tampered: list[bool] = []
+
+    def first_answer_renamed(method: str, body: bytes) -> bytes | None:
+        if method == "DELETE" and not tampered:
+            tampered.append(True)
+            return rename(method, body)
+        return body
+
+    through(first_answer_renamed)
+    keys = _five_due_two_approved(emu, sheet)
+    assert destroy(keys, confirm=True, recheck=False, progress=False)["status"].tolist() == ["failed"] * 5
+    results = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert results["status"].tolist() == ["destroyed", "destroyed", "failed", "failed", "failed"]
+    assert results["message"].iloc[:2].str.startswith("already destroyed").all()
+    assert AuditLog("opus-audit").pending() == {}
+
+
+def test_no_answer_at_all_is_unconfirmed_and_settled_by_the_next_destroy(emu, sheet, through) -> None:
+    dropping = [True]
+    through(lambda method, body: None if method == "DELETE" and dropping[0] else body)
+    sheet.opus.submit(progress=False)
+    keys = due_records(before=BEFORE, progress=False)["rowKey"].head(3).tolist()
+    first = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert first["status"].tolist() == ["failed"] * 3
+    assert first["message"].str.startswith("unconfirmed: no answer from Opus").all()
+    assert all(emu.record(k).destroyed is not None for k in keys)  # Opus did destroy them
+    dropping[0] = False
+    again = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert again["status"].tolist() == ["destroyed"] * 3
