@@ -139,7 +139,8 @@ def _run_destroy(args: argparse.Namespace) -> int:
             before=args.before, audit=args.audit, progress=not args.quiet, client=client,
         )
     print(f"{len(results):,} record(s): {_counts(results)}; audit log {results.attrs['audit']}")
-    for row, (key, status, message) in enumerate(zip(results["rowKey"], results["status"], results["message"]), start=1):
+    outcomes = zip(results["rowKey"], results["status"], results["message"], strict=True)
+    for row, (key, status, message) in enumerate(outcomes, start=1):
         if status != "destroyed":
             print(f"  {f'row {row} (blank rowKey)' if pd.isna(key) else key}: {status}: {message}")
     _write(results, args.output, "results")
