@@ -138,6 +138,7 @@ def destroy(
         else:
             seen.add(key)
     details = _given_details(given)
+    by_position = _row_details(given)
     if recheck:
         from opus_nb.due import due_records
         from opus_nb.due_dates import disposal_due_dates
@@ -158,7 +159,8 @@ def destroy(
     base = {"reviewer": reviewer or default_reviewer(), "review": review, "stage": "destroy"}
 
     def entry(i: int, result: str, text: str | None) -> dict[str, Any]:
-        return {**base, "rowKey": keys[i], **details.get(keys[i] or "", {}), "result": result, "message": text}
+        known = details.get(keys[i], {}) if keys[i] is not None else by_position[i] if by_position else {}
+        return {**base, **known, "rowKey": keys[i], "result": result, "message": text}
 
     todo = [i for i, s in enumerate(status) if s == "pending"]
     log.write(entry(i, "not_sent", message[i]) for i, s in enumerate(status) if s == "not_sent")
@@ -255,14 +257,20 @@ def _reasons(body: Mapping[str, Any], keys: list[str], failures: list[tuple[str 
     return reasons
 
 
-def _given_details(frame: pd.DataFrame | None) -> Details:
-    """name, classification and due_date by row key, from whichever of the frame's columns carry them."""
+def _row_details(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Each row's rowKey, name, classification and due_date, from whichever of the frame's columns carry them."""
     if frame is None or "rowKey" not in frame or frame.empty:
-        return {}
+        return []
     wanted = {field: next((c for c in columns if c in frame), None) for field, columns in _DETAIL_COLUMNS.items()}
-    present = {field: column for field, column in wanted.items() if column is not None}
-    rows = frame[["rowKey", *present.values()]].astype(object).to_dict("records")
-    return {str(r["rowKey"]): {field: r[column] for field, column in present.items()} for r in rows if r["rowKey"] is not None}
+    present = {"rowKey": "rowKey", **{field: column for field, column in wanted.items() if column is not None}}
+    return [{field: r[column] for field, column in present.items()}
+            for r in frame[list(present.values())].astype(object).to_dict("records")]
+
+
+def _given_details(frame: pd.DataFrame | None) -> Details:
+    """name, classification and due_date by row key."""
+    rows = _row_details(frame)
+    return {str(r.pop("rowKey")): r for r in rows if r["rowKey"] is not None}
 
 
 def _blank(value: Any) -> bool:

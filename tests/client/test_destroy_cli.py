@@ -50,4 +50,6 @@ def test_destroy_from_an_approved_list_reports_each_key(client, emu, sheet, tmp_
     assert "row 7 (blank rowKey): not_sent: blank rowKey: nothing to destroy" in out
     results = pd.read_csv(tmp_path / "results.csv", dtype=str)
     assert len(results) == 7 and results["status"].tolist().count("destroyed") == 5
-    assert set(AuditLog("opus-audit").read()["review"]) == {"R-7"}
+    log = AuditLog("opus-audit").read()
+    assert set(log["review"]) == {"R-7"}
+    assert log.loc[log["rowKey"].isna(), "name"].tolist() == ["a row without a key"]  # a blank key's row still named
