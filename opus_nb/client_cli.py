@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_connection_arguments(p, required=False)
     p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
     p.add_argument("--reviewer", help="who approved (default: the OS user)")
+    p.add_argument("--review", help="the review these records were approved in (written to every audit entry)")
     p.add_argument("--no-recheck", action="store_true", help="do not check again that each record is still due")
     p.add_argument("--before", help="re-check against records due before this (default: now)")
     p.add_argument("--audit", type=Path, default=Path(DEFAULT_AUDIT_FOLDER), help="the audit log's folder")
@@ -134,9 +135,13 @@ def _run_destroy(args: argparse.Namespace) -> int:
     connection = connection_from_args(args) if args.connection is not None else None
     with _client(args) as client:
         results = destroy(
-            frame, connection, confirm=True, reviewer=args.reviewer, recheck=not args.no_recheck,
+            frame, connection, confirm=True, reviewer=args.reviewer, review=args.review, recheck=not args.no_recheck,
             before=args.before, audit=args.audit, progress=not args.quiet, client=client,
         )
     print(f"{len(results):,} record(s): {_counts(results)}; audit log {results.attrs['audit']}")
+    outcomes = zip(results["rowKey"], results["status"], results["message"], strict=True)
+    for row, (key, status, message) in enumerate(outcomes, start=1):
+        if status != "destroyed":
+            print(f"  {f'row {row} (blank rowKey)' if pd.isna(key) else key}: {status}: {message}")
     _write(results, args.output, "results")
     return 0 if (results["status"] == "destroyed").all() else 1

@@ -1,0 +1,49 @@
+"""How a destroy answer's body maps to each key's outcome: the shapes the emulator does not send (unit cases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from opus_nb.client import Reply
+from opus_nb.destroy import _outcomes
+
+KEYS = ["A-1", "A-2", "A-3"]
+
+
+def _statuses(body: dict[str, Any], status: int = 418) -> list[tuple[str, str | None]]:
+    return _outcomes(Reply(status, body, 1, "https://graph.test/records/connector/records"), KEYS)
+
+
+@pytest.mark.parametrize("items", [["A-1", "A-1"], ["A-1", {"message": "no key here"}], ["A-1", None], ["A-1 ", "a-2"]],
+                         ids=["a key twice", "item without a key", "null item", "near misses"])
+def test_failed_items_not_all_tied_to_keys_leave_no_key_destroyed(items: list[Any]) -> None:
+    outcomes = _statuses({"statusCode": 418, "message": None, "failedItems": items})
+    assert [s for s, _ in outcomes] == ["failed"] * 3
+    assert all("unconfirmed" in m for _, m in outcomes[1:] if m)
+
+
+def test_418_without_failed_items_confirms_nothing() -> None:
+    outcomes = _statuses({"statusCode": 418, "message": "something went wrong"})
+    assert [s for s, _ in outcomes] == ["failed"] * 3
+    assert all(m and m.startswith("unconfirmed: Opus answered HTTP 418 without naming") for _, m in outcomes)
+
+
+def test_a_reason_in_the_message_for_a_key_not_listed_is_not_destroyed() -> None:
+    outcomes = _statuses({"message": ["A-1: the record is on hold", "A-3: the record is on hold"], "failedItems": ["A-1"]})
+    assert [s for s, _ in outcomes] == ["failed", "destroyed", "failed"]
+    assert outcomes[0][1] == "the record is on hold"
+    assert outcomes[2][1] is not None and "unconfirmed" in outcomes[2][1]
+
+
+def test_reasons_split_per_key_and_keys_that_prefix_others_kept_apart() -> None:
+    keys = ["A-1", "A-10"]
+    body = {"message": "A-10: the record is on hold; A-1: no record has this row key", "failedItems": keys}
+    outcomes = _outcomes(Reply(418, body, 1, "u"), keys)
+    assert outcomes == [("failed", "no record has this row key"), ("failed", "the record is on hold")]
+
+
+def test_secrets_in_a_reason_are_redacted() -> None:
+    body = {"message": ["A-1: refused for Bearer abc.def.ghi"], "failedItems": ["A-1", "A-2", "A-3"]}
+    assert "abc.def" not in str(_statuses(body))

@@ -1,0 +1,55 @@
+"""`opus-nb destroy --from approved.csv --yes` against the emulator: one line per key that was not destroyed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import opus_nb  # noqa: F401  (registers df.opus)
+from opus_nb.audit import AuditLog
+from opus_nb.client_cli import register
+from opus_nb.due import due_records
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
+CONN = ["--connection", str(SAMPLES / "connection.json"), "--choices", str(SAMPLES / "choices.json"),
+        "--terms", str(SAMPLES / "terms.json")]
+BEFORE = "2026-01-01"
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="opus-nb")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+def test_destroy_from_an_approved_list_reports_each_key(client, emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    sheet.opus.submit(progress=False)
+    due = due_records(before=BEFORE, progress=False).head(6)
+    held = due["rowKey"].iloc[2]
+    emu.hold(held)
+    approved = due[["rowKey", "leafName", "termFullPath"]].copy()
+    approved.loc[len(approved)] = [None, "a row without a key", None]
+    approved.to_csv(tmp_path / "approved.csv", index=False)
+    app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
+    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CERTIFICATE": str(app.certificate.pfx),
+                        "OPUS_CERTIFICATE_PASSWORD": app.password, "OPUS_GRAPH_URL": emu.url,
+                        "OPUS_IDENTITY_URL": emu.identity_url}.items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    code = run("destroy", "--from", "approved.csv", *CONN, "--yes", "--before", BEFORE, "--review", "R-7",
+               "-o", "results.csv", "--quiet")
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "7 record(s): 5 destroyed, 2 not_sent" in out
+    assert f"{held}: not_sent: no longer due" in out
+    assert "row 7 (blank rowKey): not_sent: blank rowKey: nothing to destroy" in out
+    results = pd.read_csv(tmp_path / "results.csv", dtype=str)
+    assert len(results) == 7 and results["status"].tolist().count("destroyed") == 5
+    log = AuditLog("opus-audit").read()
+    assert set(log["review"]) == {"R-7"}
+    assert log.loc[log["rowKey"].isna(), "name"].tolist() == ["a row without a key"]  # a blank key's row still named

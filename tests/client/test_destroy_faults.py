@@ -1,0 +1,272 @@
+"""Destroy when answers go wrong, through the real emulator: answers that do not name the batch's keys,
+an answer lost after Opus processed the request, and a destroy process killed with SIGKILL then rerun.
+
+A small proxy on 127.0.0.1 stands between the client and the emulator to rewrite or drop the
+emulator's answers (the emulator's own faults happen before a request is processed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+import pandas as pd
+import pytest
+
+from opus_nb.audit import AuditLog
+from opus_nb.destroy import UnsettledIntents, destroy
+from opus_nb.due import due_records
+from opus_nb.retry import RetryPolicy
+from opus_nb.session import current_connection, login, logout
+
+BEFORE = "2026-01-01"
+REPO = Path(__file__).resolve().parents[2]
+CLI = ("import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+       "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))")
+#: Given the method and the answer's body, the body to send on (None: close the connection instead).
+Tamper = Callable[[str, bytes], bytes | None]
+
+
+def _message(reader: BinaryIO) -> tuple[bytes, bytes] | None:
+    """One HTTP/1.1 message (head, body) off ``reader``; None at the end of the stream."""
+    head = reader.readline()
+    if not head:
+        return None
+    while (line := reader.readline()) not in (b"\r\n", b"\n", b""):
+        head += line
+    head += b"\r\n"
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return head, reader.read(int(length.group(1))) if length else b""
+
+
+class Proxy:
+    """Forwards every request to ``upstream`` and passes each answer's body through ``tamper``."""
+
+    def __init__(self, upstream: str, tamper: Tamper) -> None:
+        target = httpx.URL(upstream)
+        self.upstream = (target.host, target.port or 80)
+        self.tamper = tamper
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                downstream, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(downstream,), daemon=True).start()
+
+    def _serve(self, downstream: socket.socket) -> None:
+        with downstream, socket.create_connection(self.upstream) as upstream:
+            requests, answers = downstream.makefile("rb"), upstream.makefile("rb")
+            while (request := _message(requests)) is not None:
+                upstream.sendall(b"".join(request))
+                answer = _message(answers)
+                assert answer is not None
+                body = self.tamper(request[0].split(b" ", 1)[0].decode(), answer[1])
+                if body is None:
+                    return
+                head = re.sub(rb"(?im)^content-length:\s*\d+", b"content-length: %d" % len(body), answer[0])
+                downstream.sendall(head + body)
+
+
+@pytest.fixture
+def through(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Tamper], Proxy]]:
+    """Sign in with the Graph API reached through a `Proxy` that applies the given tamper."""
+    monkeypatch.chdir(tmp_path)
+    app = emu.register_app(credential="certificate", directory=tmp_path / "app")
+    proxies: list[Proxy] = []
+
+    def start(tamper: Tamper) -> Proxy:
+        proxy = Proxy(emu.url, tamper)
+        proxies.append(proxy)
+        login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password, graph_url=proxy.url,
+              identity_url=emu.identity_url, env_file=None, retry=RetryPolicy(attempts=4, base=0.01, cap=0.05),
+              connection=replace(emu.connection, terms=tuple(emu.terms)))
+        return proxy
+
+    yield start
+    logout()
+    for proxy in proxies:
+        proxy.close()
+
+
+def _rename_failed_items(rename: Callable[[list[str]], list[str]]) -> Tamper:
+    def tamper(method: str, body: bytes) -> bytes:
+        if method != "DELETE" or b"failedItems" not in body:
+            return body
+        answer = json.loads(body)
+        answer["failedItems"] = rename(answer["failedItems"])
+        return json.dumps(answer).encode()
+
+    return tamper
+
+
+def _five_due_two_approved(emu, sheet) -> list[str]:
+    sheet.opus.submit(progress=False)
+    due = due_records(before=BEFORE, progress=False)
+    keys = due.loc[due["rowKey"].str.contains("[A-Z]"), "rowKey"].head(5).tolist()  # whose lower case differs
+    emu.manual_approval = True
+    emu.approve(keys[:2])
+    return keys
+
+
+@pytest.mark.parametrize("rename", [lambda keys: [k.lower() for k in keys], lambda keys: [k + " " for k in keys],
+                                    lambda keys: ["NO-SUCH-KEY"]], ids=["other case", "trailing space", "unknown key"])
+def test_failed_items_naming_no_key_of_the_batch_leave_every_key_unconfirmed(emu, sheet, through, rename) -> None:
+    through(_rename_failed_items(rename))
+    keys = _five_due_two_approved(emu, sheet)
+    results = destroy(keys, confirm=True, recheck=False, progress=False)
+    assert results["status"].tolist() == ["failed"] * 5
+    assert results["message"].str.contains("unconfirmed").all()
+    assert results["http_status"].tolist() == [418] * 5
+    log = AuditLog("opus-audit").read()
+    assert "destroyed" not in set(log["result"])
+
+
+def test_fewer_matched_keys_than_failed_items_leave_the_unmatched_keys_unconfirmed(emu, sheet, through) -> None:
+    through(_rename_failed_items(lambda keys: [*keys[:-1], keys[-1].lower()]))
+    keys = _five_due_two_approved(emu, sheet)
+    results = destroy(keys, confirm=True, recheck=False, progress=False).set_index("rowKey")
+    assert (results["status"] == "failed").all()
+    for key in keys[2:4]:
+        assert results.loc[key, "message"] == "manual approval is on and no reviewer approved this record"
+    for key in [*keys[:2], keys[4]]:
+        assert "unconfirmed" in results.loc[key, "message"]
+    assert "manual approval" in results.loc[keys[4], "message"]  # its own reason, from the answer's message
+
+
+def test_destroy_retried_after_a_lost_answer_is_destroyed(emu, sheet, through) -> None:
+    lost: list[str] = []
+
+    def drop_first_delete_answer(method: str, body: bytes) -> bytes | None:
+        if method == "DELETE" and not lost:
+            lost.append(body.decode())
+            return None
+        return body
+
+    through(drop_first_delete_answer)
+    sheet.opus.submit(progress=False)
+    keys = due_records(before=BEFORE, progress=False)["rowKey"].head(7).tolist()
+    results = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert lost and [r.method for r in emu.requests].count("DELETE") == 2
+    assert results["status"].tolist() == ["destroyed"] * 7
+    assert results["message"].str.contains("already destroyed").all()
+    assert all(emu.record(k).destroyed is not None for k in keys)
+    log = AuditLog("opus-audit").read()
+    assert log.groupby("rowKey")["result"].agg(list).to_dict() == {k: ["intent", "destroyed"] for k in keys}
+
+
+def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client, tmp_path: Path) -> None:
+    sheet.opus.submit(progress=False)
+    due = due_records(before=BEFORE, progress=False).head(20)
+    emu.hold(due["rowKey"].iloc[17])
+    due[["rowKey", "leafName"]].to_csv(tmp_path / "approved.csv", index=False)
+    first, rest = due["rowKey"].iloc[:15].tolist(), due["rowKey"].iloc[15:].tolist()
+    app = emu.register_app(credential="certificate", directory=tmp_path / "killed-app")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OPUS_CLIENT_ID": app.client_id,
+           "OPUS_CERTIFICATE": str(app.certificate.pfx), "OPUS_CERTIFICATE_PASSWORD": app.password,
+           "OPUS_GRAPH_URL": emu.url, "OPUS_IDENTITY_URL": emu.identity_url}
+    emu.faults(latency_ms=3000)  # the emulator destroys at once and holds its answer back: time to kill in between
+    proc = subprocess.Popen([sys.executable, "-c", CLI, "destroy", "--from", "approved.csv", "--yes", "--no-recheck",
+                             "--reviewer", "killed", "--quiet"],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while emu.record(first[-1]).destroyed is None:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    emu.faults()
+    log = AuditLog("opus-audit")
+    assert log.read()["result"].tolist() == ["intent"] * 15
+    requests_before = len(emu.requests)
+    emu.hold(first[3])  # put on hold after the killed run: Opus destroyed it already, so it is still destroyed
+
+    results = destroy(pd.read_csv(tmp_path / "approved.csv", dtype=str), current_connection(), confirm=True,
+                      before=BEFORE, progress=False).set_index("rowKey")
+    deletes = [r for r in list(emu.requests)[requests_before:] if r.method == "DELETE"]
+    assert sum(r.records for r in deletes) == 19  # the 15 pending keys sent again although no longer due; not the held one
+    assert (results.loc[first, "status"] == "destroyed").all()
+    assert results.loc[first, "message"].str.contains("already destroyed").all()
+    assert results.loc[rest, "status"].tolist() == ["destroyed", "destroyed", "not_sent", "destroyed", "destroyed"]
+    entries = log.read()
+    outcomes = entries[entries["reviewer"] != "killed"]
+    assert set(outcomes.loc[outcomes.result == "destroyed", "rowKey"]) == set(first) | set(rest) - {rest[2]}
+    assert outcomes.loc[outcomes.rowKey == first[0], "name"].tolist()[-1] == due["leafName"].iloc[0]
+
+
+def test_pending_key_now_on_hold_is_sent_and_refused(emu, sheet, client, tmp_path: Path) -> None:
+    sheet.opus.submit(progress=False)
+    due = due_records(before=BEFORE, progress=False).head(3)
+    keys = due["rowKey"].tolist()
+    log = AuditLog(tmp_path / "opus-audit")
+    log.write({"reviewer": "killed", "rowKey": k, "result": "intent", "stage": "destroy"} for k in keys[:2])
+    emu.hold(keys[0])
+    results = destroy(keys, confirm=True, before=BEFORE, progress=False).set_index("rowKey")
+    assert results.loc[keys[0], "status"] == "failed"
+    assert results.loc[keys[0], "message"] == "the record is on hold"
+    assert results.loc[keys[1:], "status"].tolist() == ["destroyed", "destroyed"]
+    assert emu.record(keys[0]).destroyed is None
+
+
+def test_pending_keys_not_given_are_not_sent_but_named_in_a_warning(emu, sheet, client, tmp_path: Path) -> None:
+    sheet.opus.submit(progress=False)
+    keys = due_records(before=BEFORE, progress=False)["rowKey"].head(3).tolist()
+    AuditLog(tmp_path / "opus-audit").write({"rowKey": k, "result": "intent"} for k in keys[1:])
+    with pytest.warns(UnsettledIntents, match="1 key") as caught:
+        results = destroy(keys[:2], confirm=True, before=BEFORE, progress=False)
+    assert caught[0].message.keys == [keys[2]]
+    assert results["status"].tolist() == ["destroyed", "destroyed"]
+    assert emu.record(keys[2]).destroyed is None
+
+
+def test_unconfirmed_keys_are_sent_again_by_the_next_destroy(emu, sheet, through) -> None:
+    rename = _rename_failed_items(lambda keys: ["NO-SUCH-KEY"])
+    tampered: list[bool] = []
+
+    def first_answer_renamed(method: str, body: bytes) -> bytes | None:
+        if method == "DELETE" and not tampered:
+            tampered.append(True)
+            return rename(method, body)
+        return body
+
+    through(first_answer_renamed)
+    keys = _five_due_two_approved(emu, sheet)
+    assert destroy(keys, confirm=True, recheck=False, progress=False)["status"].tolist() == ["failed"] * 5
+    results = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert results["status"].tolist() == ["destroyed", "destroyed", "failed", "failed", "failed"]
+    assert results["message"].iloc[:2].str.startswith("already destroyed").all()
+    assert AuditLog("opus-audit").pending() == {}
+
+
+def test_no_answer_at_all_is_unconfirmed_and_settled_by_the_next_destroy(emu, sheet, through) -> None:
+    dropping = [True]
+    through(lambda method, body: None if method == "DELETE" and dropping[0] else body)
+    sheet.opus.submit(progress=False)
+    keys = due_records(before=BEFORE, progress=False)["rowKey"].head(3).tolist()
+    first = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert first["status"].tolist() == ["failed"] * 3
+    assert first["message"].str.startswith("unconfirmed: no answer from Opus").all()
+    assert all(emu.record(k).destroyed is not None for k in keys)  # Opus did destroy them
+    dropping[0] = False
+    again = destroy(keys, confirm=True, before=BEFORE, progress=False)
+    assert again["status"].tolist() == ["destroyed"] * 3

@@ -1,0 +1,91 @@
+"""Destroy through the real emulator: blank keys, one reason per key, and what each audit entry says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import opus_nb  # noqa: F401  (registers df.opus)
+from opus_nb.audit import AuditLog
+from opus_nb.destroy import CandidatesError, destroy
+from opus_nb.due import due_records
+from opus_nb.session import login_emulator
+
+BEFORE = "2026-01-01"
+
+
+@pytest.fixture
+def due(client, sheet) -> pd.DataFrame:
+    sheet.opus.submit(progress=False)
+    return due_records(before=BEFORE, progress=False)
+
+
+def _deletes(emu) -> list[int]:
+    return [r.records for r in emu.requests if r.method == "DELETE"]
+
+
+@pytest.mark.parametrize("blank", [None, np.nan, pd.NA, "", "   ", "\t"], ids=repr)
+def test_blank_keys_are_not_sent_with_a_reason(emu, due, blank) -> None:
+    key = due["rowKey"].iloc[0]
+    for recheck in (False, True):
+        results = destroy(pd.Series([blank, key], dtype=object), confirm=True, recheck=recheck, before=BEFORE, progress=False)
+        assert results["status"].tolist() == ["not_sent", "destroyed" if not recheck else "not_sent"]
+        assert results["message"].iloc[0] == "blank rowKey: nothing to destroy"
+    assert _deletes(emu) == [1]
+    log = AuditLog("opus-audit").read()
+    assert log.loc[log.result == "not_sent", "rowKey"].isna().sum() == 2  # blank in the log too, never 'None' or 'nan'
+
+
+def test_numbers_read_from_a_spreadsheet_are_their_row_keys(emu, due) -> None:
+    numeric = due.loc[due["rowKey"].str.fullmatch(r"\d+"), "rowKey"].head(2)
+    as_read = pd.Series([float(numeric.iloc[0]), np.nan, int(numeric.iloc[1])], dtype=object)  # a column with a blank cell
+    results = destroy(as_read, confirm=True, before=BEFORE, progress=False)
+    assert results["rowKey"].tolist()[::2] == numeric.tolist()
+    assert results["status"].tolist() == ["destroyed", "not_sent", "destroyed"]
+
+
+@pytest.mark.parametrize("api", ["graph", "legacy"])
+def test_each_refused_key_gets_its_own_reason(emu, due, tmp_path, api) -> None:
+    login_emulator(emu, api=api, directory=tmp_path / "legacy-app")
+    keys = [*due["rowKey"].iloc[:3], "NO-SUCH-KEY"]
+    emu.hold(keys[1])
+    destroy([keys[2]], confirm=True, recheck=False, progress=False)
+    results = destroy(keys, confirm=True, recheck=False, progress=False).set_index("rowKey")
+    assert results["status"].tolist() == ["destroyed", "failed", "destroyed", "failed"]
+    assert results.loc[keys[1], "message"] == "the record is on hold"
+    assert results.loc[keys[2], "message"].startswith("already destroyed in Opus")
+    assert results.loc["NO-SUCH-KEY", "message"] == "no record has this row key"
+    assert pd.isna(results.loc[keys[0], "message"])
+
+
+def test_audit_entries_carry_the_review_and_the_records_details(emu, due) -> None:
+    keys = due["rowKey"].iloc[:4].tolist()
+    given = pd.DataFrame({"rowKey": keys, "name": ["Given name", None, None, None],
+                          "classification": [None, "Given/Class", None, None]})
+    destroy(given, confirm=True, reviewer="j.smith", review="R-2026-07", before=BEFORE, progress=False)
+    log = AuditLog("opus-audit").read()
+    assert len(log) == 8 and set(log["review"]) == {"R-2026-07"} and set(log["result"]) == {"intent", "destroyed"}
+    row = log.drop_duplicates("rowKey", keep="last").set_index("rowKey").loc[keys]
+    by_key = due.set_index("rowKey").loc[keys]
+    assert row["name"].tolist() == ["Given name", *by_key["leafName"].iloc[1:]]
+    assert row["classification"].tolist() == [by_key["termFullPath"].iloc[0], "Given/Class", *by_key["termFullPath"].iloc[2:]]
+    assert [pd.Timestamp(d) for d in row["due_date"]] == [pd.Timestamp(emu.record(k).due) for k in keys]
+
+
+def test_due_date_from_the_given_frame_wins(emu, due) -> None:
+    key = due["rowKey"].iloc[0]
+    destroy(pd.DataFrame({"rowKey": [key], "disposalDueDate": ["2020-02-02"]}), confirm=True, before=BEFORE, progress=False)
+    assert AuditLog("opus-audit").read()["due_date"].tolist() == ["2020-02-02", "2020-02-02"]
+
+
+def test_nothing_due_sends_nothing(emu, due) -> None:
+    results = destroy(due.head(2), confirm=True, before="1990-01-01", progress=False)
+    assert results["status"].tolist() == ["not_sent", "not_sent"] and not _deletes(emu)
+    assert AuditLog("opus-audit").read()["name"].tolist() == due["leafName"].head(2).tolist()
+
+
+def test_a_frame_without_a_row_key_column_is_a_typed_error(client) -> None:
+    with pytest.raises(CandidatesError, match="no rowKey") as caught:
+        destroy(pd.DataFrame({"Name": ["x"], "Row": [1]}), confirm=True, progress=False)
+    assert caught.value.columns == ["Name", "Row"]
