@@ -23,10 +23,11 @@ __all__ = ["ACTIONS", "COLUMNS", "CandidateGrid"]
 ACTIONS = ("approve", "reject", "undecide")
 COLUMNS: list[dict[str, str]] = [
     {"key": "leafName", "label": "Name", "width": "auto"},
-    {"key": "termFullPath", "label": "Classification", "width": "22%"},
+    {"key": "termFullPath", "label": "Classification", "width": "20%"},
     {"key": "createdBy", "label": "Created by", "width": "14%"},
     {"key": "due_date", "label": "Due", "width": "92px"},
     {"key": "decision", "label": "Decision", "width": "86px"},
+    {"key": "reason", "label": "Comment", "width": "14%"},
 ]
 
 _ESM = r"""
@@ -61,7 +62,7 @@ function render({ model, el }) {
       tr.dataset.key = row.key;
       tr.className = "opus-row opus-" + row.decision;
       for (const c of columns) {
-        const td = cell("td", row.cells[c.key] ?? "", c.key === "decision" ? "opus-decision" : "");
+        const td = cell("td", row.cells[c.key] ?? "", "opus-" + c.key);
         td.title = row.cells[c.key] ?? "";
         tr.appendChild(td);
       }
