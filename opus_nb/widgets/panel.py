@@ -112,7 +112,9 @@ class ReviewPanel(w.VBox):
     def _build_actions(self) -> None:
         self.showing = w.HTML()
         self.reason = w.Text(placeholder="reason for rejecting (optional)", layout=w.Layout(width="230px"))
+        self.reason.add_class("opus-reason-box")
         self.approve_shown_button = w.Button(description="Approve all shown", button_style="success")
+        self.approve_shown_button.add_class("opus-approve-shown")
         self.reject_shown_button = w.Button(description="Reject all shown")
         self.undo_shown_button = w.Button(description="Undo all shown")
         self.approve_shown_button.on_click(lambda _: self._bulk("approve"))
