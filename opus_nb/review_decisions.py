@@ -56,12 +56,12 @@ class StagedDecisions:
         keep = (rows >= 0) & (stages >= 1) & (stages <= self.stages)
         rows, i = rows[keep], stages[keep] - 1
         picked = last[keep]
-        codes = np.array([CODE.get(d, UNDECIDED) for d in picked["decision"]], dtype=np.int8)
+        codes = picked["decision"].map(CODE).fillna(UNDECIDED).to_numpy(dtype=np.int8)
         undecided = codes == UNDECIDED
         self.state[i, rows] = codes
         self.comment[i, rows] = picked["comment"].astype(object).where(picked["comment"].notna(), None).to_numpy()
         self.by[i, rows] = np.where(undecided, None, picked["reviewer"].astype(object).to_numpy())
-        times = pd.to_datetime(picked["time"], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+        times = pd.to_datetime(picked["time"], utc=True, format="ISO8601").dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
         self.at[i, rows] = np.where(undecided, np.datetime64("NaT"), times)
 
     def approved_before(self, stage: int) -> np.ndarray:

@@ -30,6 +30,7 @@ from opus_nb.connection import Connection
 from opus_nb.due_dates import disposal_due_dates
 from opus_nb.errors import OpusError
 from opus_nb.exports import write_table
+from opus_nb.review_destroy import Progress, destroy_in_chunks, recheck
 from opus_nb.review_decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED, StagedDecisions
 from opus_nb.review_filters import DECISIONS, CandidateIndex, Filters, filter_value
 from opus_nb.review_guard import PersonAction, refuse_scripted_destroy, reviewer_from_env, reviewer_name
@@ -45,10 +46,7 @@ __all__ = [
 ]
 
 _NEEDED_COLUMNS = ["rowKey", "leafName", "termFullPath", "createdBy", "modifiedBy", "timeCreated", "timeModified"]
-_MAX_CHUNKS = 10
 _BULK = {"approve": APPROVED, "reject": REJECTED, "undecide": UNDECIDED}
-
-Progress = Callable[[int, int], None]
 
 
 class ReviewError(OpusError):
@@ -127,7 +125,7 @@ class ReviewSession:
             raise ReviewError(f"rowKey must be unique among the candidates; repeated: {list(keys[keys.duplicated()][:5])}")
         self._keys = keys
         self._decisions = StagedDecisions(len(keys), self.review.stages)
-        self._decisions.replay(self.store.decisions(self.review.id), keys)
+        self._decisions.replay(self.store.current(self.review.id), keys)
         done = self.store.outcomes(self.review.id)
         gone = keys.get_indexer(done.loc[done["status"] == "destroyed", "rowKey"].astype(object))
         self._decisions.destroyed[gone[gone >= 0]] = True
@@ -343,18 +341,18 @@ class ReviewSession:
     def _record(self, rows: np.ndarray, decision: str, reason: str | None, who: str, now: dt.datetime) -> None:
         """Keep the decisions in the store and the audit log, each in one write."""
         keys, names, terms, dues = self._details(rows)
-        self.store.record(self.review.id, (Decision(k, self.stage, decision, who, now, reason, n, t, d)
+        stamp = now.isoformat(timespec="seconds") + "+00:00"
+        self.store.record(self.review.id, (Decision(k, self.stage, decision, who, stamp, reason, n, t, d)
                                            for k, n, t, d in zip(keys, names, terms, dues, strict=True)))
-        AuditLog(self.audit).write({"time": now.isoformat(timespec="seconds") + "+00:00", "reviewer": who,
+        AuditLog(self.audit).write({"time": stamp, "reviewer": who,
                                     "review": self.review.id, "stage": self.stage, "rowKey": k, "name": n,
                                     "classification": t, "due_date": d, "result": decision, "message": reason}
                                    for k, n, t, d in zip(keys, names, terms, dues, strict=True))
 
-    def _details(self, rows: np.ndarray) -> tuple[list[str], list[str | None], list[str | None], list[str | None]]:
+    def _details(self, rows: np.ndarray) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
         part = self._frame.iloc[rows]
-        texts = [[None if pd.isna(v) else str(v) for v in part[c].astype(object)] for c in ("leafName", "termFullPath")]
-        dues = [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in part["due_date"]]
-        return [str(k) for k in part["rowKey"]], texts[0], texts[1], dues
+        names, terms = (_texts(part[c].astype("string")) for c in ("leafName", "termFullPath"))
+        return _texts(part["rowKey"].astype("string")), names, terms, _texts(part["due_date"].dt.strftime("%Y-%m-%d"))
 
     # export and destroy -------------------------------------------------------------------------
 
@@ -393,7 +391,7 @@ class ReviewSession:
         if str(confirmation).strip() != str(len(keys)):
             raise ConfirmationMismatch(len(keys), confirmation)
         if dry_run:
-            outcome = self._dry_run(keys)
+            outcome = recheck(keys, self.connection, self.client)
             if on_progress is not None:
                 on_progress(len(keys), len(keys))
         else:
@@ -401,44 +399,13 @@ class ReviewSession:
             api = current_client(self.client)
             if person is None:
                 refuse_scripted_destroy(api.endpoints.url("destroy")[1])
-            outcome = self._destroy(targets, who, api, on_progress)
+            outcome = destroy_in_chunks(targets, self.connection, who, self.audit, api, on_progress)
             self._keep_outcomes(outcome, who)
         names = targets.set_index("rowKey")["leafName"]
         outcome.insert(1, "leafName", names.reindex(outcome["rowKey"]).to_numpy())
         self.results = outcome
         self._changed("results")
         return outcome
-
-    def _dry_run(self, keys: list[str]) -> pd.DataFrame:
-        from opus_nb.due import due_records
-
-        due = due_records(self.connection, before=pd.Timestamp.now(), progress=False, client=self.client)
-        still = set(due["rowKey"].astype(str)) if len(due) else set()
-        ok = [k in still for k in keys]
-        return pd.DataFrame({
-            "rowKey": pd.array(keys, dtype="string"),
-            "status": pd.array(["would_destroy" if o else "not_sent" for o in ok], dtype="string"),
-            "message": pd.array(
-                ["dry run: still due, nothing sent" if o else "no longer due (on hold, destroyed or unknown): would not be sent"
-                 for o in ok], dtype="string"),
-        })
-
-    def _destroy(self, targets: pd.DataFrame, who: str, api: OpusClient, on_progress: Progress | None) -> pd.DataFrame:
-        from opus_nb.destroy import BATCH_SIZE, destroy
-
-        candidates = targets[["rowKey", "leafName", "termFullPath", "due_date"]].reset_index(drop=True)
-        size = BATCH_SIZE * max(1, -(-len(candidates) // (BATCH_SIZE * _MAX_CHUNKS)))
-        parts: list[pd.DataFrame] = []
-        if on_progress is not None:
-            on_progress(0, len(candidates))
-        for start in range(0, len(candidates), size):
-            chunk = candidates.iloc[start : start + size]
-            parts.append(destroy(chunk, self.connection, confirm=True, reviewer=who, recheck=True, audit=self.audit,
-                                 progress=False, client=api))
-            if on_progress is not None:
-                on_progress(start + len(chunk), len(candidates))
-        frame = pd.concat(parts, ignore_index=True)
-        return frame[["rowKey", "status", "message", "http_status", "batch"]]
 
     def _keep_outcomes(self, outcome: pd.DataFrame, who: str) -> None:
         rows = self._keys.get_indexer(outcome["rowKey"].astype(object))
@@ -472,6 +439,11 @@ def review(due: pd.DataFrame, connection: Connection | None = None, **options: A
     from opus_nb.widgets.panel import ReviewPanel
 
     return ReviewPanel(ReviewSession(due, connection, **options))
+
+
+def _texts(values: pd.Series) -> list[Any]:
+    """Text values as a list, None where missing."""
+    return values.astype(object).where(values.notna(), None).tolist()
 
 
 def _now() -> dt.datetime:

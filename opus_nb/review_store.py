@@ -67,7 +67,7 @@ class Decision(NamedTuple):
     stage: int
     decision: str
     reviewer: str
-    time: dt.datetime
+    time: dt.datetime | str
     comment: str | None
     name: str | None = None
     classification: str | None = None
@@ -145,17 +145,21 @@ class ReviewStore:
         """Every decision of the review, oldest first (columns: ``DECISION_COLUMNS``)."""
         return self._read("decisions", DECISION_COLUMNS, review)
 
+    def current(self, review: str) -> pd.DataFrame:
+        """The last decision on each record at each stage (``rowKey``, ``stage``, ``decision``, ``reviewer``,
+        ``time``, ``comment``): what replaying them all gives."""
+        last = "seq IN (SELECT MAX(seq) FROM decisions WHERE review = ? GROUP BY rowKey, stage)"
+        return self._read("decisions", DECISION_COLUMNS[:6], review, last)
+
     def outcomes(self, review: str) -> pd.DataFrame:
         """Every destroy outcome of the review, oldest first (columns: ``OUTCOME_COLUMNS``)."""
         return self._read("outcomes", OUTCOME_COLUMNS, review)
 
-    def _read(self, table: str, columns: list[str], review: str) -> pd.DataFrame:
+    def _read(self, table: str, columns: list[str], review: str, where: str = "review = ?") -> pd.DataFrame:
         with self._transaction() as db:
-            rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE review = ? ORDER BY seq", (review,)).fetchall()
-        frame = pd.DataFrame(rows, columns=columns)
-        for column in columns:
-            frame[column] = frame[column].astype("Int64" if column == "stage" else "string")
-        return frame
+            rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {where} ORDER BY seq", (review,)).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=columns)
+        return frame.astype({c: "Int64" if c == "stage" else "string" for c in columns})
 
 
 def _now() -> dt.datetime:
