@@ -359,20 +359,18 @@ class ReviewPanel(w.VBox):
         path = self.exports / f"approved-{stamp}{suffix}"
         written = self._guard(lambda: self.session.export_approved(path))
         if written is not None:
-            self.export_note.value = (f"&nbsp;wrote {self.session.counts['approved']:,} approved records to "
+            self.export_note.value = (f"&nbsp;wrote {len(self.session.destroyable):,} approved records to "
                                       f"<a href='{html.escape(written.as_posix())}' download>{html.escape(written.as_posix())}</a>")
 
     def _bulk(self, action: str) -> None:
         """A bulk button: act on the undecided records shown, then ask before overriding explicit decisions."""
-        reason = self._reason() if action == "reject" else None
-        done = self._guard(lambda: getattr(self.session, f"{action}_shown")(**({"reason": reason} if reason else {})))
+        done = self._guard(lambda: self._apply(action, override=False))
         n = self.session.overrides(action)
         if done is None or not n:
             return
-        verb = _VERBS[action]
         self._pending = action
         self.override_note.value = (f"<b>{n:,}</b> shown record(s) already have another decision, left as they are. "
-                                    f"Override {n:,} explicit decision(s) and {verb} them too?&nbsp;")
+                                    f"Override {n:,} explicit decision(s) and {_VERBS[action]} them too?&nbsp;")
         self.override_yes.description = f"Yes, override {n:,}"
         self.override_row.layout.display = "flex"
 
@@ -380,9 +378,12 @@ class ReviewPanel(w.VBox):
         action, self._pending = self._pending, None
         self._hide_override()
         if yes and action is not None:
-            reason = self._reason() if action == "reject" else None
-            self._guard(lambda: getattr(self.session, f"{action}_shown")(
-                override=True, **({"reason": reason} if reason else {})))
+            self._guard(lambda: self._apply(action, override=True))
+
+    def _apply(self, action: str, *, override: bool) -> int:
+        if action == "reject":
+            return self.session.reject_shown(self._reason(), override=override)
+        return int(getattr(self.session, f"{action}_shown")(override=override))
 
     def _hide_override(self) -> None:
         self.override_row.layout.display = "none"
