@@ -184,6 +184,11 @@ class ReviewSession:
         """One page (from 0) of the shown candidates."""
         return self._with_decisions(np.flatnonzero(self._mask)[number * size : (number + 1) * size])
 
+    def decidable(self, keys: Iterable[Any]) -> np.ndarray:
+        """For each key, whether this stage may decide it (not destroyed, approved at every earlier stage)."""
+        rows = self._keys.get_indexer([str(k) for k in keys])
+        return (rows >= 0) & self._decisions.decidable(self.stage)[rows]
+
     @property
     def approved(self) -> pd.DataFrame:
         """Approved at this stage (and every earlier one)."""

@@ -11,7 +11,7 @@ back to Python, which decides what happens.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anywidget
@@ -71,7 +71,8 @@ function render({ model, el }) {
       for (const [action, label] of [["approve", "Approve"], ["reject", "Reject"], ["undecide", "Undo"]]) {
         const b = cell("button", label, "opus-" + action);
         b.dataset.key = row.key;
-        b.disabled = row.decision === "destroyed" || (action === "approve" && row.decision === "approved")
+        if (row.locked) b.title = "not approved at every earlier stage: not open at this one";
+        b.disabled = row.locked || row.decision === "destroyed" || (action === "approve" && row.decision === "approved")
           || (action === "reject" && row.decision === "rejected") || (action === "undecide" && row.decision === "undecided");
         b.addEventListener("click", () => model.send({ action, keys: [row.key] }));
         actions.appendChild(b);
@@ -122,13 +123,15 @@ class CandidateGrid(anywidget.AnyWidget):
         self._on_action = on_action
         self.on_msg(self._received)
 
-    def show(self, page: pd.DataFrame) -> None:
-        """Put this page of candidates (with ``decision``) on screen."""
+    def show(self, page: pd.DataFrame, locked: Sequence[bool] | None = None) -> None:
+        """Put this page of candidates (with ``decision``) on screen; ``locked`` rows cannot be decided at this stage."""
         keys = page["rowKey"].astype(str).tolist()
         cells = {c["key"]: _texts(page[c["key"]]) if c["key"] in page else [""] * len(page) for c in COLUMNS}
         decisions = page["decision"].astype(str).tolist()
+        closed = [bool(v) for v in locked] if locked is not None else [False] * len(keys)
         self.rows = [
-            {"key": key, "decision": decisions[i], "cells": {name: values[i] for name, values in cells.items()}}
+            {"key": key, "decision": decisions[i], "locked": closed[i],
+             "cells": {name: values[i] for name, values in cells.items()}}
             for i, key in enumerate(keys)
         ]
 

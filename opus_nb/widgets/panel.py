@@ -220,7 +220,8 @@ class ReviewPanel(w.VBox):
 
     def go_to_page(self, number: int) -> None:
         self.page_number = max(0, min(number, self.pages - 1))
-        self.grid.show(self.session.page(self.page_number, self.page_size))
+        page = self.session.page(self.page_number, self.page_size)
+        self.grid.show(page, locked=~self.session.decidable(page["rowKey"]))
         self.page_label.value = f"&nbsp;page {self.page_number + 1:,} of {self.pages:,}&nbsp;"
         self.previous_button.disabled = self.page_number == 0
         self.next_button.disabled = self.page_number >= self.pages - 1

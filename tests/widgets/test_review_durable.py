@@ -140,3 +140,14 @@ def test_the_approved_export_is_formula_safe(tmp_path: Path) -> None:
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]
+
+
+def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.DataFrame) -> None:
+    from opus_nb.widgets.panel import ReviewPanel
+
+    reopen(small, name="two", stages=2, reviewer="Ann First").approve(["A1", "B1"])
+    panel = ReviewPanel(reopen(small, name="two", stage=2, reviewer="Bob Second"))
+    locked = {r["key"]: r["locked"] for r in panel.grid.rows}
+    assert locked == {"A1": False, "B1": False, "A2": True, "B2": True, "C1": True, "C2": True}
+    assert "stage 2 of 2" in panel.stage_label.value
+    assert panel.confirm_box.placeholder == "approve at all 2 stages first"
