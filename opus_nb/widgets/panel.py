@@ -123,8 +123,9 @@ class ReviewPanel(w.VBox):
         self.bulk_row = w.HBox([self.showing, self.approve_shown_button, self.reject_shown_button,
                                 self.undo_shown_button, self.reason], layout=w.Layout(flex_flow="row wrap"))
         self.override_note = w.HTML()
-        self.override_yes = w.Button(description="Yes, override", button_style="danger", layout=w.Layout(width="150px"))
-        self.override_no = w.Button(description="No, keep them", layout=w.Layout(width="130px"))
+        self.override_yes = w.Button(description="Yes, override", button_style="danger",
+                                     layout=w.Layout(width="auto", min_width="170px"))
+        self.override_no = w.Button(description="No, keep them", layout=w.Layout(width="auto", min_width="130px"))
         self.override_yes.add_class("opus-override-yes")
         self.override_no.add_class("opus-override-no")
         self.override_yes.on_click(lambda _: self._override(True))

@@ -89,6 +89,15 @@ def _run_all(page: Page, lab: Lab) -> Locator:
     return panel
 
 
+def _top_of(page: Page, panel: Locator, path: Path, height: float = 1250) -> None:
+    """A screenshot of the top of the panel (its results table can be long)."""
+    panel.locator(".opus-counts").scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    assert box is not None
+    page.screenshot(path=str(path), clip={"x": box["x"], "y": max(box["y"], 0), "width": box["width"],
+                                          "height": min(box["height"], height)})
+
+
 def _destroyed(lab: Lab) -> set[str]:
     return {r.row_key for r in lab.emu.records() if r.destroyed}
 
@@ -112,11 +121,11 @@ def test_run_all_destroys_nothing_decisions_last_and_two_stages_destroy_only_the
     expect(panel.locator(".opus-override")).to_contain_text("Override")
     expect(rejected).to_be_visible()
     expect(rejected.locator("td.opus-reason")).to_have_text("kept: asked by the browser test")
+    _top_of(page, panel, shots / "review-panel.png")
     panel.locator("button.opus-override-no").click()
     expect(panel.locator(".opus-override")).to_be_hidden()
     expect(rejected).to_be_visible()
     counts = panel.locator(".opus-counts").inner_text()
-    panel.screenshot(path=str(shots / "review-panel.png"))
 
     page.evaluate(RESTART)
     panel = _run_all(page, lab)
