@@ -10,6 +10,11 @@ headless (nbclient; the kernels sign in through the ``OPUS_*`` variables, as wit
 tenant), writes each executed notebook as HTML (and .ipynb) to the output folder, and prints
 a summary: rows validated, submitted, failed; due; destroyed in the scripted review.
 
+Only this headless run may destroy from a script: it sets ``OPUS_NB_SCRIPTED_DESTROY=emulator``
+for its kernels, which `opus_nb.review_guard` honours against a loopback emulator only (`make lab`
+does not set it, so there a destroy is a person's click). Each run starts a fresh review store
+in the output folder, as its emulator is fresh.
+
 >>> run = run_notebooks(output=Path("demo-output"))     # doctest: +SKIP
 >>> run.summaries["02-review-disposal"]["destroyed"]    # doctest: +SKIP
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
@@ -27,6 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opus_nb.errors import OpusError
+from opus_nb.review_guard import SCRIPTED_DESTROY
+from opus_nb.review_store import DEFAULT_REVIEW_FOLDER
 
 if TYPE_CHECKING:
     import nbformat
@@ -94,12 +102,15 @@ def run_demo(samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, output: Pa
     return 0
 
 
-def notebook_env(app: AppRegistration, samples: Path) -> dict[str, str]:
-    """The environment for a kernel that signs in as ``app`` (the same variables a tenant uses)."""
+def notebook_env(app: AppRegistration, samples: Path, *, scripted_destroy: bool = False) -> dict[str, str]:
+    """The environment for a kernel that signs in as ``app`` (the same variables a tenant uses);
+    ``scripted_destroy`` lets the notebooks' scripted review destroy on this (local) emulator."""
     if app.certificate_pfx is None or app.password is None:
         raise DemoError("(set-up)", "the demo app needs a certificate")
+    environ = {k: v for k, v in os.environ.items() if k != SCRIPTED_DESTROY}
     return {
-        **os.environ,
+        **environ,
+        **({SCRIPTED_DESTROY: "emulator"} if scripted_destroy else {}),
         "OPUS_TARGET": "emulator",
         "OPUS_CLIENT_ID": app.client_id,
         "OPUS_GRAPH_URL": app.graph_url,
@@ -118,6 +129,7 @@ def run_notebooks(samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, outpu
     from opus_nb import emulator
 
     output.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(output / DEFAULT_REVIEW_FOLDER, ignore_errors=True)
     summaries: dict[str, dict[str, Any]] = {}
     files: list[Path] = []
     with ExitStack() as stack:
@@ -126,7 +138,7 @@ def run_notebooks(samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, outpu
         if app is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="opus-nb-demo-app-")))
             app = emu.register_app(credential="certificate", directory=folder)
-        env = notebook_env(app, samples)
+        env = notebook_env(app, samples, scripted_destroy=True)
         for name in names:
             print(f"running {name} ...", flush=True)
             summary, written = execute_notebook(notebooks / f"{name}.ipynb", output, env, timeout=timeout)

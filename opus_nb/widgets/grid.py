@@ -11,7 +11,7 @@ back to Python, which decides what happens.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anywidget
@@ -23,10 +23,11 @@ __all__ = ["ACTIONS", "COLUMNS", "CandidateGrid"]
 ACTIONS = ("approve", "reject", "undecide")
 COLUMNS: list[dict[str, str]] = [
     {"key": "leafName", "label": "Name", "width": "auto"},
-    {"key": "termFullPath", "label": "Classification", "width": "22%"},
+    {"key": "termFullPath", "label": "Classification", "width": "20%"},
     {"key": "createdBy", "label": "Created by", "width": "14%"},
     {"key": "due_date", "label": "Due", "width": "92px"},
     {"key": "decision", "label": "Decision", "width": "86px"},
+    {"key": "reason", "label": "Comment", "width": "14%"},
 ]
 
 _ESM = r"""
@@ -61,7 +62,7 @@ function render({ model, el }) {
       tr.dataset.key = row.key;
       tr.className = "opus-row opus-" + row.decision;
       for (const c of columns) {
-        const td = cell("td", row.cells[c.key] ?? "", c.key === "decision" ? "opus-decision" : "");
+        const td = cell("td", row.cells[c.key] ?? "", "opus-" + c.key);
         td.title = row.cells[c.key] ?? "";
         tr.appendChild(td);
       }
@@ -70,7 +71,8 @@ function render({ model, el }) {
       for (const [action, label] of [["approve", "Approve"], ["reject", "Reject"], ["undecide", "Undo"]]) {
         const b = cell("button", label, "opus-" + action);
         b.dataset.key = row.key;
-        b.disabled = row.decision === "destroyed" || (action === "approve" && row.decision === "approved")
+        if (row.locked) b.title = "not approved at every earlier stage: not open at this one";
+        b.disabled = row.locked || row.decision === "destroyed" || (action === "approve" && row.decision === "approved")
           || (action === "reject" && row.decision === "rejected") || (action === "undecide" && row.decision === "undecided");
         b.addEventListener("click", () => model.send({ action, keys: [row.key] }));
         actions.appendChild(b);
@@ -121,13 +123,15 @@ class CandidateGrid(anywidget.AnyWidget):
         self._on_action = on_action
         self.on_msg(self._received)
 
-    def show(self, page: pd.DataFrame) -> None:
-        """Put this page of candidates (with ``decision``) on screen."""
+    def show(self, page: pd.DataFrame, locked: Sequence[bool] | None = None) -> None:
+        """Put this page of candidates (with ``decision``) on screen; ``locked`` rows cannot be decided at this stage."""
         keys = page["rowKey"].astype(str).tolist()
         cells = {c["key"]: _texts(page[c["key"]]) if c["key"] in page else [""] * len(page) for c in COLUMNS}
         decisions = page["decision"].astype(str).tolist()
+        closed = [bool(v) for v in locked] if locked is not None else [False] * len(keys)
         self.rows = [
-            {"key": key, "decision": decisions[i], "cells": {name: values[i] for name, values in cells.items()}}
+            {"key": key, "decision": decisions[i], "locked": closed[i],
+             "cells": {name: values[i] for name, values in cells.items()}}
             for i, key in enumerate(keys)
         ]
 

@@ -3,11 +3,14 @@
 >>> panel = opus.review(due)                  # shows in a notebook cell              # doctest: +SKIP
 >>> panel.approve(["INV-2014-000005"])        # the same as clicking Approve           # doctest: +SKIP
 >>> panel.approved, panel.counts              # what has been decided                  # doctest: +SKIP
->>> panel.destroy(confirmation=1, dry_run=False)                                       # doctest: +SKIP
+>>> panel.destroy(confirmation=1)              # a dry run; a real one is the button's    # doctest: +SKIP
 
 Every control calls the session; every change in the session (from a click or from Python)
-redraws the view. "Mark destroyed in Opus" stays disabled until something is approved and the
-number of approved records is typed; dry run is on until it is switched off.
+redraws the view. Decisions wait for the reviewer's name. A bulk action leaves explicit
+decisions alone and asks before overriding them. "Mark destroyed in Opus" stays disabled until
+something is approved at every stage and that number is typed; any change of dry-run mode,
+decisions, filters or results clears the typed number. A real destroy happens only when a
+person clicks the button in the browser (`opus_nb.review_guard`).
 """
 
 from __future__ import annotations
@@ -21,15 +24,29 @@ from typing import Any, TypeVar
 import ipywidgets as w
 import pandas as pd
 
+from opus_nb.review_guard import PersonAction
 from opus_nb.review_session import DECISIONS, ReviewSession
 from opus_nb.widgets.grid import CandidateGrid
 from opus_nb.widgets.summary import bars_html, counts_html, results_html
 
-__all__ = ["PAGE_SIZE", "ReviewPanel"]
+__all__ = ["PAGE_SIZE", "DestroyButton", "ReviewPanel"]
 
 PAGE_SIZE = 20
 _EXPORTS = Path("exports")
 T = TypeVar("T")
+_VERBS = {"approve": "approve", "reject": "reject", "undecide": "take back"}
+
+
+class DestroyButton(w.Button):
+    """A button that tells a click in the browser (a message from the front end) from ``.click()`` in Python."""
+
+    def __init__(self, on_person_click: Callable[[PersonAction], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_person_click = on_person_click
+
+    def _handle_button_msg(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
+        if content.get("event", "") == "click":
+            self._on_person_click(PersonAction("clicked in the browser"))
 
 
 class ReviewPanel(w.VBox):
@@ -43,13 +60,15 @@ class ReviewPanel(w.VBox):
         self._syncing = False
         self.counts_html = w.HTML()
         self.charts_html = w.HTML()
+        self._pending: str | None = None
+        self._build_reviewer()
         self._build_filters()
         self._build_actions()
         self.grid = CandidateGrid(on_action=self._on_grid_action)
         self._build_destroy()
         super().__init__([
-            w.HTML("<h3 style='margin:4px 0'>Disposal review</h3>"), self.counts_html, self.charts_html,
-            self.filter_row, self.bulk_row, self.grid, self.pager_row, self.export_row,
+            w.HTML("<h3 style='margin:4px 0'>Disposal review</h3>"), self.reviewer_row, self.counts_html, self.charts_html,
+            self.filter_row, self.bulk_row, self.override_row, self.grid, self.pager_row, self.export_row,
             self.destroy_box, self.message,
         ])
         self.add_class("opus-review")
@@ -57,6 +76,17 @@ class ReviewPanel(w.VBox):
         self._refresh("all")
 
     # building -----------------------------------------------------------------------------------
+
+    def _build_reviewer(self) -> None:
+        s = self.session
+        self.reviewer = w.Text(value=s.reviewer or "", placeholder="your full name (required before deciding)",
+                               description="Reviewer", continuous_update=False, disabled=s.reviewer is not None,
+                               layout=w.Layout(width="380px"))
+        self.reviewer.add_class("opus-reviewer")
+        self.reviewer.observe(lambda _: self._guard(lambda: self.session.set_reviewer(self.reviewer.value)), names="value")
+        stage = f"stage {s.stage} of {s.stages}" if s.stages > 1 else "one stage"
+        self.stage_label = w.HTML(f"&nbsp;review <b>{html.escape(s.review.name)}</b>, {stage}")
+        self.reviewer_row = w.HBox([self.reviewer, self.stage_label])
 
     def _build_filters(self) -> None:
         s = self.session
@@ -82,14 +112,27 @@ class ReviewPanel(w.VBox):
     def _build_actions(self) -> None:
         self.showing = w.HTML()
         self.reason = w.Text(placeholder="reason for rejecting (optional)", layout=w.Layout(width="230px"))
+        self.reason.add_class("opus-reason-box")
         self.approve_shown_button = w.Button(description="Approve all shown", button_style="success")
+        self.approve_shown_button.add_class("opus-approve-shown")
         self.reject_shown_button = w.Button(description="Reject all shown")
         self.undo_shown_button = w.Button(description="Undo all shown")
-        self.approve_shown_button.on_click(lambda _: self._guard(self.session.approve_shown))
-        self.reject_shown_button.on_click(lambda _: self._guard(lambda: self.session.reject_shown(self._reason())))
-        self.undo_shown_button.on_click(lambda _: self._guard(self.session.undecide_shown))
+        self.approve_shown_button.on_click(lambda _: self._bulk("approve"))
+        self.reject_shown_button.on_click(lambda _: self._bulk("reject"))
+        self.undo_shown_button.on_click(lambda _: self._bulk("undecide"))
         self.bulk_row = w.HBox([self.showing, self.approve_shown_button, self.reject_shown_button,
                                 self.undo_shown_button, self.reason], layout=w.Layout(flex_flow="row wrap"))
+        self.override_note = w.HTML()
+        self.override_yes = w.Button(description="Yes, override", button_style="danger",
+                                     layout=w.Layout(width="auto", min_width="170px"))
+        self.override_no = w.Button(description="No, keep them", layout=w.Layout(width="auto", min_width="130px"))
+        self.override_yes.add_class("opus-override-yes")
+        self.override_no.add_class("opus-override-no")
+        self.override_yes.on_click(lambda _: self._override(True))
+        self.override_no.on_click(lambda _: self._override(False))
+        self.override_row = w.HBox([self.override_note, self.override_yes, self.override_no],
+                                   layout=w.Layout(display="none"))
+        self.override_row.add_class("opus-override")
         self.previous_button = w.Button(description="< Previous", layout=w.Layout(width="100px"))
         self.next_button = w.Button(description="Next >", layout=w.Layout(width="100px"))
         self.page_label = w.HTML()
@@ -109,12 +152,13 @@ class ReviewPanel(w.VBox):
         self.dry_run_box.add_class("opus-dry-run")
         self.confirm_box = w.Text(continuous_update=True, layout=w.Layout(width="260px"))
         self.confirm_box.add_class("opus-confirm")
-        self.destroy_button = w.Button(icon="trash", layout=w.Layout(width="300px"))
+        self.destroy_button = DestroyButton(lambda person: self._guard(lambda: self._destroy_for(person)), icon="trash",
+                                            layout=w.Layout(width="300px"))
         self.destroy_button.add_class("opus-destroy")
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="300px", visibility="hidden"))
         self.results_html = w.HTML()
         self.message = w.HTML()
-        self.dry_run_box.observe(lambda _: self._update_destroy(), names="value")
+        self.dry_run_box.observe(lambda _: self._rearm(), names="value")
         self.confirm_box.observe(lambda _: self._update_destroy(), names="value")
         self.destroy_button.on_click(lambda _: self._guard(self.click_destroy))
         title = w.HTML("<b>Mark destroyed in Opus</b> &mdash; after the content source has destroyed the content")
@@ -133,14 +177,14 @@ class ReviewPanel(w.VBox):
     def undecide(self, keys: str | Iterable[Any]) -> int:
         return self.session.undecide(keys)
 
-    def approve_shown(self) -> int:
-        return self.session.approve_shown()
+    def approve_shown(self, *, override: bool = False) -> int:
+        return self.session.approve_shown(override=override)
 
-    def reject_shown(self, reason: str | None = None) -> int:
-        return self.session.reject_shown(reason)
+    def reject_shown(self, reason: str | None = None, *, override: bool = False) -> int:
+        return self.session.reject_shown(reason, override=override)
 
-    def undecide_shown(self) -> int:
-        return self.session.undecide_shown()
+    def undecide_shown(self, *, override: bool = False) -> int:
+        return self.session.undecide_shown(override=override)
 
     def filter(self, **changes: Any) -> int:
         """Change filters, as the controls do; see `ReviewSession.filter`."""
@@ -152,22 +196,33 @@ class ReviewPanel(w.VBox):
     def export_approved(self, path: str | Path) -> Path:
         return self.session.export_approved(path)
 
+    def export_proof(self, path: str | Path) -> tuple[Path, Path]:
+        return self.session.export_proof(path)
+
     def destroy(self, confirmation: object, *, dry_run: bool = True) -> pd.DataFrame:
-        """Mark the approved records Destroyed (dry run unless ``dry_run=False``), showing progress."""
-        self.progress.layout.visibility = "visible"
-        results = self.session.destroy(confirmation, dry_run=dry_run, on_progress=self._on_progress)
-        if not dry_run:
-            self.confirm_box.value = ""
-            self.dry_run_box.value = True
-        return results
+        """A dry run from Python (``dry_run=False`` raises `PersonRequired`: a real one is the button's, clicked)."""
+        return self._run_destroy(confirmation, dry_run, None)
 
     def click_destroy(self) -> pd.DataFrame:
-        """What the destroy button does: use the typed confirmation and the dry-run box."""
-        return self.destroy(self.confirm_box.value, dry_run=self.dry_run_box.value)
+        """What the destroy button does when clicked from Python: a dry run, or `PersonRequired` for a real one."""
+        return self._run_destroy(self.confirm_box.value, self.dry_run_box.value, None)
+
+    def _destroy_for(self, person: PersonAction) -> pd.DataFrame:
+        return self._run_destroy(self.confirm_box.value, self.dry_run_box.value, person)
+
+    def _run_destroy(self, confirmation: object, dry_run: bool, person: PersonAction | None) -> pd.DataFrame:
+        self.progress.layout.visibility = "visible"
+        try:
+            return self.session.destroy(confirmation, dry_run=dry_run, on_progress=self._on_progress, person=person)
+        finally:
+            if not dry_run:
+                self.dry_run_box.value = True
+            self._rearm()
 
     def go_to_page(self, number: int) -> None:
         self.page_number = max(0, min(number, self.pages - 1))
-        self.grid.show(self.session.page(self.page_number, self.page_size))
+        page = self.session.page(self.page_number, self.page_size)
+        self.grid.show(page, locked=~self.session.decidable(page["rowKey"]))
         self.page_label.value = f"&nbsp;page {self.page_number + 1:,} of {self.pages:,}&nbsp;"
         self.previous_button.disabled = self.page_number == 0
         self.next_button.disabled = self.page_number >= self.pages - 1
@@ -191,6 +246,10 @@ class ReviewPanel(w.VBox):
     @property
     def destroyed(self) -> pd.DataFrame:
         return self.session.destroyed
+
+    @property
+    def destroyable(self) -> pd.DataFrame:
+        return self.session.destroyable
 
     @property
     def decisions(self) -> pd.DataFrame:
@@ -245,12 +304,22 @@ class ReviewPanel(w.VBox):
         self.go_to_page(self.page_number)
         if what == "results" and s.results is not None:
             self.results_html.value = results_html(s.results)
+        if what != "reviewer":
+            self._hide_override()
+        self.reviewer.value = s.reviewer or ""
+        self._rearm()
+
+    def _rearm(self) -> None:
+        """Clear the typed number (so the button is disabled again) and redraw the destroy controls."""
+        self.confirm_box.value = ""
         self._update_destroy()
 
     def _update_destroy(self) -> None:
-        n = self.session.counts["approved"]
+        s = self.session
+        n = s.counts["destroyable"]
         dry = self.dry_run_box.value
-        self.confirm_box.placeholder = f"type {n} to confirm" if n else "approve records first"
+        waiting = f"approve at all {s.stages} stages first" if s.stages > 1 else "approve records first"
+        self.confirm_box.placeholder = f"type {n} to confirm" if n else waiting
         self.destroy_button.description = f"Dry run: check {n:,} approved" if dry else f"Mark {n:,} destroyed in Opus"
         self.destroy_button.button_style = "warning" if dry else "danger"
         self.destroy_button.disabled = n == 0 or self.confirm_box.value.strip() != str(n)
@@ -292,8 +361,34 @@ class ReviewPanel(w.VBox):
         path = self.exports / f"approved-{stamp}{suffix}"
         written = self._guard(lambda: self.session.export_approved(path))
         if written is not None:
-            self.export_note.value = (f"&nbsp;wrote {self.session.counts['approved']:,} approved records to "
+            self.export_note.value = (f"&nbsp;wrote {len(self.session.destroyable):,} approved records to "
                                       f"<a href='{html.escape(written.as_posix())}' download>{html.escape(written.as_posix())}</a>")
+
+    def _bulk(self, action: str) -> None:
+        """A bulk button: act on the undecided records shown, then ask before overriding explicit decisions."""
+        done = self._guard(lambda: self._apply(action, override=False))
+        n = self.session.overrides(action)
+        if done is None or not n:
+            return
+        self._pending = action
+        self.override_note.value = (f"<b>{n:,}</b> shown record(s) already have another decision, left as they are. "
+                                    f"Override {n:,} explicit decision(s) and {_VERBS[action]} them too?&nbsp;")
+        self.override_yes.description = f"Yes, override {n:,}"
+        self.override_row.layout.display = "flex"
+
+    def _override(self, yes: bool) -> None:
+        action, self._pending = self._pending, None
+        self._hide_override()
+        if yes and action is not None:
+            self._guard(lambda: self._apply(action, override=True))
+
+    def _apply(self, action: str, *, override: bool) -> int:
+        if action == "reject":
+            return self.session.reject_shown(self._reason(), override=override)
+        return int(getattr(self.session, f"{action}_shown")(override=override))
+
+    def _hide_override(self) -> None:
+        self.override_row.layout.display = "none"
 
     def _reason(self) -> str | None:
         return self.reason.value.strip() or None

@@ -1,7 +1,8 @@
 """The panel's header as HTML: the count line, small stacked bar charts, and the results table.
 
->>> counts_html({"candidates": 3, "approved": 1, "rejected": 0, "undecided": 2, "destroyed": 0, "shown": 3})  # doctest: +ELLIPSIS
-'<div class="opus-counts">...'
+>>> "<div class='opus-counts'><b>3</b> candidates" in counts_html(
+...     {"candidates": 3, "approved": 1, "rejected": 0, "undecided": 2, "destroyed": 0, "shown": 3})
+True
 
 Plain HTML and CSS (no images), so redrawing after each decision costs next to nothing.
 """

@@ -68,8 +68,14 @@ def test_notebook_02_reviews_and_destroys_what_the_script_approved(demo: tuple[D
     assert summary["rejected"] == sum(1 for r in records if r.term == "Legal/Contracts" and r.due is not None and r.due < cutoff)
     assert set(pd.read_csv(output / "exports" / "approved.csv")["rowKey"].astype(str)) == expected
     assert len(pd.read_excel(output / "exports" / "approved.xlsx")) == len(expected)
-    audit = pd.read_json(output / "opus-audit" / "destroy-audit.jsonl", lines=True)
+    audit = pd.read_json(output / "opus-audit" / "destroy-audit.jsonl", lines=True, dtype=False)
     assert set(audit.loc[audit["result"] == "destroyed", "rowKey"].astype(str)) == expected
+    approvals = audit[audit["result"] == "approved"]
+    assert set(approvals["rowKey"].astype(str)) == expected and set(approvals["reviewer"]) == {"Demo Reviewer (emulator)"}
+    assert approvals["due_date"].notna().all() and approvals["classification"].eq("Human Resources/Recruitment").all()
+    proof = pd.read_csv(output / "exports" / "proof.csv")
+    assert set(proof.loc[(proof["event"] == "destroy") & (proof["result"] == "destroyed"), "rowKey"].astype(str)) == expected
+    assert "legal team: keep until the audit closes" in (output / "exports" / "proof.html").read_text(encoding="utf-8")
     assert (output / "disposal-report.html").stat().st_size > 20_000
 
 
@@ -108,14 +114,15 @@ def test_the_summary_lines_name_every_figure(demo: tuple[DemoRun, Emulator, AppR
     assert app.password not in text
 
 
-def test_notebook_02_alone_starts_its_own_emulator_and_loads_the_samples(tmp_path: Path) -> None:
+def test_notebook_02_alone_starts_its_own_emulator_and_destroys_nothing_on_run_all(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     (tmp_path / "data-samples").symlink_to(SAMPLES, target_is_directory=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPUS_")}
     summary, files = execute_notebook(ROOT / "notebooks" / "02-review-disposal.ipynb", work, env)
-    assert summary["due"] > 1000 and summary["destroyed"] > 0
-    assert summary["destroyed"] == summary["approved"]
+    assert summary["due"] > 1000 and summary["approved"] > 0
+    assert summary["destroyed"] == 0, "without `opus-nb demo`'s permission, running every cell destroys nothing"
     nb = json.loads(files[0].read_text(encoding="utf-8"))
     printed = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "connected: the Opus emulator" in printed
+    assert "a real destroy from a review needs a person" in printed

@@ -19,6 +19,21 @@ SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 DUE_BEFORE = "2026-01-01"
 
 
+@pytest.fixture(autouse=True)
+def _work_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test works in its own folder (the review store and audit log go beside the notebook), with no
+    reviewer or scripted-destroy setting from outside."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPUS_REVIEWER", raising=False)
+    monkeypatch.delenv("OPUS_NB_SCRIPTED_DESTROY", raising=False)
+
+
+@pytest.fixture()
+def scripted_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `opus-nb demo` sets: a script may destroy, on a local emulator only."""
+    monkeypatch.setenv("OPUS_NB_SCRIPTED_DESTROY", "emulator")
+
+
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     with emulator.run(seed=SAMPLES) as running:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ipywidgets as w
 import pandas as pd
 import pytest
 
@@ -23,13 +24,18 @@ def click_in_grid(panel: ReviewPanel, action: str, key: str) -> None:
     panel.grid._handle_custom_msg({"action": action, "keys": [key]}, [])
 
 
+def click_in_browser(button: w.Button) -> None:
+    """What the front end sends when a person clicks a button (the comm message of ipywidgets' Button)."""
+    button._handle_button_msg(None, {"event": "click"}, [])
+
+
 @pytest.fixture()
 def panel(small: pd.DataFrame, tmp_path: Path) -> ReviewPanel:
-    return ReviewPanel(ReviewSession(small, sample_connection(), audit=tmp_path / "audit"), exports=tmp_path / "exports")
+    return ReviewPanel(ReviewSession(small, sample_connection(), reviewer="Jane Smith", audit=tmp_path / "audit"), exports=tmp_path / "exports")
 
 
 def test_the_panel_opens_on_the_first_page_with_counts_and_charts(due: pd.DataFrame, conn: Connection) -> None:
-    panel = opus.review(due, conn)
+    panel = opus.review(due, conn, reviewer="Jane Smith")
     assert isinstance(panel, ReviewPanel)
     assert len(panel.grid.rows) == PAGE_SIZE
     assert [r["key"] for r in panel.grid.rows] == list(panel.candidates["rowKey"][:PAGE_SIZE])
@@ -92,11 +98,15 @@ def test_bulk_buttons_act_on_what_is_shown(panel: ReviewPanel) -> None:
     panel.decision.value = "approved"
     assert set(panel.shown["rowKey"]) == {"A1", "A2"}
     panel.undo_shown_button.click()
+    assert panel.counts["approved"] == 2, "undo asks first: every shown decision is explicit"
+    assert panel.override_row.layout.display == "flex" and "<b>2</b>" in panel.override_note.value
+    panel.override_yes.click()
     assert panel.counts["approved"] == 0
+    assert panel.override_row.layout.display == "none"
 
 
 def test_pages_move_and_stop_at_the_ends(due: pd.DataFrame, conn: Connection) -> None:
-    panel = opus.review(due, conn)
+    panel = opus.review(due, conn, reviewer="Jane Smith")
     panel.next_button.click()
     assert [r["key"] for r in panel.grid.rows] == list(panel.candidates["rowKey"][PAGE_SIZE : 2 * PAGE_SIZE])
     panel.go_to_page(10_000)
@@ -136,7 +146,7 @@ def test_the_destroy_button_needs_approval_and_the_typed_number(panel: ReviewPan
 
 def test_clicking_destroy_with_the_wrong_number_sends_nothing(emu: Emulator, due: pd.DataFrame, conn: Connection,
                                                               tmp_path: Path) -> None:
-    panel = opus.review(due, conn, audit=tmp_path / "audit")
+    panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.approve(list(panel.candidates["rowKey"][:2]))
     panel.dry_run_box.value = False
     panel.confirm_box.value = "20"
@@ -149,18 +159,25 @@ def test_clicking_destroy_with_the_wrong_number_sends_nothing(emu: Emulator, due
 
 def test_dry_run_click_then_real_click_destroys_exactly_the_approved(emu: Emulator, due: pd.DataFrame,
                                                                     conn: Connection, tmp_path: Path) -> None:
-    panel = opus.review(due, conn, audit=tmp_path / "audit")
+    panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.classification.value = "IT/Change Requests"
     keys = [r["key"] for r in panel.grid.rows[:3]]
     for key in keys:
         click_in_grid(panel, "approve", key)
     panel.confirm_box.value = "3"
     before, sent = destroyed_keys(emu), destroy_requests(emu)
-    panel.destroy_button.click()
+    click_in_browser(panel.destroy_button)
     assert destroyed_keys(emu) == before and destroy_requests(emu) == sent
     assert "3 would_destroy" in panel.results_html.value
+    assert panel.confirm_box.value == "" and panel.destroy_button.disabled, "the number typed for a dry run is gone"
     panel.dry_run_box.value = False
+    panel.confirm_box.value = "3"
     panel.destroy_button.click()
+    assert "PersonRequired" in panel.message.value and "click" in panel.message.value
+    assert destroyed_keys(emu) == before and destroy_requests(emu) == sent, "a click from Python is not a person's"
+    panel.dry_run_box.value = False
+    panel.confirm_box.value = "3"
+    click_in_browser(panel.destroy_button)
     assert panel.message.value == ""
     assert destroyed_keys(emu) - before == set(keys)
     assert "3 destroyed" in panel.results_html.value
@@ -172,13 +189,15 @@ def test_dry_run_click_then_real_click_destroys_exactly_the_approved(emu: Emulat
 
 def test_failures_are_listed_first_and_highlighted(emu: Emulator, due: pd.DataFrame, conn: Connection,
                                                    tmp_path: Path) -> None:
-    panel = opus.review(due, conn, audit=tmp_path / "audit")
+    panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.classification.value = "Human Resources/Personnel Files"
     keys = [r["key"] for r in panel.grid.rows[:2]]
     panel.approve(keys)
     emu.hold(keys[1])
     try:
-        panel.destroy(2, dry_run=False)
+        panel.dry_run_box.value = False
+        panel.confirm_box.value = "2"
+        click_in_browser(panel.destroy_button)
     finally:
         emu.release(keys[1])
     html = panel.results_html.value

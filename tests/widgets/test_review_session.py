@@ -68,7 +68,8 @@ def test_filters_add_up_and_one_can_be_cleared(session: ReviewSession) -> None:
 def test_decisions_counts_and_the_decision_filter(session: ReviewSession) -> None:
     assert session.approve(["A1", "B2"]) == 2
     assert session.reject("C1", reason="keep: open matter") == 1
-    assert session.counts == {"candidates": 6, "undecided": 3, "approved": 2, "rejected": 1, "destroyed": 0, "shown": 6}
+    assert session.counts == {"candidates": 6, "undecided": 3, "approved": 2, "rejected": 1, "destroyed": 0,
+                              "destroyable": 2, "shown": 6}
     assert set(session.approved["rowKey"]) == {"A1", "B2"}
     decided = session.decisions.set_index("rowKey")
     assert decided.loc["C1", "reason"] == "keep: open matter"
@@ -92,7 +93,8 @@ def test_bulk_actions_only_touch_what_the_filters_show(session: ReviewSession) -
     assert set(session.rejected["rowKey"]) == {"B1", "B2"}
     assert session.counts["undecided"] == 2
     session.filter(classification="Finance")
-    assert session.undecide_shown() == 2
+    assert session.undecide_shown() == 0, "taking back explicit decisions needs override=True"
+    assert session.undecide_shown(override=True) == 2
     assert session.counts["approved"] == 0
 
 
@@ -148,7 +150,7 @@ def test_export_approved_writes_exactly_the_approved_list(session: ReviewSession
 
 def test_nothing_is_sent_without_approval_or_the_typed_number(emu: Emulator, due: pd.DataFrame, conn: Connection,
                                                                tmp_path: Path) -> None:
-    session = ReviewSession(due, conn, audit=tmp_path / "audit")
+    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     before, sent = destroyed_keys(emu), destroy_requests(emu)
     with pytest.raises(NothingApproved):
         session.destroy(0, dry_run=False)
@@ -163,7 +165,7 @@ def test_nothing_is_sent_without_approval_or_the_typed_number(emu: Emulator, due
 
 def test_a_dry_run_is_the_default_and_destroys_nothing(emu: Emulator, due: pd.DataFrame, conn: Connection,
                                                        tmp_path: Path) -> None:
-    session = ReviewSession(due, conn, audit=tmp_path / "audit")
+    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     keys = list(session.candidates["rowKey"][:4])
     session.approve(keys)
     emu.hold(keys[0])
@@ -179,11 +181,12 @@ def test_a_dry_run_is_the_default_and_destroys_nothing(emu: Emulator, due: pd.Da
     assert status == {keys[0]: "not_sent", **{k: "would_destroy" for k in keys[1:]}}
     assert progress[-1] == (4, 4)
     assert session.counts["approved"] == 4 and session.counts["destroyed"] == 0
-    assert not (tmp_path / "audit").exists(), "a dry run writes no audit entries"
+    log = AuditLog(tmp_path / "audit").read()
+    assert set(log["result"]) == {"approved"}, "a dry run writes no destroy entries, only the decisions are there"
 
 
 def test_destroy_rechecks_marks_exactly_the_approved_and_audits(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                                tmp_path: Path) -> None:
+                                                                tmp_path: Path, scripted_demo: None) -> None:
     session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Finance/Accounts Receivable")
     session.approve_shown()
@@ -207,13 +210,14 @@ def test_destroy_rechecks_marks_exactly_the_approved_and_audits(emu: Emulator, d
     log = AuditLog(tmp_path / "audit").read()
     assert set(log["reviewer"]) == {"r.manager"}
     assert set(log.loc[log["result"] == "destroyed", "rowKey"]) == approved - {held}
+    assert set(log.loc[log["result"] == "approved", "rowKey"]) == approved
     with pytest.raises(ReviewError, match="already marked destroyed"):
         session.undecide(sorted(approved - {held})[:1])
 
 
 def test_many_approved_records_go_in_at_most_ten_chunks(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                          tmp_path: Path) -> None:
-    session = ReviewSession(due, conn, audit=tmp_path / "audit")
+                                                          tmp_path: Path, scripted_demo: None) -> None:
+    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Operations/Correspondence")
     n = session.approve_shown()
     assert n > 150

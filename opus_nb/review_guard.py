@@ -1,0 +1,82 @@
+"""Who may decide and who may destroy: a named reviewer, and a person's action in front of a real destroy.
+
+>>> reviewer_name("  Jane Smith ")
+'Jane Smith'
+>>> scripted_destroy_allowed("https://graph.avepointonlineservices.com/opus", {SCRIPTED_DESTROY: "emulator"})
+False
+
+A review's decisions are signed by a person's name: the ``reviewer=`` given, else
+``OPUS_REVIEWER``, else the panel asks for it (never the operating-system login). Marking
+records Destroyed from a review needs a person's action in the kernel: the panel's button
+clicked in the browser (a message from the front end, `PersonAction`). A script (a notebook
+cell under Run All) may only do it against a local emulator, and only when ``OPUS_NB_SCRIPTED_DESTROY``
+is ``emulator`` (``opus-nb demo`` sets it for its headless run; ``make lab`` does not).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from opus_nb.errors import OpusError
+
+__all__ = [
+    "REVIEWER_VARIABLE", "SCRIPTED_DESTROY", "PersonAction", "PersonRequired", "ReviewerRequired",
+    "refuse_scripted_destroy", "reviewer_from_env", "reviewer_name", "scripted_destroy_allowed",
+]
+
+REVIEWER_VARIABLE = "OPUS_REVIEWER"
+SCRIPTED_DESTROY = "OPUS_NB_SCRIPTED_DESTROY"
+
+
+class ReviewerRequired(OpusError):
+    """A decision was asked for before the reviewer's name is known."""
+
+
+class PersonRequired(OpusError):
+    """A real destroy was asked for by a script, not by a person clicking the panel's button."""
+
+
+class PersonAction(NamedTuple):
+    """A person's action in the kernel's front end (the panel builds one when its button is clicked)."""
+
+    how: str
+
+
+def reviewer_name(value: object) -> str:
+    """A reviewer's name as given, trimmed; `ReviewerRequired` when there is none."""
+    text = "" if value is None else " ".join(str(value).split())
+    if not text:
+        raise ReviewerRequired("a review's decisions are signed: give reviewer=\"Your Name\" (or set OPUS_REVIEWER, "
+                               "or type your name in the panel's reviewer box) first")
+    return text
+
+
+def reviewer_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The reviewer named by ``OPUS_REVIEWER``, if set."""
+    found = (os.environ if environ is None else environ).get(REVIEWER_VARIABLE, "").strip()
+    return " ".join(found.split()) or None
+
+
+def scripted_destroy_allowed(url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True only when ``url`` is on this machine (loopback) and ``OPUS_NB_SCRIPTED_DESTROY=emulator``."""
+    if (os.environ if environ is None else environ).get(SCRIPTED_DESTROY) != "emulator":
+        return False
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_scripted_destroy(url: str) -> None:
+    """Raise `PersonRequired` unless a scripted destroy is allowed against ``url``."""
+    if not scripted_destroy_allowed(url):
+        raise PersonRequired(
+            "a real destroy from a review needs a person: switch dry run off and click \"Mark destroyed in Opus\" in the "
+            "review panel (a script or Run All cannot do it). Nothing was sent.")
