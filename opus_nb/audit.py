@@ -3,9 +3,9 @@
 >>> log = AuditLog("opus-audit")                 # a folder beside the notebook   # doctest: +SKIP
 >>> log.read().tail()                            # every intent and outcome so far # doctest: +SKIP
 
-Each entry: ``time`` (UTC, ISO 8601), ``reviewer`` (the OS user unless given), ``review`` (the
+Each entry: ``time`` (UTC, ISO 8601), ``reviewer`` (a person's name, never the OS login), ``review`` (the
 review it belongs to, when one) and its ``stage``, ``rowKey``, ``name``, ``classification``,
-``due_date``, ``result`` (a decision: ``approved``, ``rejected``, ``undecided``; or a destroy:
+``due_date`` (the day it falls due), ``result`` (a decision: ``approved``, ``rejected``, ``undecided``; or a destroy:
 ``intent`` before the request, then ``destroyed``, ``failed`` or ``not_sent``) and ``message``
 (the server's, or the reviewer's comment); `opus_nb.destroy` writes its entries with stage
 ``destroy``. Files are only appended to, and each write is
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import json
 import os
 import warnings
@@ -32,14 +31,16 @@ from typing import Any
 
 import pandas as pd
 
+from opus_nb.errors import ReviewerRequired
 from opus_nb.exports import write_csv_rows
 
 __all__ = [
     "AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "DESTROY_OUTCOMES", "UNCONFIRMED", "AuditCsvSetAside", "AuditLineUnreadable",
-    "AuditLog", "AuditWarning", "default_reviewer",
+    "AuditLog", "AuditWarning", "REVIEWER_VARIABLE", "reviewer_from_env", "reviewer_name",
 ]
 
 DEFAULT_AUDIT_FOLDER = "opus-audit"
+REVIEWER_VARIABLE = "OPUS_REVIEWER"
 AUDIT_FIELDS = ["time", "reviewer", "review", "stage", "rowKey", "name", "classification", "due_date", "result", "message"]
 #: The results that close a destroy ``intent``.
 DESTROY_OUTCOMES = ("destroyed", "failed", "not_sent")
@@ -69,19 +70,35 @@ class AuditLineUnreadable(AuditWarning):
         super().__init__(f"{path.name} line {line} is not a JSON entry, skipped: {text[:80]!r}")
 
 
-def default_reviewer() -> str:
-    """The operating-system user running this code."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USERNAME") or "unknown"
+def reviewer_name(value: object) -> str:
+    """A reviewer's name as given, spaces tidied; `ReviewerRequired` when there is none.
+
+    >>> reviewer_name("  Jane   Smith ")
+    'Jane Smith'
+    """
+    text = "" if value is None else " ".join(str(value).split())
+    if not text:
+        raise ReviewerRequired("decisions and destroys are signed by a person: give reviewer=\"Your Name\" (or set "
+                               f"{REVIEWER_VARIABLE}, or type your name in the review panel's reviewer box) first")
+    return text
 
 
-def _text(value: Any) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+def reviewer_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The reviewer named by ``OPUS_REVIEWER``, if set."""
+    found = (os.environ if environ is None else environ).get(REVIEWER_VARIABLE, "").strip()
+    return " ".join(found.split()) or None
+
+
+def _text(value: Any, *, day: bool = False) -> str | None:
+    """A field's value as the log writes it: text, None when blank; a date-time in ISO 8601 (its day alone when ``day``)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.date):
+        if pd.isna(value):
+            return None
+        return value.date().isoformat() if day and isinstance(value, dt.datetime) else value.isoformat()
+    if value is pd.NA or (isinstance(value, float) and value != value):
         return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.isoformat()
     return str(value)
 
 
@@ -99,7 +116,8 @@ class AuditLog:
     def write(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Append entries (missing fields blank; ``time`` filled in when absent)."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        rows = [{f: _text(e.get(f)) for f in AUDIT_FIELDS} | {"time": _text(e.get("time")) or now} for e in entries]
+        rows = [{f: _text(e.get(f), day=f == "due_date") for f in AUDIT_FIELDS} | {"time": _text(e.get("time")) or now}
+                for e in entries]
         if not rows:
             return
         self.folder.mkdir(parents=True, exist_ok=True)

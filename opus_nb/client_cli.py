@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--from", dest="source", type=Path, required=True, help="a CSV or xlsx with a rowKey column")
     add_connection_arguments(p, required=False)
     p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
-    p.add_argument("--reviewer", help="who approved (default: the OS user)")
+    p.add_argument("--reviewer", help="who approved: a person's name (default: OPUS_REVIEWER)")
     p.add_argument("--review", help="the review these records were approved in (written to every audit entry)")
     p.add_argument("--no-recheck", action="store_true", help="do not check again that each record is still due")
     p.add_argument("--before", help="re-check against records due before this (default: now)")

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from opus_nb.audit import DEFAULT_AUDIT_FOLDER, UNCONFIRMED, AuditLog, AuditWarning, default_reviewer
+from opus_nb.audit import DEFAULT_AUDIT_FOLDER, UNCONFIRMED, AuditLog, AuditWarning, reviewer_from_env, reviewer_name
 from opus_nb.client import OpusClient, Reply
 from opus_nb.connection import Connection
 from opus_nb.errors import ConfirmationRequired, OpusError
@@ -121,6 +121,7 @@ def destroy(
         raise ConfirmationRequired(
             "destroy() marks records Destroyed in Opus, which cannot be undone: pass confirm=True to go ahead"
         )
+    who = reviewer_name(reviewer if reviewer is not None else reviewer_from_env())
     keys, index, given = _keys_and_frame(candidates)
     api = current_client(client)
     log = AuditLog(audit)
@@ -156,7 +157,7 @@ def destroy(
     unsettled = sorted(set(pending) - seen)
     if unsettled:
         warnings.warn(UnsettledIntents(unsettled), stacklevel=2)
-    base = {"reviewer": reviewer or default_reviewer(), "review": review, "stage": "destroy"}
+    base = {"reviewer": who, "review": review, "stage": "destroy"}
 
     def entry(i: int, result: str, text: str | None) -> dict[str, Any]:
         known = details.get(keys[i], {}) if keys[i] is not None else by_position[i] if by_position else {}

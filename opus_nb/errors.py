@@ -16,6 +16,7 @@ OpusError
  ├── OpusHTTPError            Opus answered with an error (.status, .message, .url)
  ├── PagingError              a repeated paging token
  ├── ConfirmationRequired     destroy without confirm=True
+ ├── ReviewerRequired         a decision or destroy with no named reviewer
  ├── NotSignedIn              no session
  └── JournalError             the run journal cannot be used
 ```
@@ -50,6 +51,7 @@ __all__ = [
     "SheetError",
     "OpusHTTPError",
     "PagingError",
+    "ReviewerRequired",
     "ValidationFailed",
 ]
 
@@ -214,6 +216,10 @@ class PagingError(OpusError):
 
 class ConfirmationRequired(OpusError):
     """`destroy` was called without `confirm=True`: marking records Destroyed cannot be undone."""
+
+
+class ReviewerRequired(OpusError):
+    """A decision or a destroy was asked for before the reviewer's name is known (never the OS login)."""
 
 
 class NotSignedIn(OpusError):

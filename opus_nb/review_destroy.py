@@ -1,7 +1,7 @@
 """What a review's destroy sends: a dry run that only checks again, or the real one in at most ten chunks.
 
 >>> recheck(["INV-1", "INV-2"], conn)                                           # doctest: +SKIP
->>> destroy_in_chunks(approved, conn, "Jane Smith", Path("opus-audit"), client)  # doctest: +SKIP
+>>> destroy_in_chunks(approved, conn, "Jane Smith", Path("opus-audit"), client, review=review_id)  # doctest: +SKIP
 
 The real run goes through `opus_nb.destroy.destroy` (re-check, at most 15 keys a request, audit
 log), with the candidates' rowKey, leafName, termFullPath and due_date, so the audit entries
@@ -41,8 +41,11 @@ def recheck(keys: list[str], connection: Connection | None, client: OpusClient |
 
 
 def destroy_in_chunks(targets: pd.DataFrame, connection: Connection | None, reviewer: str, audit: Path,
-                      client: OpusClient, on_progress: Progress | None = None) -> pd.DataFrame:
-    """Mark ``targets`` (candidates with rowKey, leafName, termFullPath, due_date) Destroyed; one row per record."""
+                      client: OpusClient, on_progress: Progress | None = None, *, review: str | None = None) -> pd.DataFrame:
+    """Mark ``targets`` (candidates with rowKey, leafName, termFullPath, due_date) Destroyed; one row per record.
+
+    Every audit entry carries ``review`` (the review's id) and the record's name, classification and due date.
+    """
     from opus_nb.destroy import BATCH_SIZE, destroy
 
     candidates = targets[["rowKey", "leafName", "termFullPath", "due_date"]].reset_index(drop=True)
@@ -52,8 +55,8 @@ def destroy_in_chunks(targets: pd.DataFrame, connection: Connection | None, revi
         on_progress(0, len(candidates))
     for start in range(0, len(candidates), size):
         chunk = candidates.iloc[start : start + size]
-        parts.append(destroy(chunk, connection, confirm=True, reviewer=reviewer, recheck=True, audit=audit,
-                             progress=False, client=client))
+        parts.append(destroy(chunk, connection, confirm=True, reviewer=reviewer, review=review, recheck=True,
+                             audit=audit, progress=False, client=client))
         if on_progress is not None:
             on_progress(start + len(chunk), len(candidates))
     frame = pd.concat(parts, ignore_index=True)

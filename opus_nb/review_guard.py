@@ -21,19 +21,15 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from opus_nb.errors import OpusError
+from opus_nb.audit import REVIEWER_VARIABLE, reviewer_from_env, reviewer_name
+from opus_nb.errors import OpusError, ReviewerRequired
 
 __all__ = [
     "REVIEWER_VARIABLE", "SCRIPTED_DESTROY", "PersonAction", "PersonRequired", "ReviewerRequired",
     "refuse_scripted_destroy", "reviewer_from_env", "reviewer_name", "scripted_destroy_allowed",
 ]
 
-REVIEWER_VARIABLE = "OPUS_REVIEWER"
 SCRIPTED_DESTROY = "OPUS_NB_SCRIPTED_DESTROY"
-
-
-class ReviewerRequired(OpusError):
-    """A decision was asked for before the reviewer's name is known."""
 
 
 class PersonRequired(OpusError):
@@ -44,21 +40,6 @@ class PersonAction(NamedTuple):
     """A person's action in the kernel's front end (the panel builds one when its button is clicked)."""
 
     how: str
-
-
-def reviewer_name(value: object) -> str:
-    """A reviewer's name as given, trimmed; `ReviewerRequired` when there is none."""
-    text = "" if value is None else " ".join(str(value).split())
-    if not text:
-        raise ReviewerRequired("a review's decisions are signed: give reviewer=\"Your Name\" (or set OPUS_REVIEWER, "
-                               "or type your name in the panel's reviewer box) first")
-    return text
-
-
-def reviewer_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """The reviewer named by ``OPUS_REVIEWER``, if set."""
-    found = (os.environ if environ is None else environ).get(REVIEWER_VARIABLE, "").strip()
-    return " ".join(found.split()) or None
 
 
 def scripted_destroy_allowed(url: str, environ: Mapping[str, str] | None = None) -> bool:

@@ -404,7 +404,7 @@ class ReviewSession:
             api = current_client(self.client)
             if person is None:
                 refuse_scripted_destroy(api.endpoints.url("destroy")[1])
-            outcome = destroy_in_chunks(targets, self.connection, who, self.audit, api, on_progress)
+            outcome = destroy_in_chunks(targets, self.connection, who, self.audit, api, on_progress, review=self.review.id)
             self._keep_outcomes(outcome, who)
         names = targets.set_index("rowKey")["leafName"]
         outcome.insert(1, "leafName", names.reindex(outcome["rowKey"]).to_numpy())

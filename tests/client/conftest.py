@@ -123,3 +123,9 @@ def _submits(emu: Emulator) -> list[RequestLogEntry]:
 def submits() -> Callable[[Emulator], list[RequestLogEntry]]:
     """The submit requests an emulator has served (its request log, filtered)."""
     return _submits
+
+
+@pytest.fixture(autouse=True)
+def named_reviewer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Destroys are signed by a person: these tests sign as one through OPUS_REVIEWER (subprocesses inherit it)."""
+    monkeypatch.setenv("OPUS_REVIEWER", "Test Reviewer")

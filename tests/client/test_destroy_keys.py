@@ -10,6 +10,7 @@ import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb.audit import AuditLog
 from opus_nb.destroy import CandidatesError, destroy
 from opus_nb.due import due_records
+from opus_nb.errors import ReviewerRequired
 from opus_nb.session import login_emulator
 
 BEFORE = "2026-01-01"
@@ -70,7 +71,7 @@ def test_audit_entries_carry_the_review_and_the_records_details(emu, due) -> Non
     by_key = due.set_index("rowKey").loc[keys]
     assert row["name"].tolist() == ["Given name", *by_key["leafName"].iloc[1:]]
     assert row["classification"].tolist() == [by_key["termFullPath"].iloc[0], "Given/Class", *by_key["termFullPath"].iloc[2:]]
-    assert [pd.Timestamp(d) for d in row["due_date"]] == [pd.Timestamp(emu.record(k).due) for k in keys]
+    assert row["due_date"].tolist() == [f"{emu.record(k).due:%Y-%m-%d}" for k in keys]  # the day it falls due, as decisions say it
 
 
 def test_due_date_from_the_given_frame_wins(emu, due) -> None:
@@ -89,3 +90,14 @@ def test_a_frame_without_a_row_key_column_is_a_typed_error(client) -> None:
     with pytest.raises(CandidatesError, match="no rowKey") as caught:
         destroy(pd.DataFrame({"Name": ["x"], "Row": [1]}), confirm=True, progress=False)
     assert caught.value.columns == ["Name", "Row"]
+
+
+def test_a_destroy_is_signed_by_a_named_person_never_the_os_login(emu, due, monkeypatch) -> None:
+    monkeypatch.delenv("OPUS_REVIEWER")
+    key = due["rowKey"].iloc[0]
+    with pytest.raises(ReviewerRequired, match="signed by a person"):
+        destroy([key], confirm=True, before=BEFORE, progress=False)
+    assert emu.record(key).destroyed is None and not AuditLog("opus-audit").read().size
+    monkeypatch.setenv("OPUS_REVIEWER", "  Jane   Smith ")
+    destroy([key], confirm=True, before=BEFORE, progress=False)
+    assert AuditLog("opus-audit").read()["reviewer"].unique().tolist() == ["Jane Smith"]

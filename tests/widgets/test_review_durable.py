@@ -95,6 +95,11 @@ def test_a_two_stage_review_destroys_only_the_doubly_approved(emu: Emulator, due
     assert list(results["rowKey"]) == [keys[0]] and destroyed_keys(emu) - before == {keys[0]}
     resumed = ReviewSession(due, conn, name="two-stage", stage=2, reviewer="Bob Second")
     assert list(resumed.destroyed["rowKey"]) == [keys[0]] and resumed.counts["destroyable"] == 0
+    log = AuditLog(tmp_path / "audit").read()
+    destroyed = log[(log["stage"] == "destroy") & (log["result"] == "destroyed")].set_index("rowKey")
+    expected = first.candidates.set_index("rowKey").loc[keys[0]]
+    assert destroyed.loc[keys[0], ["review", "name", "classification", "due_date"]].tolist() == [
+        second.review.id, expected["leafName"], expected["termFullPath"], f"{expected['due_date']:%Y-%m-%d}"]
 
 
 # 5. proof of disposition ------------------------------------------------------------------------
