@@ -28,6 +28,8 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
         return f"{name} is required, and this row has no value"
     if rule == "unique":
         return f"row key {shown} appears {details.get('count', 2)} times; each row needs its own key"
+    if rule == "text":
+        return _not_text(name, value, shown, row_key=column is not None and column.internal_name == "rowKey")
     if rule == "single_line":
         return f"{name} must be one line of text, but {shown} has a line break"
     if rule == "datetime":
@@ -62,6 +64,15 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
     if rule == "duplicate_column":
         return f"several columns ({value}) all match {name}: keep one, or rename the others"
     return f"{shown} breaks the rule {rule!r}"
+
+
+def _not_text(name: str, value: Any, shown: str, *, row_key: bool) -> str:
+    if isinstance(value, str):
+        return (f"{shown} has a character that is not valid Unicode (a lone surrogate, as a broken export leaves): "
+                f"{name} cannot be sent until it is fixed")
+    if row_key:
+        return f"a row key must be text or a whole number, not a {type(value).__name__} ({shown})"
+    return f"{shown} is a {type(value).__name__}, not text: {name} takes text (write the value as text in the sheet)"
 
 
 def is_blank(value: Any) -> bool:

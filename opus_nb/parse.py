@@ -17,6 +17,8 @@ choices, people and paths are parsed once per *distinct* value and mapped back w
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -52,7 +54,7 @@ def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = N
     """Parse one raw column as ``column`` says; ``terms`` are the known classification paths."""
     kind = column.type
     if kind in (ColumnType.SINGLE_TEXT, ColumnType.MULTIPLE_TEXT):
-        return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT)
+        return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT, row_key=column.internal_name == "rowKey")
     if kind is ColumnType.NUMBER:
         return _number(raw)
     if kind is ColumnType.DATETIME:
@@ -65,7 +67,10 @@ def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = N
     if kind is ColumnType.PEOPLE_OR_GROUP:
         return _per_value(raw, _people, "email")
     known = {t.casefold(): t for t in terms} if terms is not None and column.internal_name == "termFullPath" else None
-    return _per_value(raw, lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
+    not_text = _not_text(raw)
+    parsed = _per_value(raw.where(~not_text), lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
+    parsed.failures["text"] = not_text
+    return parsed
 
 
 def as_text(raw: pd.Series) -> pd.Series:
@@ -89,13 +94,55 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _text(raw: pd.Series, *, single_line: bool) -> Parsed:
-    text = as_text(raw).str.strip()
+def _text(raw: pd.Series, *, single_line: bool, row_key: bool = False) -> Parsed:
+    if row_key and not pd.api.types.is_string_dtype(raw.dtype):
+        raw = raw.astype(object)
+    not_text = _not_text(raw, row_key=row_key)
+    text = as_text(raw.where(~not_text) if not_text.any() else raw).str.strip()
     text = text.where(text != "")
-    failures = {}
+    failures = {"text": not_text}
     if single_line:
         failures["single_line"] = _line_breaks(text)
     return Parsed(text, failures)
+
+
+# What a text column reads as text: text, numbers and date-times (a bool only outside the row key).
+_TEXT_LIKE = (str, int, float, decimal.Decimal, np.integer, np.floating, np.bool_, dt.date, np.datetime64)
+
+
+def _not_text(raw: pd.Series, *, row_key: bool = False) -> np.ndarray:
+    """Where an object column holds what is not text (a list, bytes, a dict, a timedelta...) or text
+    with a lone surrogate (which no UTF-8 request can carry); a row key is text or a whole number.
+    Other dtypes hold text, numbers or date-times (and arrow text cannot hold a lone surrogate)."""
+    if raw.dtype != object:
+        return np.zeros(len(raw), dtype=bool)
+    check = _is_row_key if row_key else _is_text
+    present = raw.notna().to_numpy(dtype=bool)
+    out = np.zeros(len(raw), dtype=bool)
+    out[present] = [not check(v) for v in raw.to_numpy(dtype=object)[present]]
+    return out
+
+
+def _is_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.isascii() or _encodable(value)
+    return isinstance(value, _TEXT_LIKE)
+
+
+def _is_row_key(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.isascii() or _encodable(value)
+    if isinstance(value, bool | np.bool_):
+        return False
+    return isinstance(value, int | np.integer) or (isinstance(value, float | np.floating) and float(value).is_integer())
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _line_breaks(text: pd.Series) -> np.ndarray:

@@ -29,6 +29,7 @@ __all__ = ["RULES", "build_schema"]
 RULES: dict[str, str] = {
     "required": "a value is required",
     "unique": "the row key must be unique",
+    "text": "must be text (a row key: text or a whole number), with no lone surrogate character",
     "single_line": "must be a single line of text",
     "datetime": "not a date-time",
     "datetime_ambiguous": "ambiguous date: day and month could be either way round",
@@ -46,14 +47,14 @@ RULES: dict[str, str] = {
 }
 
 _TYPE_RULES: dict[ColumnType, tuple[str, ...]] = {
-    ColumnType.SINGLE_TEXT: ("single_line",),
-    ColumnType.MULTIPLE_TEXT: (),
+    ColumnType.SINGLE_TEXT: ("text", "single_line"),
+    ColumnType.MULTIPLE_TEXT: ("text",),
     ColumnType.DATETIME: ("datetime", "datetime_ambiguous"),
     ColumnType.NUMBER: ("number", "finite"),
     ColumnType.SINGLE_CHOICE: ("choice",),
     ColumnType.MULTIPLE_CHOICE: ("choices",),
     ColumnType.PEOPLE_OR_GROUP: ("email",),
-    ColumnType.TAXONOMY: ("taxonomy_path", "taxonomy_term"),
+    ColumnType.TAXONOMY: ("text", "taxonomy_path", "taxonomy_term"),
 }
 
 
@@ -111,7 +112,7 @@ def build_schema(connection: Connection) -> pa.DataFrameSchema:
     for col in ordered:
         rules = _TYPE_RULES[col.type]
         if col.type is ColumnType.TAXONOMY and not (col.internal_name == "termFullPath" and connection.terms is not None):
-            rules = ("taxonomy_path",)
+            rules = ("text", "taxonomy_path")
         checks = [ledger.check(col, rule) for rule in rules]
         if col.internal_name == "timeModified" and "timeCreated" in present:
             checks.append(ledger.modified_after_created())
