@@ -43,6 +43,8 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
         return f"Modified time {shown} is earlier than Created time{when}"
     if rule == "number":
         return f"{shown} is not a number (write digits with '.' for decimals, no units or thousands separators)"
+    if rule == "number_range":
+        return f"{shown} is a whole number beyond the 64-bit range (about 9.2e18 either way) that Opus can read"
     if rule == "finite":
         return f"{shown} is not a finite number"
     if rule in ("choice", "choices"):

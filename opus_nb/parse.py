@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from opus_nb.connection import Column, ColumnType
 from opus_nb.dates import parse_datetimes
 
-__all__ = ["EMAIL_PATTERN", "Parsed", "as_text", "parse_column"]
+__all__ = ["EMAIL_PATTERN", "INT_RANGE", "Parsed", "as_text", "parse_column"]
 
 EMAIL_PATTERN = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -40,6 +40,10 @@ EMAIL_PATTERN = re.compile(
 )
 _ENTRY = re.compile(r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>]*)>|(?P<bare>[^<>]*?))\s*')
 _DECIMAL = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_WHOLE = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
+_EXACT_LIMIT = 2.0**53  # from here on a float64 cannot hold every whole number
+#: The whole numbers JSON readers take: signed or unsigned 64-bit.
+INT_RANGE = (-(2**63), 2**64)
 
 
 @dataclass
@@ -162,9 +166,17 @@ def _line_breaks(text: pd.Series) -> np.ndarray:
 
 
 def _number(raw: pd.Series) -> Parsed:
+    """Numbers as float64; whole numbers a float64 cannot hold exactly (2**53 and beyond) as Python ints
+    (the column is then of object dtype), or, beyond what JSON readers take (64 bits), reported."""
+    out_of_range = np.zeros(len(raw), dtype=bool)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.astype("float64")
         unreadable = np.zeros(len(raw), dtype=bool)
+        if pd.api.types.is_integer_dtype(raw.dtype):
+            big = (np.abs(values) >= _EXACT_LIMIT).to_numpy(dtype=bool, na_value=False)
+            if big.any():
+                values = values.astype(object)
+                values[big] = [int(v) for v in raw[big]]
     else:
         text = as_text(raw) if raw.dtype != object else raw.map(_number_text, na_action="ignore").astype("str")
         text = text.str.strip()
@@ -176,8 +188,28 @@ def _number(raw: pd.Series) -> Parsed:
         if other.any():
             values[other] = pd.to_numeric(text[other], errors="coerce").astype("float64").to_numpy()
         unreadable = other & values.isna().to_numpy()
+        big = plain & (np.abs(values) >= _EXACT_LIMIT).to_numpy(dtype=bool, na_value=False)
+        if big.any():
+            values, out_of_range = _exact_wholes(text, values, big)
     infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
-    return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite})
+    return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite, "number_range": out_of_range})
+
+
+def _exact_wholes(text: pd.Series, values: pd.Series, big: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """``values`` with the whole numbers written at ``big`` read exactly (an object column), and where
+    they are beyond 64 bits (left blank). Text with an exponent or a fraction stays a float."""
+    out = values.astype(object)
+    out_of_range = np.zeros(len(values), dtype=bool)
+    for pos in np.flatnonzero(big).tolist():
+        whole = _WHOLE.fullmatch(text.iat[pos])
+        if whole is None:
+            continue
+        number = int(whole[1])
+        if INT_RANGE[0] <= number < INT_RANGE[1]:
+            out.iat[pos] = number
+        else:
+            out.iat[pos], out_of_range[pos] = np.nan, True
+    return out, out_of_range
 
 
 def _to_float(text: pd.Series) -> np.ndarray:
@@ -189,9 +221,12 @@ def _to_float(text: pd.Series) -> np.ndarray:
 
 
 def _number_text(value: Any) -> str:
-    if isinstance(value, bool):
+    """A cell of an object column as number text: text as it is, numbers (numpy's, Decimal) as they print."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | decimal.Decimal | np.integer | np.floating):
         return "not a number"
-    return value if isinstance(value, str) else repr(value)
+    return str(value)
 
 
 def _per_value(

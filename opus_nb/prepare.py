@@ -21,6 +21,7 @@ import pandas as pd
 from opus_nb.connection import Connection
 from opus_nb.encode import assemble
 from opus_nb.headers import map_headers
+from opus_nb.parse import INT_RANGE
 from opus_nb.validation import validate as validate_frame
 
 __all__ = ["Prepared", "prepare"]
@@ -150,7 +151,7 @@ def _json_value(value: Any, *, in_list: bool = False) -> Any:
         return bool(value)
     if isinstance(value, int | np.integer):
         number = int(value)
-        if not -(2**63) <= number < 2**64:
+        if not INT_RANGE[0] <= number < INT_RANGE[1]:
             raise _Unsendable(f"{number} is beyond the 64-bit whole numbers JSON readers accept")
         return number
     if isinstance(value, float | np.floating):
