@@ -167,11 +167,11 @@ class Connection:
         if missing:
             raise MissingChoicesError(missing)
 
-    def schema(self) -> pa.DataFrameSchema:
+    def schema(self, *, dayfirst: bool = False) -> pa.DataFrameSchema:
         """The pandera schema that checks and coerces a frame keyed by internal names."""
         from opus_nb.schema import build_schema
 
-        return build_schema(self)
+        return build_schema(self, dayfirst=dayfirst)
 
     def to_json(self) -> dict[str, Any]:
         """The connection in the form Opus lets you download."""

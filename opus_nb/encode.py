@@ -41,10 +41,10 @@ class Encoded(NamedTuple):
 
 
 def to_records(
-    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None
+    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
 ) -> list[Record]:
     """Validate ``df`` and return every row as an API record; raises `ValidationFailed` if any row fails."""
-    return [record for chunk in iter_records(df, connection, rename=rename) for record in chunk]
+    return [record for chunk in iter_records(df, connection, rename=rename, dayfirst=dayfirst) for record in chunk]
 
 
 def iter_records(
@@ -53,11 +53,12 @@ def iter_records(
     *,
     chunk_size: int = 10_000,
     rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
 ) -> Iterator[list[Record]]:
     """Like `to_records`, ``chunk_size`` records at a time (validation happens before the first chunk)."""
     from opus_nb.validation import validate
 
-    report = validate(df, connection, rename=rename)
+    report = validate(df, connection, rename=rename, dayfirst=dayfirst)
     report.raise_if_invalid()
     for _, records in report.batches(chunk_size):
         yield records

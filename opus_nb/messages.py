@@ -61,6 +61,11 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
     if rule == "missing_column":
         return f"the sheet has no column for {name}, which is required"
     if rule == "unknown_column":
+        close = details.get("close") or []
+        if close:
+            guesses = " or ".join(repr(c) for c in close)
+            return (f"the column {shown} matches no column of the connection (did you mean {guesses}?): rename it with "
+                    f"rename={{{shown}: {close[0]!r}}} or drop it")
         return (f"the column {shown} matches no column of the connection: rename it with "
                 f"rename={{{shown}: 'Display name'}} or drop it")
     if rule == "duplicate_column":

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from opus_nb.connection import Column, ColumnType
 from opus_nb.dates import parse_datetimes
 
-__all__ = ["EMAIL_PATTERN", "INT_RANGE", "Parsed", "as_text", "parse_column"]
+__all__ = ["EMAIL_PATTERN", "INT_RANGE", "Parsed", "as_text", "parse_column", "utf8_encodable"]
 
 EMAIL_PATTERN = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -54,15 +54,16 @@ class Parsed:
     failures: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None) -> Parsed:
-    """Parse one raw column as ``column`` says; ``terms`` are the known classification paths."""
+def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None, *, dayfirst: bool = False) -> Parsed:
+    """Parse one raw column as ``column`` says; ``terms`` are the known classification paths;
+    ``dayfirst`` reads slash dates day first (see `opus_nb.dates`)."""
     kind = column.type
     if kind in (ColumnType.SINGLE_TEXT, ColumnType.MULTIPLE_TEXT):
         return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT, row_key=column.internal_name == "rowKey")
     if kind is ColumnType.NUMBER:
         return _number(raw)
     if kind is ColumnType.DATETIME:
-        values, unreadable, ambiguous = parse_datetimes(raw)
+        values, unreadable, ambiguous = parse_datetimes(raw, dayfirst=dayfirst)
         return Parsed(values, {"datetime": unreadable, "datetime_ambiguous": ambiguous})
     if kind is ColumnType.SINGLE_CHOICE:
         return _per_value(raw, _ChoiceReader(column.choices or ()).one, "choice")
@@ -129,19 +130,22 @@ def _not_text(raw: pd.Series, *, row_key: bool = False) -> np.ndarray:
 
 def _is_text(value: Any) -> bool:
     if isinstance(value, str):
-        return value.isascii() or _encodable(value)
+        return utf8_encodable(value)
     return isinstance(value, _TEXT_LIKE)
 
 
 def _is_row_key(value: Any) -> bool:
     if isinstance(value, str):
-        return value.isascii() or _encodable(value)
+        return utf8_encodable(value)
     if isinstance(value, bool | np.bool_):
         return False
     return isinstance(value, int | np.integer) or (isinstance(value, float | np.floating) and float(value).is_integer())
 
 
-def _encodable(text: str) -> bool:
+def utf8_encodable(text: str) -> bool:
+    """False for text holding a lone surrogate ("\\ud800"), which UTF-8 (so JSON on the wire) cannot carry."""
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

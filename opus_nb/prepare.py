@@ -21,7 +21,7 @@ import pandas as pd
 from opus_nb.connection import Connection
 from opus_nb.encode import assemble
 from opus_nb.headers import map_headers
-from opus_nb.parse import INT_RANGE
+from opus_nb.parse import INT_RANGE, utf8_encodable
 from opus_nb.validation import validate as validate_frame
 
 __all__ = ["Prepared", "prepare"]
@@ -55,7 +55,7 @@ def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashab
 def _key_text(value: Any) -> str:
     """A row key as the results show it; a character no UTF-8 text can hold (a lone surrogate) is escaped."""
     text = str(value)
-    return text if text.isascii() or _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if utf8_encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def prepare(
@@ -64,14 +64,15 @@ def prepare(
     *,
     validate: bool = True,
     rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
 ) -> Prepared:
-    """Validate and encode ``df``; ``validate=False`` takes its non-blank cells as they are
-    (only values that JSON cannot carry keep a row back, with the reason)."""
+    """Validate and encode ``df`` (``dayfirst``: see `opus_nb.validate`); ``validate=False`` takes its
+    non-blank cells as they are (only values that JSON cannot carry keep a row back, with the reason)."""
     work = df.reset_index(drop=True)
     keys = _row_keys(work, connection, rename)
     if not validate:
         return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
-    report = validate_frame(work, connection, rename=rename)
+    report = validate_frame(work, connection, rename=rename, dayfirst=dayfirst)
     records: dict[int, dict[str, Any]] = {}
     for labels, chunk in report.batches(10_000):
         records.update(zip((int(p) for p in labels), chunk, strict=True))
@@ -144,7 +145,7 @@ def _json_value(value: Any, *, in_list: bool = False) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
-        if not value.isascii() and not _encodable(value):
+        if not utf8_encodable(value):
             raise _Unsendable(f"text with a lone surrogate cannot be sent as JSON ({value!r})")
         return value
     if isinstance(value, np.bool_):
@@ -164,11 +165,3 @@ def _json_value(value: Any, *, in_list: bool = False) -> Any:
     if isinstance(value, list | tuple) and not in_list:
         return [_json_value(item, in_list=True) for item in value]
     raise _Unsendable(f"a {type(value).__name__} cannot be sent as JSON")
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -62,13 +62,14 @@ _TYPE_RULES: dict[ColumnType, tuple[str, ...]] = {
 class _Ledger(threading.local):
     """What the parsers of one schema found, for its checks to report (one per thread)."""
 
-    def __init__(self) -> None:
+    def __init__(self, dayfirst: bool = False) -> None:
+        self.dayfirst = dayfirst
         self.masks: dict[tuple[str, str], np.ndarray] = {}
         self.created: pd.Series | None = None
 
     def parser(self, column: Column, terms: frozenset[str] | None) -> pa.Parser:
         def parse(raw: pd.Series) -> pd.Series:
-            parsed = parse_column(column, raw, terms)
+            parsed = parse_column(column, raw, terms, dayfirst=self.dayfirst)
             for rule, mask in parsed.failures.items():
                 self.masks[(column.internal_name, rule)] = mask
             if column.internal_name == "timeCreated":
@@ -100,13 +101,14 @@ class _Ledger(threading.local):
         return pa.Check(passes, name="modified_before_created", error=RULES["modified_before_created"], ignore_na=False)
 
 
-def build_schema(connection: Connection) -> pa.DataFrameSchema:
-    """The schema for frames whose columns are the connection's internal names.
+def build_schema(connection: Connection, *, dayfirst: bool = False) -> pa.DataFrameSchema:
+    """The schema for frames whose columns are the connection's internal names (slash dates read
+    day first with ``dayfirst=True``).
 
     pandera reads and checks the columns in this order, so Created time comes before Modified
     time, whose check compares the two.
     """
-    ledger = _Ledger()
+    ledger = _Ledger(dayfirst)
     ordered = sorted(connection.columns, key=lambda c: c.internal_name == "timeModified")
     present = {c.internal_name for c in ordered}
     columns = {}

@@ -28,9 +28,12 @@ _REASONS = {"SERIES_CONTAINS_NULLS": "required", "SERIES_CONTAINS_DUPLICATES": "
 
 
 def validate(
-    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None
+    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
 ) -> ValidationReport:
     """Check every cell of ``df`` against ``connection``; never raises for bad data.
+
+    ``dayfirst=True`` reads slash dates day first ("03/04/2021" is 3 April); by default a slash
+    date that could be read either way is reported as ambiguous.
 
     Raises `MissingChoicesError` when a choice column is present but its options were not given,
     and `ColumnMappingError` when ``rename`` points at no column.
@@ -44,7 +47,7 @@ def validate(
         {name: df[header].reset_index(drop=True) for header, name in mapping.columns.items()}
     )
     frame.index = pd.RangeIndex(len(df))
-    schema = connection.schema()
+    schema = connection.schema(dayfirst=dayfirst)
     try:
         canonical = schema.validate(frame, lazy=True, inplace=True)
         failures: list[dict[str, Any]] = []
@@ -97,7 +100,8 @@ def _error_frame(
     header_of = {name: header for header, name in mapping.columns.items()}
     row_keys = canonical["rowKey"] if "rowKey" in canonical else pd.Series(None, index=canonical.index, dtype=object)
     parts = [pd.DataFrame(
-        [_frame_level(str(header), None, "unknown_column", header) for header in mapping.unknown]
+        [_frame_level(str(header), None, "unknown_column", header, close=mapping.suggestions.get(header, []))
+         for header in mapping.unknown]
         + [_frame_level(connection.column(name).display_name, name, "duplicate_column", ", ".join(map(str, headers)))
            for name, headers in mapping.duplicates.items()]
         + [_frame_level(col.display_name, col.internal_name, "missing_column", None) for col in mapping.missing],
@@ -144,7 +148,7 @@ def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
     return out
 
 
-def _frame_level(column: str, internal: str | None, rule: str, value: Any) -> dict[str, Any]:
+def _frame_level(column: str, internal: str | None, rule: str, value: Any, **details: Any) -> dict[str, Any]:
     return {"row": None, "rowKey": None, "column": column, "internal_name": internal, "value": value,
-            "rule": rule, "message": describe(rule, None, value, label=column)}
+            "rule": rule, "message": describe(rule, None, value, label=column, **details)}
 
