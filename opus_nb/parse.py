@@ -73,7 +73,8 @@ def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = N
         return _per_value(raw, _people, "email")
     known = {t.casefold(): t for t in terms} if terms is not None and column.internal_name == "termFullPath" else None
     not_text = _not_text(raw)
-    parsed = _per_value(raw.where(~not_text), lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
+    cells = raw.where(~not_text) if not_text.any() else raw
+    parsed = _per_value(cells, lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
     parsed.failures["text"] = not_text
     return parsed
 
