@@ -20,6 +20,7 @@ from pandera.errors import SchemaErrors
 from opus_nb.connection import Column, Connection
 from opus_nb.headers import HeaderMapping, map_headers
 from opus_nb.messages import describe
+from opus_nb.parse import utf8_encodable
 from opus_nb.report import ERROR_COLUMNS, ValidationReport
 
 __all__ = ["validate"]
@@ -121,13 +122,22 @@ def _error_frame(
         else:
             messages = _messages(rule, col, raw)
         parts.append(pd.DataFrame({"row": pos, "rowKey": pd.Series(keys, dtype=object), "column": col.display_name,
-                                   "internal_name": name, "value": pd.Series(raw, dtype=object), "rule": rule,
+                                   "internal_name": name, "value": pd.Series(_shown_values(raw, rule), dtype=object), "rule": rule,
                                    "message": messages}, columns=ERROR_COLUMNS))
     order = {c.display_name: i for i, c in enumerate(connection.columns)}
     errors = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     errors["_order"] = errors["column"].map(order)
     errors = errors.sort_values(["row", "_order"], na_position="first", kind="stable")
     return errors.drop(columns="_order").reset_index(drop=True)
+
+
+def _shown_values(values: list[Any], rule: str) -> list[Any]:
+    """The raw values as the report holds them: text with a lone surrogate escaped ("\\ud800"), so that
+    the report can be shown, written to CSV or XLSX, and sent (the cell itself stays in ``invalid``)."""
+    if rule != "text":
+        return values
+    return [v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) and not utf8_encodable(v) else v
+            for v in values]
 
 
 def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
+from opus_nb.exports import write_table
 from opus_nb.schema import RULES
 
 from .conftest import frame, good_row, sheet
@@ -33,10 +35,18 @@ def test_a_lone_surrogate_in_a_text_cell_is_a_report_row(conn: opus.Connection, 
     report = opus.validate(sheet(3, r1={column: value}), conn)
     error = _only_error(report)
     assert (error["row"], error["column"], error["rule"]) == (1, column, "text")
-    assert error["value"] == value
+    assert error["value"] == value.replace("\ud800", "\\ud800")
     assert "surrogate" in error["message"]
     assert report.n_invalid == 1
     assert len(opus.to_records(report.valid, conn)) == 2
+
+
+def test_a_report_holding_a_lone_surrogate_can_be_shown_and_written(conn: opus.Connection, tmp_path: Path) -> None:
+    report = opus.validate(sheet(2, r1={"Vendor Name": "North\ud800wind"}), conn)
+    assert "North\\ud800wind" in report._repr_html_()
+    write_table(report.errors, tmp_path / "errors.xlsx")
+    written = write_table(report.errors, tmp_path / "errors.csv").read_text(encoding="utf-8")
+    assert "North\\ud800wind" in written
 
 
 NOT_TEXT: dict[str, Any] = {
