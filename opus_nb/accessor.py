@@ -26,19 +26,28 @@ class OpusAccessor:
     def __init__(self, df: pd.DataFrame) -> None:
         self._df = df
 
-    def validate(self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None) -> ValidationReport:
+    def validate(
+        self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
+    ) -> ValidationReport:
         """Check every cell against ``connection``; see `opus_nb.validate`."""
-        return validate(self._df, connection, rename=rename)
+        return validate(self._df, connection, rename=rename, dayfirst=dayfirst)
 
-    def to_records(self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None) -> list[dict[str, Any]]:
+    def to_records(
+        self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
+    ) -> list[dict[str, Any]]:
         """The rows as API records; see `opus_nb.to_records`."""
-        return to_records(self._df, connection, rename=rename)
+        return to_records(self._df, connection, rename=rename, dayfirst=dayfirst)
 
     def iter_records(
-        self, connection: Connection, *, chunk_size: int = 10_000, rename: Mapping[Hashable, str] | None = None
+        self,
+        connection: Connection,
+        *,
+        chunk_size: int = 10_000,
+        rename: Mapping[Hashable, str] | None = None,
+        dayfirst: bool = False,
     ) -> Iterator[list[dict[str, Any]]]:
         """The rows as API records, ``chunk_size`` at a time."""
-        return iter_records(self._df, connection, chunk_size=chunk_size, rename=rename)
+        return iter_records(self._df, connection, chunk_size=chunk_size, rename=rename, dayfirst=dayfirst)
 
     def submit(
         self,

@@ -23,7 +23,9 @@ import pandas as pd
 
 from opus_nb.audit import DEFAULT_AUDIT_FOLDER
 from opus_nb.client import OpusClient
-from opus_nb.commands import add_connection_arguments, connection_from_args
+from opus_nb.commands import add_connection_arguments, add_sheet_arguments, connection_from_args
+from opus_nb.errors import SheetError
+from opus_nb.exports import write_table
 from opus_nb.journal import DEFAULT_FOLDER
 from opus_nb.session import login
 from opus_nb.sheets import read_sheet
@@ -36,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("submit", help="validate a sheet and submit its valid rows to Opus")
     p.add_argument("sheet", type=Path, help="a .csv or .xlsx file")
     add_connection_arguments(p)
+    add_sheet_arguments(p)
     p.add_argument("--conflict", choices=["skip", "overwrite"], help="when a rowKey exists (default: the connection's)")
     p.add_argument("--concurrency", type=int, help="batches in flight at once")
     p.add_argument("--resume", action="store_true", help="continue the last unfinished run of this sheet")
@@ -79,7 +82,10 @@ def _client(args: argparse.Namespace) -> OpusClient:
 
 def _write(frame: pd.DataFrame, output: Path | None, what: str) -> None:
     if output is not None:
-        frame.to_csv(output, index=False)
+        try:
+            write_table(frame, output)
+        except ValueError as exc:
+            raise SheetError(str(output), str(exc)) from None
         print(f"{what} written to {output}")
 
 
@@ -97,7 +103,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         results = submit(
             df, connection, conflict=args.conflict, concurrency=args.concurrency, progress=not args.quiet,
             resume=args.resume, dry_run=args.dry_run, stop_on_error=args.stop_on_error, journal=args.journal,
-            client=client,
+            rename=dict(args.rename), dayfirst=args.dayfirst, client=client,
         )
     print(f"{len(results):,} rows: {_counts(results)}")
     if results.attrs.get("stopped"):

@@ -18,7 +18,7 @@ say "the option order" without defining it further.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from opus_nb.errors import ConnectionFileError, MissingChoicesError
+from opus_nb.jsonfile import read_json_file, shown
 from opus_nb.terms import Term, load_terms
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ BUILTIN_COLUMNS: tuple[Column, ...] = tuple(
 )
 _BUILTIN_BY_NAME = {c.internal_name: c for c in BUILTIN_COLUMNS}
 _CONFLICT_OPTIONS = {"overwrite": "Overwrite", "skip": "Skip"}
+_CONFLICT_KEYS = ("conflictOption", "confilictOption")
 
 
 def decode_display_name(internal_name: str) -> str:
@@ -165,11 +167,11 @@ class Connection:
         if missing:
             raise MissingChoicesError(missing)
 
-    def schema(self) -> pa.DataFrameSchema:
+    def schema(self, *, dayfirst: bool = False) -> pa.DataFrameSchema:
         """The pandera schema that checks and coerces a frame keyed by internal names."""
         from opus_nb.schema import build_schema
 
-        return build_schema(self)
+        return build_schema(self, dayfirst=dayfirst)
 
     def to_json(self) -> dict[str, Any]:
         """The connection in the form Opus lets you download."""
@@ -205,8 +207,7 @@ def load_connection(
     conn_id = _guid(name, data.get("id"))
     conflict = _conflict_option(name, data)
     fmt = data.get("datetimeFormat", datetime_format) if datetime_format == DEFAULT_DATETIME_FORMAT else datetime_format
-    if not isinstance(fmt, str) or "%" not in fmt:
-        raise ConnectionFileError(name, "datetimeFormat", "a strftime format such as '%Y-%m-%d %H:%M:%S'", repr(fmt))
+    _check_datetime_format(name, fmt)
     if "columns" in data:
         columns = _explicit_columns(name, data["columns"])
     else:
@@ -215,13 +216,7 @@ def load_connection(
         id=conn_id, columns=columns, conflict_option=conflict, datetime_format=fmt,
         terms=tuple(load_terms(terms)) if terms is not None else None, source=name,
     )
-    if isinstance(choices, str | Path):
-        choices_name, loaded = _read(choices)
-        if not isinstance(loaded, Mapping):
-            raise ConnectionFileError(choices_name, "(top level)", "an object of column -> option names",
-                                      type(loaded).__name__)
-        choices = loaded
-    return _with_choices(conn, choices or {})
+    return _with_choices(conn, _read_choices(choices))
 
 
 def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, Any]:
@@ -229,32 +224,59 @@ def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, Any]:
         return "connection", source
     if not isinstance(source, str | Path):
         raise ConnectionFileError("connection", "(top level)", "a file path or a JSON object", type(source).__name__)
-    name = str(source)
+    return str(source), read_json_file(source)
+
+
+def _read_choices(choices: Mapping[str, Sequence[str]] | str | Path | None) -> Mapping[str, Any]:
+    """The ``choices=`` argument as a mapping: given as one, or read from the JSON file it names."""
+    expected = "an object of column -> option names, or the path of a JSON file holding one"
+    if choices is None:
+        return {}
+    if isinstance(choices, str) and not choices.lstrip().startswith(("{", "[")) and not Path(choices).is_file():
+        raise ConnectionFileError("choices", "choices", expected, f"{shown(choices)}, which is not a file")
+    if isinstance(choices, str | Path):
+        name, loaded = str(choices), read_json_file(choices)
+        if not isinstance(loaded, Mapping):
+            raise ConnectionFileError(name, "(top level)", "an object of column -> option names", type(loaded).__name__)
+        return loaded
+    if not isinstance(choices, Mapping):
+        raise ConnectionFileError("choices", "choices", expected, f"a {type(choices).__name__}")
+    return choices
+
+
+def _check_datetime_format(source: str, fmt: Any) -> None:
+    """A format is usable when a date-time written in it reads back with the same date."""
+    expected = "a strftime format with a date, such as '%Y-%m-%d %H:%M:%S'"
+    if not isinstance(fmt, str) or "%" not in fmt:
+        raise ConnectionFileError(source, "datetimeFormat", expected, shown(fmt))
+    sample = dt.datetime(2021, 3, 24, 13, 5, 6)
     try:
-        text = Path(source).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConnectionFileError(name, "(file)", "a readable file", exc.strerror) from None
-    try:
-        return name, json.loads(text)
+        back = dt.datetime.strptime(sample.strftime(fmt), fmt)
     except ValueError as exc:
-        raise ConnectionFileError(name, "(file)", "JSON", f"invalid JSON ({exc})") from None
+        raise ConnectionFileError(source, "datetimeFormat", expected, f"{shown(fmt)} ({exc})") from None
+    if back.date() != sample.date():
+        raise ConnectionFileError(source, "datetimeFormat", expected,
+                                  f"{shown(fmt)}, in which {sample:%Y-%m-%d} reads back as {back:%Y-%m-%d}")
 
 
 def _guid(source: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConnectionFileError(source, "id", "the connection's GUID", repr(value))
+        raise ConnectionFileError(source, "id", "the connection's GUID", shown(value))
     try:
         return str(uuid.UUID(value.strip()))
     except ValueError:
-        raise ConnectionFileError(source, "id", "a GUID such as 2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11", repr(value)) from None
+        raise ConnectionFileError(source, "id", "a GUID such as 2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11", shown(value)) from None
 
 
 def _conflict_option(source: str, data: Mapping[str, Any]) -> str:
-    value = data.get("conflictOption", data.get("confilictOption", "Skip"))
-    option = _CONFLICT_OPTIONS.get(str(value).strip().lower())
-    if option is None:
-        raise ConnectionFileError(source, "conflictOption", "'Overwrite' or 'Skip'", repr(value))
-    return option
+    options = {key: _CONFLICT_OPTIONS.get(str(data[key]).strip().lower()) for key in _CONFLICT_KEYS if key in data}
+    for key, option in options.items():
+        if option is None:
+            raise ConnectionFileError(source, "conflictOption", "'Overwrite' or 'Skip'", f"{key}: {shown(data[key])}")
+    if len(set(options.values())) > 1:
+        given = ", ".join(f"{key}: {data[key]!r}" for key in options)
+        raise ConnectionFileError(source, "conflictOption", "one conflict option under both spellings", given)
+    return next(iter(options.values()), "Skip") or "Skip"
 
 
 def _column_type(source: str, field_name: str, value: Any) -> ColumnType:
@@ -262,37 +284,41 @@ def _column_type(source: str, field_name: str, value: Any) -> ColumnType:
         return ColumnType(value)
     except ValueError:
         allowed = ", ".join(t.value for t in ColumnType)
-        raise ConnectionFileError(source, field_name, f"one of {allowed}", repr(value)) from None
+        raise ConnectionFileError(source, field_name, f"one of {allowed}", shown(value)) from None
 
 
 def _make_column(source: str, field_name: str, internal: Any, kind: Any, display: Any = None) -> Column:
-    if not isinstance(internal, str) or not internal.strip():
-        raise ConnectionFileError(source, field_name, "a column's internal name", repr(internal))
+    if not isinstance(internal, str) or not internal.strip() or not unquote(internal).isprintable():
+        raise ConnectionFileError(source, field_name, "a column's internal name, with no control character", shown(internal))
     col_type = _column_type(source, f"{field_name}.type" if display is not None else field_name, kind)
     builtin = _BUILTIN_BY_NAME.get(internal)
     if builtin is not None:
         if builtin.type is not col_type:
-            raise ConnectionFileError(source, field_name, f"type {builtin.type.value} for built-in {internal!r}", repr(kind))
+            raise ConnectionFileError(source, field_name, f"type {builtin.type.value} for built-in {internal!r}", shown(kind))
         return builtin
-    if display is not None and (not isinstance(display, str) or not display.strip()):
-        raise ConnectionFileError(source, f"{field_name}.displayName", "a non-blank name", repr(display))
-    return Column(internal, (display or decode_display_name(internal)).strip(), col_type)
+    if display is not None and (not isinstance(display, str) or not display.strip() or not display.isprintable()):
+        raise ConnectionFileError(source, f"{field_name}.displayName", "a non-blank name, with no control character",
+                                  shown(display))
+    name = (display or decode_display_name(internal)).strip()
+    if not name:
+        raise ConnectionFileError(source, field_name, "an internal name whose display name is not blank", shown(internal))
+    return Column(internal, name, col_type)
 
 
 def _downloaded_columns(source: str, data: Any) -> tuple[Column, ...]:
     if not isinstance(data, list) or not data or not isinstance(data[0], Mapping):
-        raise ConnectionFileError(source, "data", "a list holding one object of internal name -> type name", repr(data)[:80])
+        raise ConnectionFileError(source, "data", "a list holding one object of internal name -> type name", shown(data))
     cols = [_make_column(source, f"data[0].{k}", k, v) for k, v in data[0].items()]
     return _with_builtins(cols)
 
 
 def _explicit_columns(source: str, items: Any) -> tuple[Column, ...]:
     if not isinstance(items, list):
-        raise ConnectionFileError(source, "columns", "a list of column objects", repr(items)[:80])
+        raise ConnectionFileError(source, "columns", "a list of column objects", shown(items))
     cols = []
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
-            raise ConnectionFileError(source, f"columns[{i}]", "an object", repr(item)[:80])
+            raise ConnectionFileError(source, f"columns[{i}]", "an object", shown(item))
         col = _make_column(source, f"columns[{i}]", item.get("internalName"), item.get("type"), item.get("displayName", None))
         if item.get("choices") is not None:
             col = replace(col, choices=_options(source, f"columns[{i}].choices", item["choices"]))
@@ -308,8 +334,12 @@ def _with_builtins(cols: list[Column]) -> tuple[Column, ...]:
 
 def _options(source: str, field_name: str, options: Any) -> tuple[str, ...]:
     if isinstance(options, str) or not isinstance(options, Sequence) or not options:
-        raise ConnectionFileError(source, field_name, "a non-empty list of option names", repr(options))
-    names = [str(o).strip() for o in options]
+        raise ConnectionFileError(source, field_name, "a non-empty list of option names", shown(options))
+    odd = [o for o in options if not isinstance(o, str) or not o.isprintable()]
+    if odd:
+        raise ConnectionFileError(source, field_name, "option names as text, with no control character",
+                                  f"{shown(odd[0])} (a {type(odd[0]).__name__})")
+    names = [o.strip() for o in options]
     seen: set[str] = set()
     for n in names:
         if not n or n.casefold() in seen:

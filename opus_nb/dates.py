@@ -3,7 +3,9 @@
 Accepted: real date-times (pandas, numpy, `datetime`), ISO 8601 text, common written forms
 ("4 March 2021", "March 4, 2021 2:30 PM", "2021/03/04"), numeric slash dates when only one
 reading is valid ("25/12/2023"), and Excel serial numbers (44259.4375). A slash date that reads
-as two different valid dates ("03/04/2022") is *ambiguous* and reported, never guessed.
+as two different valid dates ("03/04/2022") is *ambiguous* and reported, never guessed; with
+``dayfirst=True`` (a sheet known to write day/month/year) it is read day first, and a slash date
+that is only valid month first ("12/25/2023") is not a date.
 Time-zone-aware values are converted to UTC and stored without a zone.
 
 >>> values, unreadable, ambiguous = parse_datetimes(pd.Series(["2021-03-04", "4 March 2021", "03/04/2021", "soon"]))
@@ -21,7 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["format_datetimes", "parse_datetimes"]
+from opus_nb.errors import ConfigurationError
+
+__all__ = ["format_datetimes", "parse_datetimes", "read_moment"]
 
 # The commonest export forms, tried first on the cells of their length (a failed parse is slow).
 _COMMON = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
@@ -40,7 +44,7 @@ _DATES = ["%Y/%m/%d", "%Y.%m.%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %
 _TIMES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p", " %I:%M%p", " %I%p"]
 
 
-def parse_datetimes(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def parse_datetimes(raw: pd.Series, *, dayfirst: bool = False) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse a column: (datetime64 values with NaT for blank or bad, unreadable mask, ambiguous mask)."""
     n = len(raw)
     unreadable = np.zeros(n, dtype=bool)
@@ -68,9 +72,9 @@ def parse_datetimes(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     text = text.str.strip()
     todo = (text.notna() & (text != "")).to_numpy(dtype=bool)
     if todo.all():
-        out, unreadable, ambiguous = _from_text(text)
+        out, unreadable, ambiguous = _from_text(text, dayfirst)
     elif todo.any():
-        out[todo], unreadable[todo], ambiguous[todo] = _from_text(text[todo])
+        out[todo], unreadable[todo], ambiguous[todo] = _from_text(text[todo], dayfirst)
     return pd.Series(out, index=raw.index), unreadable, ambiguous
 
 
@@ -147,7 +151,7 @@ def _from_serials(numbers: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return values, (numbers.notna().to_numpy() & ~ok)
 
 
-def _from_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _from_text(text: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Non-blank, stripped text: (datetime64[us] values, unreadable mask, ambiguous mask)."""
     out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
     lengths = text.str.len().to_numpy(dtype="int64", na_value=0)
@@ -170,19 +174,19 @@ def _from_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             out[serial] = _from_serials(text[serial].astype("float64"))[0].to_numpy()
         rest &= ~serial
     if rest.any():
-        written = {u: _written(u) for u in pd.unique(text[rest])}
+        written = {u: _written(u, dayfirst) for u in pd.unique(text[rest])}
         cells = text[rest].tolist()
         out[rest] = pd.to_datetime([written[c][0] for c in cells]).to_numpy(dtype="datetime64[us]")
         ambiguous[rest] = [written[c][1] for c in cells]
     return out, np.isnat(out) & ~ambiguous, ambiguous
 
 
-def _written(text: str) -> tuple[dt.datetime | None, bool]:
+def _written(text: str, dayfirst: bool = False) -> tuple[dt.datetime | None, bool]:
     """One written date-time: (value, ambiguous)."""
     slash = _SLASH.match(text)
     if slash:
         first, second, year, rest = int(slash[1]), int(slash[2]), slash[3], slash[4]
-        readings = {(first, second), (second, first)} if first != second else {(first, second)}
+        readings = {(first, second), (second, first)} if first != second and not dayfirst else {(first, second)}
         valid = [v for v in (_at(year, d, m, rest) for d, m in readings) if v is not None]
         if len(valid) > 1:
             return None, True
@@ -194,6 +198,26 @@ def _written(text: str) -> tuple[dt.datetime | None, bool]:
             except ValueError:
                 continue
     return None, False
+
+
+def read_moment(value: str | dt.date | pd.Timestamp | np.datetime64, setting: str) -> pd.Timestamp:
+    """One date-time a user gives (such as ``before=``), read as a column's cells are; UTC, no zone.
+
+    Text that is not a date-time, or a slash date that could be read either way round, is a
+    `ConfigurationError` naming ``setting``.
+
+    >>> read_moment("2026-01-01", "before"), read_moment("4 March 2026", "before")
+    (Timestamp('2026-01-01 00:00:00'), Timestamp('2026-03-04 00:00:00'))
+    """
+    if not isinstance(value, str | dt.date | np.datetime64):
+        raise ConfigurationError(setting, "a date or date-time", f"a {type(value).__name__}")
+    values, unreadable, ambiguous = parse_datetimes(pd.Series([value], dtype=object))
+    if ambiguous[0]:
+        raise ConfigurationError(setting, "a date that cannot be misread, such as 2026-04-03 (YYYY-MM-DD)",
+                                 f"{value!r}, which could be read day-first or month-first")
+    if unreadable[0] or pd.isna(values.iloc[0]):
+        raise ConfigurationError(setting, "a date or date-time, such as 2026-04-03 or 2026-04-03 14:30", repr(value))
+    return pd.Timestamp(values.iloc[0])
 
 
 def _at(year: str, day: int, month: int, rest: str) -> dt.datetime | None:

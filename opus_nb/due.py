@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 
 from opus_nb.client import OpusClient
 from opus_nb.connection import BUILTIN_COLUMNS, Column, ColumnType, Connection
+from opus_nb.dates import read_moment
 from opus_nb.distinct import map_distinct
 from opus_nb.errors import OpusHTTPError, PagingError
 from opus_nb.session import current_client, current_connection
@@ -41,10 +42,7 @@ def format_due_date(before: str | dt.date | pd.Timestamp, fmt: str) -> str:
     >>> format_due_date("2026-01-01", "%Y-%m-%d %H:%M:%S")
     '2026-01-01 00:00:00'
     """
-    stamp = pd.Timestamp(before)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.strftime(fmt)
+    return read_moment(before, "before").strftime(fmt)
 
 
 def due_records(
@@ -59,8 +57,8 @@ def due_records(
     conn = current_connection(connection)
     if not 1 <= page_size <= 100:
         raise ValueError(f"page_size must be between 1 and 100, not {page_size}")
-    api = current_client(client)
     due_date = format_due_date(before, conn.datetime_format)
+    api = current_client(client)
     items: list[dict[str, Any]] = []
     token: str | None = None
     seen: set[str] = set()

@@ -41,10 +41,10 @@ class Encoded(NamedTuple):
 
 
 def to_records(
-    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None
+    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
 ) -> list[Record]:
     """Validate ``df`` and return every row as an API record; raises `ValidationFailed` if any row fails."""
-    return [record for chunk in iter_records(df, connection, rename=rename) for record in chunk]
+    return [record for chunk in iter_records(df, connection, rename=rename, dayfirst=dayfirst) for record in chunk]
 
 
 def iter_records(
@@ -53,11 +53,12 @@ def iter_records(
     *,
     chunk_size: int = 10_000,
     rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
 ) -> Iterator[list[Record]]:
     """Like `to_records`, ``chunk_size`` records at a time (validation happens before the first chunk)."""
     from opus_nb.validation import validate
 
-    report = validate(df, connection, rename=rename)
+    report = validate(df, connection, rename=rename, dayfirst=dayfirst)
     report.raise_if_invalid()
     for _, records in report.batches(chunk_size):
         yield records
@@ -145,7 +146,7 @@ def _encode(column: Column, values: pd.Series, connection: Connection) -> Encode
     if kind is ColumnType.DATETIME:
         return Encoded(format_datetimes(values, connection.datetime_format), values.isna().to_numpy())
     if kind is ColumnType.NUMBER:
-        return _numbers(values.to_numpy(dtype="float64", na_value=np.nan))
+        return _numbers(values)
     if kind is ColumnType.SINGLE_CHOICE:
         codes = pd.Categorical(values, categories=list(column.choices or ())).codes
         out = (codes + 1).astype(object)
@@ -159,7 +160,19 @@ def _encode(column: Column, values: pd.Series, connection: Connection) -> Encode
     return _text(values)
 
 
-def _numbers(numbers: np.ndarray) -> Encoded:
+def _numbers(values: pd.Series) -> Encoded:
+    """Numbers as JSON numbers: whole ones as ints; an object column holds exact Python ints (beyond 2**53)."""
+    if values.dtype != object:
+        return _floats(values.to_numpy(dtype="float64", na_value=np.nan))
+    cells = values.to_numpy(dtype=object)
+    exact = np.fromiter((isinstance(v, int) for v in cells), dtype=bool, count=len(cells))
+    encoded = _floats(values.where(~exact).to_numpy(dtype="float64", na_value=np.nan))
+    encoded.values[exact] = cells[exact]
+    encoded.blank[exact] = False
+    return encoded
+
+
+def _floats(numbers: np.ndarray) -> Encoded:
     out = np.empty(len(numbers), dtype=object)
     blank = np.isnan(numbers)
     whole = ~blank & (np.mod(numbers, 1) == 0) & (np.abs(numbers) < 2**53)

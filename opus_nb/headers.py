@@ -3,7 +3,8 @@
 A header matches a column by internal name or display name, ignoring case, spaces and
 underscores ("Created_Time" is "Created time"). ``rename`` maps the rest explicitly. Nothing
 is guessed: a header that matches nothing, two headers for one column, and a required column
-with no header are all reported.
+with no header are all reported; a header that matches nothing comes with the names it is
+close to (`difflib.get_close_matches`), as suggestions only.
 
 >>> mapping = map_headers(["Row Key", "name", "Notes"], conn)   # doctest: +SKIP
 >>> mapping.columns, mapping.unknown                             # doctest: +SKIP
@@ -12,13 +13,14 @@ with no header are all reported.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from opus_nb.connection import Column, Connection
+from opus_nb.connection import Column, Connection, normalize_header
 from opus_nb.errors import ColumnMappingError
 
-__all__ = ["HeaderMapping", "map_headers"]
+__all__ = ["HeaderMapping", "close_columns", "map_headers"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class HeaderMapping:
     unknown: list[Hashable]
     duplicates: dict[str, list[Hashable]]
     missing: list[Column]
+    #: For each unknown header, the display names of the columns it is close to, closest first.
+    suggestions: dict[Hashable, list[str]] = field(default_factory=dict)
 
 
 def map_headers(
@@ -50,4 +54,18 @@ def map_headers(
     duplicates = {name: hs for name, hs in found.items() if len(hs) > 1}
     columns = {hs[0]: name for name, hs in found.items() if len(hs) == 1}
     missing = [c for c in connection.columns if c.required and c.internal_name not in found]
-    return HeaderMapping(columns, unknown, duplicates, missing)
+    return HeaderMapping(columns, unknown, duplicates, missing, {h: close_columns(h, connection) for h in unknown})
+
+
+def close_columns(header: Hashable, connection: Connection, n: int = 3) -> list[str]:
+    """The display names of the columns whose display or internal name is close to ``header``.
+
+    >>> close_columns("Vendr Name", conn)       # doctest: +SKIP
+    ['Vendor Name']
+    """
+    names: dict[str, str] = {}
+    for col in connection.columns:
+        for name in (col.display_name, col.internal_name):
+            names.setdefault(normalize_header(name), col.display_name)
+    close = difflib.get_close_matches(normalize_header(header), list(names), n=n * 2, cutoff=0.6)
+    return list(dict.fromkeys(names[c] for c in close))[:n]

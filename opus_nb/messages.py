@@ -28,6 +28,8 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
         return f"{name} is required, and this row has no value"
     if rule == "unique":
         return f"row key {shown} appears {details.get('count', 2)} times; each row needs its own key"
+    if rule == "text":
+        return _not_text(name, value, shown, row_key=column is not None and column.internal_name == "rowKey")
     if rule == "single_line":
         return f"{name} must be one line of text, but {shown} has a line break"
     if rule == "datetime":
@@ -41,6 +43,8 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
         return f"Modified time {shown} is earlier than Created time{when}"
     if rule == "number":
         return f"{shown} is not a number (write digits with '.' for decimals, no units or thousands separators)"
+    if rule == "number_range":
+        return f"{shown} is a whole number beyond the 64-bit range (about 9.2e18 either way) that Opus can read"
     if rule == "finite":
         return f"{shown} is not a finite number"
     if rule in ("choice", "choices"):
@@ -57,11 +61,25 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
     if rule == "missing_column":
         return f"the sheet has no column for {name}, which is required"
     if rule == "unknown_column":
+        close = details.get("close") or []
+        if close:
+            guesses = " or ".join(repr(c) for c in close)
+            return (f"the column {shown} matches no column of the connection (did you mean {guesses}?): rename it with "
+                    f"rename={{{shown}: {close[0]!r}}} or drop it")
         return (f"the column {shown} matches no column of the connection: rename it with "
                 f"rename={{{shown}: 'Display name'}} or drop it")
     if rule == "duplicate_column":
         return f"several columns ({value}) all match {name}: keep one, or rename the others"
     return f"{shown} breaks the rule {rule!r}"
+
+
+def _not_text(name: str, value: Any, shown: str, *, row_key: bool) -> str:
+    if isinstance(value, str):
+        return (f"{shown} has a character that is not valid Unicode (a lone surrogate, as a broken export leaves): "
+                f"{name} cannot be sent until it is fixed")
+    if row_key:
+        return f"a row key must be text or a whole number, not a {type(value).__name__} ({shown})"
+    return f"{shown} is a {type(value).__name__}, not text: {name} takes text (write the value as text in the sheet)"
 
 
 def is_blank(value: Any) -> bool:

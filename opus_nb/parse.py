@@ -17,6 +17,8 @@ choices, people and paths are parsed once per *distinct* value and mapped back w
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ import pyarrow.compute as pc
 from opus_nb.connection import Column, ColumnType
 from opus_nb.dates import parse_datetimes
 
-__all__ = ["EMAIL_PATTERN", "Parsed", "as_text", "parse_column"]
+__all__ = ["EMAIL_PATTERN", "INT_RANGE", "Parsed", "as_text", "parse_column", "utf8_encodable"]
 
 EMAIL_PATTERN = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -38,6 +40,10 @@ EMAIL_PATTERN = re.compile(
 )
 _ENTRY = re.compile(r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>]*)>|(?P<bare>[^<>]*?))\s*')
 _DECIMAL = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_WHOLE = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
+_EXACT_LIMIT = 2.0**53  # from here on a float64 cannot hold every whole number
+#: The whole numbers JSON readers take: signed or unsigned 64-bit.
+INT_RANGE = (-(2**63), 2**64)
 
 
 @dataclass
@@ -48,15 +54,16 @@ class Parsed:
     failures: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None) -> Parsed:
-    """Parse one raw column as ``column`` says; ``terms`` are the known classification paths."""
+def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None, *, dayfirst: bool = False) -> Parsed:
+    """Parse one raw column as ``column`` says; ``terms`` are the known classification paths;
+    ``dayfirst`` reads slash dates day first (see `opus_nb.dates`)."""
     kind = column.type
     if kind in (ColumnType.SINGLE_TEXT, ColumnType.MULTIPLE_TEXT):
-        return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT)
+        return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT, row_key=column.internal_name == "rowKey")
     if kind is ColumnType.NUMBER:
         return _number(raw)
     if kind is ColumnType.DATETIME:
-        values, unreadable, ambiguous = parse_datetimes(raw)
+        values, unreadable, ambiguous = parse_datetimes(raw, dayfirst=dayfirst)
         return Parsed(values, {"datetime": unreadable, "datetime_ambiguous": ambiguous})
     if kind is ColumnType.SINGLE_CHOICE:
         return _per_value(raw, _ChoiceReader(column.choices or ()).one, "choice")
@@ -65,7 +72,11 @@ def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = N
     if kind is ColumnType.PEOPLE_OR_GROUP:
         return _per_value(raw, _people, "email")
     known = {t.casefold(): t for t in terms} if terms is not None and column.internal_name == "termFullPath" else None
-    return _per_value(raw, lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
+    not_text = _not_text(raw)
+    cells = raw.where(~not_text) if not_text.any() else raw
+    parsed = _per_value(cells, lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
+    parsed.failures["text"] = not_text
+    return parsed
 
 
 def as_text(raw: pd.Series) -> pd.Series:
@@ -89,13 +100,58 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _text(raw: pd.Series, *, single_line: bool) -> Parsed:
-    text = as_text(raw).str.strip()
+def _text(raw: pd.Series, *, single_line: bool, row_key: bool = False) -> Parsed:
+    if row_key and not pd.api.types.is_string_dtype(raw.dtype):
+        raw = raw.astype(object)
+    not_text = _not_text(raw, row_key=row_key)
+    text = as_text(raw.where(~not_text) if not_text.any() else raw).str.strip()
     text = text.where(text != "")
-    failures = {}
+    failures = {"text": not_text}
     if single_line:
         failures["single_line"] = _line_breaks(text)
     return Parsed(text, failures)
+
+
+# What a text column reads as text: text, numbers and date-times (a bool only outside the row key).
+_TEXT_LIKE = (str, int, float, decimal.Decimal, np.integer, np.floating, np.bool_, dt.date, np.datetime64)
+
+
+def _not_text(raw: pd.Series, *, row_key: bool = False) -> np.ndarray:
+    """Where an object column holds what is not text (a list, bytes, a dict, a timedelta...) or text
+    with a lone surrogate (which no UTF-8 request can carry); a row key is text or a whole number.
+    Other dtypes hold text, numbers or date-times (and arrow text cannot hold a lone surrogate)."""
+    if raw.dtype != object:
+        return np.zeros(len(raw), dtype=bool)
+    check = _is_row_key if row_key else _is_text
+    present = raw.notna().to_numpy(dtype=bool)
+    out = np.zeros(len(raw), dtype=bool)
+    out[present] = [not check(v) for v in raw.to_numpy(dtype=object)[present]]
+    return out
+
+
+def _is_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return utf8_encodable(value)
+    return isinstance(value, _TEXT_LIKE)
+
+
+def _is_row_key(value: Any) -> bool:
+    if isinstance(value, str):
+        return utf8_encodable(value)
+    if isinstance(value, bool | np.bool_):
+        return False
+    return isinstance(value, int | np.integer) or (isinstance(value, float | np.floating) and float(value).is_integer())
+
+
+def utf8_encodable(text: str) -> bool:
+    """False for text holding a lone surrogate ("\\ud800"), which UTF-8 (so JSON on the wire) cannot carry."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _line_breaks(text: pd.Series) -> np.ndarray:
@@ -115,9 +171,17 @@ def _line_breaks(text: pd.Series) -> np.ndarray:
 
 
 def _number(raw: pd.Series) -> Parsed:
+    """Numbers as float64; whole numbers a float64 cannot hold exactly (2**53 and beyond) as Python ints
+    (the column is then of object dtype), or, beyond what JSON readers take (64 bits), reported."""
+    out_of_range = np.zeros(len(raw), dtype=bool)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.astype("float64")
         unreadable = np.zeros(len(raw), dtype=bool)
+        if pd.api.types.is_integer_dtype(raw.dtype):
+            big = (np.abs(values) >= _EXACT_LIMIT).to_numpy(dtype=bool, na_value=False)
+            if big.any():
+                values = values.astype(object)
+                values[big] = [int(v) for v in raw[big]]
     else:
         text = as_text(raw) if raw.dtype != object else raw.map(_number_text, na_action="ignore").astype("str")
         text = text.str.strip()
@@ -129,8 +193,28 @@ def _number(raw: pd.Series) -> Parsed:
         if other.any():
             values[other] = pd.to_numeric(text[other], errors="coerce").astype("float64").to_numpy()
         unreadable = other & values.isna().to_numpy()
+        big = plain & (np.abs(values) >= _EXACT_LIMIT).to_numpy(dtype=bool, na_value=False)
+        if big.any():
+            values, out_of_range = _exact_wholes(text, values, big)
     infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
-    return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite})
+    return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite, "number_range": out_of_range})
+
+
+def _exact_wholes(text: pd.Series, values: pd.Series, big: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """``values`` with the whole numbers written at ``big`` read exactly (an object column), and where
+    they are beyond 64 bits (left blank). Text with an exponent or a fraction stays a float."""
+    out = values.astype(object)
+    out_of_range = np.zeros(len(values), dtype=bool)
+    for pos in np.flatnonzero(big).tolist():
+        whole = _WHOLE.fullmatch(text.iat[pos])
+        if whole is None:
+            continue
+        number = int(whole[1])
+        if INT_RANGE[0] <= number < INT_RANGE[1]:
+            out.iat[pos] = number
+        else:
+            out.iat[pos], out_of_range[pos] = np.nan, True
+    return out, out_of_range
 
 
 def _to_float(text: pd.Series) -> np.ndarray:
@@ -142,9 +226,12 @@ def _to_float(text: pd.Series) -> np.ndarray:
 
 
 def _number_text(value: Any) -> str:
-    if isinstance(value, bool):
+    """A cell of an object column as number text: text as it is, numbers (numpy's, Decimal) as they print."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | decimal.Decimal | np.integer | np.floating):
         return "not a number"
-    return value if isinstance(value, str) else repr(value)
+    return str(value)
 
 
 def _per_value(

@@ -9,6 +9,7 @@ Rows are addressed by position (0..n-1), so a frame with a repeated index works 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import pandas as pd
 from opus_nb.connection import Connection
 from opus_nb.encode import assemble
 from opus_nb.headers import map_headers
+from opus_nb.parse import INT_RANGE, utf8_encodable
 from opus_nb.validation import validate as validate_frame
 
 __all__ = ["Prepared", "prepare"]
@@ -47,7 +49,13 @@ def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashab
     if header is None:
         return [None] * len(work)
     column = work[header]
-    return [None if blank else str(v) for v, blank in zip(column.tolist(), column.isna().tolist(), strict=True)]
+    return [None if blank else _key_text(v) for v, blank in zip(column.tolist(), column.isna().tolist(), strict=True)]
+
+
+def _key_text(value: Any) -> str:
+    """A row key as the results show it; a character no UTF-8 text can hold (a lone surrogate) is escaped."""
+    text = str(value)
+    return text if utf8_encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def prepare(
@@ -56,14 +64,15 @@ def prepare(
     *,
     validate: bool = True,
     rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
 ) -> Prepared:
-    """Validate and encode ``df``; ``validate=False`` takes its non-blank cells as they are
-    (only values that JSON cannot carry keep a row back, with the reason)."""
+    """Validate and encode ``df`` (``dayfirst``: see `opus_nb.validate`); ``validate=False`` takes its
+    non-blank cells as they are (only values that JSON cannot carry keep a row back, with the reason)."""
     work = df.reset_index(drop=True)
     keys = _row_keys(work, connection, rename)
     if not validate:
         return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
-    report = validate_frame(work, connection, rename=rename)
+    report = validate_frame(work, connection, rename=rename, dayfirst=dayfirst)
     records: dict[int, dict[str, Any]] = {}
     for labels, chunk in report.batches(10_000):
         records.update(zip((int(p) for p in labels), chunk, strict=True))
@@ -84,13 +93,14 @@ def prepare(
 def _raw_records(
     work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None
 ) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
-    """Records of the non-blank cells as they are, and the rows that JSON cannot carry, with why."""
+    """Records of the non-blank cells as JSON values, and the rows with a cell JSON cannot carry, with why."""
     mapping = map_headers(work.columns, connection, rename).columns
-    columns = {name: work[header].astype(object).to_numpy() for header, name in mapping.items()}
-    blanks = {name: work[header].isna().to_numpy() for header, name in mapping.items()}
+    columns: dict[str, np.ndarray] = {}
+    blanks: dict[str, np.ndarray] = {}
     reasons: dict[int, str] = {}
     for header, name in mapping.items():
-        for pos, why in _unsendable(work[header], columns[name], blanks[name]):
+        columns[name], blanks[name], unsendable = _json_column(work[header])
+        for pos, why in unsendable:
             reasons.setdefault(pos, f"not sendable: {name}: {why}")
     positions = np.array([p for p in range(len(work)) if p not in reasons], dtype=np.int64)
     records = {int(p): record for chunk, batch in assemble(columns, blanks, positions, 10_000)
@@ -98,15 +108,60 @@ def _raw_records(
     return records, reasons
 
 
-def _unsendable(column: pd.Series, values: np.ndarray, blank: np.ndarray) -> Iterator[tuple[int, str]]:
-    """Positions whose value JSON cannot carry: infinite numbers, and whole numbers beyond 64 bits."""
+def _json_column(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:
+    """A column's cells as JSON values, where it is blank, and the positions JSON cannot carry (with why).
+
+    Numbers, booleans and text of their own dtype go as they are (an infinite float is held back);
+    date-times go as ISO 8601 text; an object column is looked at cell by cell (see `_json_value`).
+    """
+    blank = column.isna().to_numpy(dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return column.map(lambda t: t.isoformat(), na_action="ignore").to_numpy(dtype=object), blank, []
+    values = column.to_numpy(dtype=object, copy=True)
     if pd.api.types.is_float_dtype(column.dtype):
-        for pos in np.flatnonzero(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan))).tolist():
-            yield pos, f"{values[pos]!r} is not a finite number"
-    elif column.dtype == object:
-        for pos in np.flatnonzero(~blank).tolist():
-            value = values[pos]
-            if isinstance(value, float) and not math.isfinite(value):
-                yield pos, f"{value!r} is not a finite number"
-            elif isinstance(value, int) and not -(2**63) <= value < 2**64:
-                yield pos, f"{value} is beyond the 64-bit whole numbers JSON readers accept"
+        infinite = np.flatnonzero(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan))).tolist()
+        return values, blank, [(pos, f"{values[pos]!r} is not a finite number") for pos in infinite]
+    if column.dtype != object:
+        return values, blank, []
+    unsendable = []
+    for pos in np.flatnonzero(~blank).tolist():
+        try:
+            values[pos] = _json_value(values[pos])
+        except _Unsendable as exc:
+            unsendable.append((pos, str(exc)))
+    return values, blank, unsendable
+
+
+class _Unsendable(ValueError):
+    """Why one cell cannot be sent as JSON."""
+
+
+def _json_value(value: Any, *, in_list: bool = False) -> Any:
+    """``value`` as a JSON-native value (numpy scalars as Python ones, date-times as ISO text), or `_Unsendable`.
+
+    >>> _json_value(np.float64(1.5)), _json_value(pd.Timestamp("2021-03-04 10:30")), _json_value((1, "a"))
+    (1.5, '2021-03-04T10:30:00', [1, 'a'])
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if not utf8_encodable(value):
+            raise _Unsendable(f"text with a lone surrogate cannot be sent as JSON ({value!r})")
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        number = int(value)
+        if not INT_RANGE[0] <= number < INT_RANGE[1]:
+            raise _Unsendable(f"{number} is beyond the 64-bit whole numbers JSON readers accept")
+        return number
+    if isinstance(value, float | np.floating):
+        if not math.isfinite(value):
+            raise _Unsendable(f"{value!r} is not a finite number")
+        return float(value)
+    if isinstance(value, dt.date | np.datetime64):
+        stamp = pd.Timestamp(value) if isinstance(value, np.datetime64) else value
+        return None if stamp is pd.NaT else stamp.isoformat()
+    if isinstance(value, list | tuple) and not in_list:
+        return [_json_value(item, in_list=True) for item in value]
+    raise _Unsendable(f"a {type(value).__name__} cannot be sent as JSON")

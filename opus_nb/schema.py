@@ -29,12 +29,14 @@ __all__ = ["RULES", "build_schema"]
 RULES: dict[str, str] = {
     "required": "a value is required",
     "unique": "the row key must be unique",
+    "text": "must be text (a row key: text or a whole number), with no lone surrogate character",
     "single_line": "must be a single line of text",
     "datetime": "not a date-time",
     "datetime_ambiguous": "ambiguous date: day and month could be either way round",
     "modified_before_created": "modified time is earlier than created time",
     "number": "not a number",
     "finite": "must be a finite number",
+    "number_range": "a whole number beyond the 64-bit range JSON readers take",
     "choice": "not one of the options",
     "choices": "has an entry that is not one of the options",
     "email": "not an email address",
@@ -46,27 +48,28 @@ RULES: dict[str, str] = {
 }
 
 _TYPE_RULES: dict[ColumnType, tuple[str, ...]] = {
-    ColumnType.SINGLE_TEXT: ("single_line",),
-    ColumnType.MULTIPLE_TEXT: (),
+    ColumnType.SINGLE_TEXT: ("text", "single_line"),
+    ColumnType.MULTIPLE_TEXT: ("text",),
     ColumnType.DATETIME: ("datetime", "datetime_ambiguous"),
-    ColumnType.NUMBER: ("number", "finite"),
+    ColumnType.NUMBER: ("number", "finite", "number_range"),
     ColumnType.SINGLE_CHOICE: ("choice",),
     ColumnType.MULTIPLE_CHOICE: ("choices",),
     ColumnType.PEOPLE_OR_GROUP: ("email",),
-    ColumnType.TAXONOMY: ("taxonomy_path", "taxonomy_term"),
+    ColumnType.TAXONOMY: ("text", "taxonomy_path", "taxonomy_term"),
 }
 
 
 class _Ledger(threading.local):
     """What the parsers of one schema found, for its checks to report (one per thread)."""
 
-    def __init__(self) -> None:
+    def __init__(self, dayfirst: bool = False) -> None:
+        self.dayfirst = dayfirst
         self.masks: dict[tuple[str, str], np.ndarray] = {}
         self.created: pd.Series | None = None
 
     def parser(self, column: Column, terms: frozenset[str] | None) -> pa.Parser:
         def parse(raw: pd.Series) -> pd.Series:
-            parsed = parse_column(column, raw, terms)
+            parsed = parse_column(column, raw, terms, dayfirst=self.dayfirst)
             for rule, mask in parsed.failures.items():
                 self.masks[(column.internal_name, rule)] = mask
             if column.internal_name == "timeCreated":
@@ -98,20 +101,21 @@ class _Ledger(threading.local):
         return pa.Check(passes, name="modified_before_created", error=RULES["modified_before_created"], ignore_na=False)
 
 
-def build_schema(connection: Connection) -> pa.DataFrameSchema:
-    """The schema for frames whose columns are the connection's internal names.
+def build_schema(connection: Connection, *, dayfirst: bool = False) -> pa.DataFrameSchema:
+    """The schema for frames whose columns are the connection's internal names (slash dates read
+    day first with ``dayfirst=True``).
 
     pandera reads and checks the columns in this order, so Created time comes before Modified
     time, whose check compares the two.
     """
-    ledger = _Ledger()
+    ledger = _Ledger(dayfirst)
     ordered = sorted(connection.columns, key=lambda c: c.internal_name == "timeModified")
     present = {c.internal_name for c in ordered}
     columns = {}
     for col in ordered:
         rules = _TYPE_RULES[col.type]
         if col.type is ColumnType.TAXONOMY and not (col.internal_name == "termFullPath" and connection.terms is not None):
-            rules = ("taxonomy_path",)
+            rules = ("text", "taxonomy_path")
         checks = [ledger.check(col, rule) for rule in rules]
         if col.internal_name == "timeModified" and "timeCreated" in present:
             checks.append(ledger.modified_after_created())

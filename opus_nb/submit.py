@@ -96,6 +96,7 @@ def submit(
     stop_on_error: bool = False,
     validate: bool = True,
     rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
     journal: str | Path = DEFAULT_FOLDER,
     client: OpusClient | None = None,
 ) -> pd.DataFrame:
@@ -108,7 +109,7 @@ def submit(
     """
     connection = current_connection(connection)
     option = _conflict(conflict, connection)
-    prepared = prepare(df, connection, validate=validate, rename=rename)
+    prepared = prepare(df, connection, validate=validate, rename=rename, dayfirst=dayfirst)
     run = _new_run(prepared)
     if dry_run:
         positions = [p for p in range(prepared.n_rows) if p in prepared.records]

@@ -13,7 +13,6 @@ Timestamp('2027-02-28 00:00:00')
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from opus_nb.errors import ConnectionFileError
+from opus_nb.jsonfile import read_json_file, shown
 
 __all__ = ["Retention", "Term", "load_terms"]
 
@@ -68,10 +68,7 @@ def load_terms(source: str | Path | Mapping[str, Any] | Iterable[Any]) -> list[T
     name = str(source) if isinstance(source, str | Path) else "terms"
     data: Any = source
     if isinstance(source, str | Path):
-        try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ConnectionFileError(name, "(file)", "a readable JSON file", str(exc)) from None
+        data = read_json_file(source)
     if isinstance(data, Mapping):
         data = data.get("terms")
     if not isinstance(data, Iterable) or isinstance(data, str | bytes):
@@ -86,23 +83,23 @@ def _term(source: str, i: int, item: Any) -> Term:
     if isinstance(item, str):
         item = {"fullPath": item}
     if not isinstance(item, Mapping):
-        raise ConnectionFileError(source, field, "a full path or an object with 'fullPath'", repr(item))
+        raise ConnectionFileError(source, field, "a full path or an object with 'fullPath'", shown(item))
     path = item.get("fullPath")
     if not isinstance(path, str) or not path.strip() or any(not p.strip() for p in path.split("/")):
         raise ConnectionFileError(
-            source, f"{field}.fullPath", "a '/'-separated path with no blank part", repr(path)
+            source, f"{field}.fullPath", "a '/'-separated path with no blank part", shown(path)
         )
     retention = item.get("retention")
     if retention is None:
         return Term(path.strip(), None)
     if not isinstance(retention, Mapping):
-        raise ConnectionFileError(source, f"{field}.retention", "an object or null", repr(retention))
+        raise ConnectionFileError(source, f"{field}.retention", "an object or null", shown(retention))
     periods: dict[str, int] = {}
     for unit in ("years", "months", "days"):
         value = retention.get(unit, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConnectionFileError(
-                source, f"{field}.retention.{unit}", "a whole number >= 0", repr(value)
+                source, f"{field}.retention.{unit}", "a whole number >= 0", shown(value)
             )
         periods[unit] = value
     basis = _BASIS_ALIASES.get(str(retention.get("after", "timeCreated")).lower())

@@ -20,6 +20,7 @@ from pandera.errors import SchemaErrors
 from opus_nb.connection import Column, Connection
 from opus_nb.headers import HeaderMapping, map_headers
 from opus_nb.messages import describe
+from opus_nb.parse import utf8_encodable
 from opus_nb.report import ERROR_COLUMNS, ValidationReport
 
 __all__ = ["validate"]
@@ -28,9 +29,12 @@ _REASONS = {"SERIES_CONTAINS_NULLS": "required", "SERIES_CONTAINS_DUPLICATES": "
 
 
 def validate(
-    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None
+    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
 ) -> ValidationReport:
     """Check every cell of ``df`` against ``connection``; never raises for bad data.
+
+    ``dayfirst=True`` reads slash dates day first ("03/04/2021" is 3 April); by default a slash
+    date that could be read either way is reported as ambiguous.
 
     Raises `MissingChoicesError` when a choice column is present but its options were not given,
     and `ColumnMappingError` when ``rename`` points at no column.
@@ -44,7 +48,7 @@ def validate(
         {name: df[header].reset_index(drop=True) for header, name in mapping.columns.items()}
     )
     frame.index = pd.RangeIndex(len(df))
-    schema = connection.schema()
+    schema = connection.schema(dayfirst=dayfirst)
     try:
         canonical = schema.validate(frame, lazy=True, inplace=True)
         failures: list[dict[str, Any]] = []
@@ -97,7 +101,8 @@ def _error_frame(
     header_of = {name: header for header, name in mapping.columns.items()}
     row_keys = canonical["rowKey"] if "rowKey" in canonical else pd.Series(None, index=canonical.index, dtype=object)
     parts = [pd.DataFrame(
-        [_frame_level(str(header), None, "unknown_column", header) for header in mapping.unknown]
+        [_frame_level(str(header), None, "unknown_column", header, close=mapping.suggestions.get(header, []))
+         for header in mapping.unknown]
         + [_frame_level(connection.column(name).display_name, name, "duplicate_column", ", ".join(map(str, headers)))
            for name, headers in mapping.duplicates.items()]
         + [_frame_level(col.display_name, col.internal_name, "missing_column", None) for col in mapping.missing],
@@ -117,13 +122,22 @@ def _error_frame(
         else:
             messages = _messages(rule, col, raw)
         parts.append(pd.DataFrame({"row": pos, "rowKey": pd.Series(keys, dtype=object), "column": col.display_name,
-                                   "internal_name": name, "value": pd.Series(raw, dtype=object), "rule": rule,
+                                   "internal_name": name, "value": pd.Series(_shown_values(raw, rule), dtype=object), "rule": rule,
                                    "message": messages}, columns=ERROR_COLUMNS))
     order = {c.display_name: i for i, c in enumerate(connection.columns)}
     errors = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     errors["_order"] = errors["column"].map(order)
     errors = errors.sort_values(["row", "_order"], na_position="first", kind="stable")
     return errors.drop(columns="_order").reset_index(drop=True)
+
+
+def _shown_values(values: list[Any], rule: str) -> list[Any]:
+    """The raw values as the report holds them: text with a lone surrogate escaped ("\\ud800"), so that
+    the report can be shown, written to CSV or XLSX, and sent (the cell itself stays in ``invalid``)."""
+    if rule != "text":
+        return values
+    return [v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) and not utf8_encodable(v) else v
+            for v in values]
 
 
 def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
@@ -144,7 +158,7 @@ def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
     return out
 
 
-def _frame_level(column: str, internal: str | None, rule: str, value: Any) -> dict[str, Any]:
+def _frame_level(column: str, internal: str | None, rule: str, value: Any, **details: Any) -> dict[str, Any]:
     return {"row": None, "rowKey": None, "column": column, "internal_name": internal, "value": value,
-            "rule": rule, "message": describe(rule, None, value, label=column)}
+            "rule": rule, "message": describe(rule, None, value, label=column, **details)}
 
