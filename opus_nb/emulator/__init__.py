@@ -17,6 +17,10 @@ Where it lives (one server, one port):
 - admin pages (what people do in the web pages): ``{url}/emulator``, ``/emulator/connections/{id}``
   (the downloadable connection JSON), ``POST /emulator/apps``.
 
+``run(tls=True)`` serves all of it over https (``https://127.0.0.1:PORT``) with a self-signed
+certificate for 127.0.0.1 and localhost, made at start in a temporary folder removed on stop; a
+client trusts ``emu.ca_file``.
+
 What it assumes where AvePoint's documents are silent (a client should not lean on these more
 than it must):
 

@@ -7,11 +7,15 @@ True
 As in AvePoint Online Services, an app registration holds only the public certificate (the
 `.cer` a user uploads); the private key stays with the user, in a password-protected `.pfx` and
 a `.pem` holding the key (encrypted with the same password) and the certificate.
+
+`write_server_certificate` makes what the emulator serves https with: a self-signed certificate
+for 127.0.0.1 and localhost, and its key, in a folder the emulator removes when it stops.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +27,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from opus_nb.emulator.errors import EmulatorConfigError
 
-__all__ = ["CertificateFiles", "cert_has_digital_signature", "load_public_certificate", "make_certificate", "write_certificate"]
+__all__ = [
+    "CertificateFiles", "ServerCertificate", "cert_has_digital_signature", "load_public_certificate", "make_certificate",
+    "write_certificate", "write_server_certificate",
+]
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,61 @@ def make_certificate(
         .sign(key, hashes.SHA256())
     )
     return cert, key
+
+
+@dataclass(frozen=True)
+class ServerCertificate:
+    """The emulator's https certificate (`cert`, also what a client trusts) and its unencrypted `key`."""
+
+    cert: Path
+    key: Path
+
+
+def write_server_certificate(directory: Path, *, valid_days: int = 30) -> ServerCertificate:
+    """A self-signed certificate for 127.0.0.1 (SAN IP 127.0.0.1, ::1 and DNS localhost) with its key, in `directory`.
+
+    >>> import tempfile
+    >>> files = write_server_certificate(Path(tempfile.mkdtemp()))                # doctest: +SKIP
+    >>> files.cert.name, files.key.name                                            # doctest: +SKIP
+    ('server.crt', 'server.key')
+
+    It is its own trust anchor (CA:TRUE, path length 0), so a client trusts it with `verify=cert`.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "opus-nb emulator (127.0.0.1)")])
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    public = key.public_key()
+    names = [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ("127.0.0.1", "::1")] + [x509.DNSName("localhost")]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=True,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    files = ServerCertificate(directory / "server.crt", directory / "server.key")
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    files.key.touch(mode=0o600)
+    files.key.chmod(0o600)
+    files.key.write_bytes(key_pem)
+    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return files
 
 
 def write_certificate(

@@ -6,6 +6,13 @@
 ('http://127.0.0.1:50123', 'http://127.0.0.1:50123/identity')
 >>> emu.stop()                                               # doctest: +SKIP
 
+With ``tls=True`` it serves https with a self-signed certificate for 127.0.0.1 and localhost,
+made at start and removed on stop; a client trusts ``emu.ca_file``:
+
+>>> with run(tls=True) as emu:                               # doctest: +SKIP
+...     httpx.get(f"{emu.url}/emulator", verify=str(emu.ca_file)).status_code
+200
+
 The thread runs its own event loop, so this works in a plain script and inside a running
 Jupyter kernel alike. The Python methods stand in for what people do in the Opus web pages
 (create a connection, set terms, hold, approve) and for test set-up (clock, faults, log).
@@ -14,7 +21,9 @@ Jupyter kernel alike. The Python methods stand in for what people do in the Opus
 from __future__ import annotations
 
 import secrets
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections import deque
@@ -30,7 +39,13 @@ from cryptography import x509
 
 from opus_nb.connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
 from opus_nb.emulator.app import EmulatorApp, build_app
-from opus_nb.emulator.certs import load_public_certificate, make_certificate, write_certificate
+from opus_nb.emulator.certs import (
+    ServerCertificate,
+    load_public_certificate,
+    make_certificate,
+    write_certificate,
+    write_server_certificate,
+)
 from opus_nb.emulator.connector import REQUIRED_SCOPE
 from opus_nb.emulator.errors import EmulatorConfigError, EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
@@ -57,6 +72,7 @@ class Emulator:
         terms: str | Path | Iterable[Any] | None = None,
         manual_approval: bool | None = None,
         token_lifetime_s: int = 3600,
+        tls: bool = False,
     ) -> None:
         self.host = host
         self._sock = _bind(host, port)
@@ -67,8 +83,12 @@ class Emulator:
         except Exception as exc:
             self._sock.close()
             raise EmulatorStartError(f"cannot open the database {db}: {exc}") from None
+        self._tls: ServerCertificate | None = None
+        if tls:
+            self._tls = write_server_certificate(Path(tempfile.mkdtemp(prefix="opus-emulator-tls-")))
         shown_host = f"[{host}]" if ":" in host else host
-        self._app: EmulatorApp = build_app(self._store, f"http://{shown_host}:{self.port}", token_lifetime_s=token_lifetime_s)
+        scheme = "https" if tls else "http"
+        self._app: EmulatorApp = build_app(self._store, f"{scheme}://{shown_host}:{self.port}", token_lifetime_s=token_lifetime_s)
         self.connection: Connection | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -104,6 +124,11 @@ class Emulator:
         return self._app.identity.token_endpoint
 
     @property
+    def ca_file(self) -> Path | None:
+        """The PEM certificate a client must trust to reach this emulator over https; None without TLS."""
+        return self._tls.cert if self._tls is not None else None
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -111,7 +136,8 @@ class Emulator:
         """Serve in a background thread; returns when the server accepts connections."""
         if self._thread is not None:
             return self
-        config = uvicorn.Config(self._app.asgi, log_level="warning", access_log=False, lifespan="off", ws="none")
+        tls: dict[str, Any] = {"ssl_certfile": str(self._tls.cert), "ssl_keyfile": str(self._tls.key)} if self._tls else {}
+        config = uvicorn.Config(self._app.asgi, log_level="warning", access_log=False, lifespan="off", ws="none", **tls)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [self._sock]}, name=f"opus-emulator-{self.port}", daemon=True)
         self._server, self._thread = server, thread
@@ -133,6 +159,8 @@ class Emulator:
         self._sock.close()
         self._store.close()
         self._server = None
+        if self._tls is not None:
+            shutil.rmtree(self._tls.cert.parent, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -319,14 +347,16 @@ def start(
     terms: str | Path | Iterable[Any] | None = None,
     manual_approval: bool | None = None,
     token_lifetime_s: int = 3600,
+    tls: bool = False,
 ) -> Emulator:
     """Start an emulator in a background thread (an ephemeral port, in-memory storage by default).
 
-    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/.
+    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/; `tls`
+    serves https with a self-signed certificate (trust `emu.ca_file`).
     """
     return Emulator(
         host=host, port=port, db=db, seed=seed, terms=terms,
-        manual_approval=manual_approval, token_lifetime_s=token_lifetime_s,
+        manual_approval=manual_approval, token_lifetime_s=token_lifetime_s, tls=tls,
     ).start()
 
 
