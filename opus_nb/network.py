@@ -36,7 +36,7 @@ __all__ = ["CA_FILE_VAR", "HEADERS", "LIMITS", "Network", "certificate_failure",
 CA_FILE_VAR = "OPUS_CA_FILE"
 HEADERS = {"User-Agent": "opus_nb", "Accept": "application/json"}
 #: Enough kept-alive connections for every batch in flight at the highest concurrency one would use.
-LIMITS = httpx2.Limits(max_connections=128, max_keepalive_connections=128, keepalive_expiry=30.0)
+LIMITS = httpx2.Limits(max_connections=128, max_keepalive_connections=128)
 
 
 def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:

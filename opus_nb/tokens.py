@@ -106,12 +106,11 @@ class TokenProvider:
             url = httpx2.URL(endpoint)
         except httpx2.InvalidURL:
             url = None
+        named = f"its discovery document names the token endpoint {redact(endpoint)!r}"
         if url is None or url.host.lower() != own.host.lower():
-            reason = f"its discovery document names the token endpoint {endpoint!r}, which is not on {own.host}"
-            raise IdentityServiceError(self.identity_url, reason + "; no credential was sent")
+            raise IdentityServiceError(self.identity_url, f"{named}, which is not on {own.host}; no credential was sent")
         if url.scheme != "https" and not (url.scheme == "http" and plain_http_allowed(url.host)):
-            reason = f"its discovery document names the token endpoint {endpoint!r}, which is not https"
-            raise IdentityServiceError(self.identity_url, reason + "; no credential was sent")
+            raise IdentityServiceError(self.identity_url, f"{named}, which is not https; no credential was sent")
         return endpoint
 
     def get(self) -> str:

@@ -3,6 +3,7 @@ https with a self-signed certificate), and MockTransport injection for the block
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import http.client
 import select
@@ -20,6 +21,7 @@ import pytest
 from opus_nb import emulator
 from opus_nb.auth import ClientSecretCredential
 from opus_nb.client import OpusClient
+from opus_nb.client_cli import register
 from opus_nb.errors import ConfigurationError, TLSError
 from opus_nb.network import Network
 from opus_nb.retry import RetryPolicy
@@ -260,3 +262,40 @@ def test_a_mock_transport_serves_the_blocking_and_the_concurrent_calls() -> None
     assert client.call("submit", json={"n": -1}).status == 201
     assert asyncio.run(concurrently()) == [201, 201, 201]
     assert sorted(seen) == sorted(f'POST Bearer t {{"n":{n}}}' for n in range(-1, 3))
+
+
+def test_the_shell_trusts_a_ca_file_given_with_a_flag(tls_emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    app = tls_emu.register_app(credential="secret")
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CLIENT_SECRET": app.client_secret,
+                        "OPUS_GRAPH_URL": tls_emu.url, "OPUS_IDENTITY_URL": tls_emu.identity_url}.items():
+        monkeypatch.setenv(name, value)
+    parser = argparse.ArgumentParser(prog="opus-nb")
+    register(parser.add_subparsers(dest="command", required=True))
+    due = ["due", "--before", "2026-01-01", "--connection", str(SAMPLES / "connection.json"), "--quiet"]
+    with pytest.raises(TLSError):
+        parser.parse_args(due).run(parser.parse_args(due))
+    args = parser.parse_args([*due, "--ca-file", str(tls_emu.ca_file)])
+    assert args.run(args) == 0
+    assert "record(s) due before 2026-01-01" in capsys.readouterr().out
+
+
+def test_a_transport_that_only_blocks_still_serves_the_concurrent_calls() -> None:
+    class Blocking(httpx2.BaseTransport):
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            if request.url.path.endswith("openid-configuration"):
+                return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
+            if request.url.path == "/connect/token":
+                return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
+            return httpx2.Response(207, json={"failedItems": [{"item": {"rowKey": request.content.decode()}}]})
+
+    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
+                        transport=Blocking())
+
+    async def one() -> tuple[int | None, object]:
+        async with client.concurrent() as calls:
+            reply = await calls.call("submit", json="row-1")
+        return reply.status, reply.body
+
+    assert asyncio.run(one()) == (207, {"failedItems": [{"item": {"rowKey": '"row-1"'}}]})
