@@ -81,8 +81,8 @@ class Settings:
         shown = ["client_id", "region", "api", "certificate"]
         parts = [f"{name}={getattr(self, name)!r}" for name in shown]
         parts += [f"{name}=***" for name in sorted(_HIDDEN) if getattr(self, name)]
-        parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
-                  if f.name not in shown and f.name not in _HIDDEN and f.name != "proxy" and getattr(self, f.name) is not None]
+        quiet = {*shown, *_HIDDEN, "proxy"}  # a proxy URL may hold a user name and password
+        parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in quiet and getattr(self, f.name) is not None]
         parts += ["proxy=***"] if self.proxy else []
         return f"Settings({', '.join(parts)})"
 
@@ -107,7 +107,9 @@ class Settings:
         for name, var in ENV_VARS.items():
             value, source = given.get(name), f"the argument {name}="
             if value is None and not (location_given and name in LOCATION):
-                value, source = (env.get(var), f"the environment's {var}") if env.get(var) else (from_file.get(var), f"{var} in {env_file}")
+                from_env = bool(env.get(var))
+                value = env.get(var) if from_env else from_file.get(var)
+                source = f"the environment's {var}" if from_env else f"{var} in {env_file}"
             if value is not None and value != "":
                 text = value if isinstance(value, str | Secret) else str(value)
                 values[name] = Secret(text) if name in _HIDDEN and isinstance(text, str) else text

@@ -216,7 +216,8 @@ def test_a_tls_failure_mid_run_stops_submit_with_the_reason(emu, sheet, tmp_path
             return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
         if request.url.path == "/connect/token":
             return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
-        raise httpx2.ConnectError("handshake failed", request=request) from ssl.SSLCertVerificationError(1, "certificate verify failed")
+        failure = ssl.SSLCertVerificationError(1, "certificate verify failed")
+        raise httpx2.ConnectError("handshake failed", request=request) from failure
 
     client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
                         transport=httpx2.MockTransport(untrusted), sleep=lambda s: None)

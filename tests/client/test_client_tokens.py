@@ -181,7 +181,7 @@ def test_tokens_and_secrets_stay_out_of_reprs_and_logs(caplog: pytest.LogCapture
         assert "s3cret-Kp2" not in text
 
 
-@pytest.mark.parametrize("endpoint", ["http://identity.example.test/connect/token", "https://elsewhere.example.test/connect/token"])
+@pytest.mark.parametrize("endpoint", ["http://identity.example.test/connect/token", "https://elsewhere.example.test/token"])
 def test_a_token_endpoint_off_the_identity_host_or_over_http_gets_no_secret(endpoint: str) -> None:
     identity = Identity()
     posted: list[httpx2.Request] = []
@@ -192,7 +192,8 @@ def test_a_token_endpoint_off_the_identity_host_or_over_http_gets_no_secret(endp
         posted.append(request)
         return identity(request)
 
-    tokens = TokenProvider(ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, httpx2.Client(transport=httpx2.MockTransport(handler)),
+    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+    tokens = TokenProvider(ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http,
                            retry=RetryPolicy(attempts=3, base=0.0), sleep=lambda s: None)
     with pytest.raises(IdentityServiceError, match="token endpoint") as info:
         tokens.get()
