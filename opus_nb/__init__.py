@@ -34,6 +34,7 @@ from opus_nb.errors import (
     OpusHTTPError,
     PagingError,
     SheetError,
+    TLSError,
     ValidationFailed,
 )
 from opus_nb.journal import Journal
@@ -73,6 +74,7 @@ __all__ = [
     "PagingError",
     "ReviewSession",
     "SheetError",
+    "TLSError",
     "Term",
     "ValidationFailed",
     "ValidationReport",

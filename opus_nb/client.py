@@ -8,7 +8,8 @@
 `call` never raises for an HTTP status: it retries 408/425/429/5xx, timeouts and dropped
 connections with exponential backoff and full jitter (honouring ``Retry-After``), refreshes
 the token once on a 401, and returns the final `Reply`. Signing in can raise an
-`AuthenticationError`. The client is thread-safe, and `concurrent` gives the same calls to
+`AuthenticationError`; a server certificate that cannot be verified raises `TLSError`, at once
+(every client is made by `opus_nb.network`: proxies, trust store). The client is thread-safe, and `concurrent` gives the same calls to
 coroutines, for many requests in flight from one thread (see `opus_nb.submit`).
 """
 
@@ -20,28 +21,27 @@ import logging
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import httpx
+import httpx2
 import orjson
 
 from opus_nb.auth import Credential
+from opus_nb.errors import TLSError
+from opus_nb.network import Network, certificate_failure
 from opus_nb.regions import Endpoints, endpoints
 from opus_nb.retry import RetryPolicy
 from opus_nb.tokens import DEFAULT_SCOPE, TokenProvider
-from opus_nb.async_transport import AsyncExchange, as_async_exchange
-from opus_nb.transport import Answer, PooledTransport, as_exchange
 from opus_nb.wire import server_message
 
 __all__ = ["FATAL_STATUS", "ConcurrentCalls", "OpusClient", "Reply"]
 
 Operation = Literal["submit", "due", "destroy"]
 _log = logging.getLogger("opus_nb.client")
-_HEADERS = {"User-Agent": "opus_nb", "Accept": "application/json"}
 #: Not signed in or not allowed: no later request of a run can do better.
 FATAL_STATUS = frozenset({401, 403})
-_RAW_HEADERS = [(k.encode("ascii"), v.encode("ascii")) for k, v in _HEADERS.items()]
-_JSON = (b"Content-Type", b"application/json")
+_JSON = {"Content-Type": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,11 @@ class OpusClient:
 
     >>> with OpusClient(ClientSecretCredential(app_id, secret), region="au") as client:  # doctest: +SKIP
     ...     client.call("due", params={"id": conn.id, "disposalDueDate": "2025-01-01", "itemsPerPage": 100})
+
+    ``proxy=`` sends every request through this proxy (default: the environment's
+    ``HTTPS_PROXY``/``NO_PROXY``); ``ca_file=`` trusts these CA certificates besides the OS trust
+    store (default: ``OPUS_CA_FILE``); ``transport=`` replaces the network (an
+    `httpx2.MockTransport` in tests, for the blocking and the concurrent calls alike).
     """
 
     def __init__(
@@ -83,19 +88,18 @@ class OpusClient:
         scope: str = DEFAULT_SCOPE,
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
-        transport: httpx.BaseTransport | None = None,
+        proxy: str | None = None,
+        ca_file: str | Path | None = None,
+        transport: httpx2.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.endpoints: Endpoints = endpoints(region, graph_url=graph_url, identity_url=identity_url, api=api, api_url=api_url)
         self.retry = retry or RetryPolicy()
+        self.network = Network(timeout=timeout, proxy=proxy, ca_file=ca_file, transport=transport)
         self._sleep = sleep
-        self._transport = transport or PooledTransport()
-        self._wire = as_exchange(self._transport)
-        self._signed: tuple[str, tuple[tuple[bytes, bytes], ...], tuple[tuple[bytes, bytes], ...]] = ("", (), ())
-        self._timeout = timeout
-        self._urls = {op: (method, httpx.URL(url)) for op in ("submit", "due", "destroy")
+        self._urls = {op: (method, httpx2.URL(url)) for op in ("submit", "due", "destroy")
                       for method, url in [self.endpoints.url(op)]}
-        self.http = httpx.Client(timeout=timeout, transport=self._transport, headers=_HEADERS)
+        self.http = self.network.client()
         self.tokens = TokenProvider(
             credential, self.endpoints.identity_url, self.http, scope=scope,
             retry=self.retry, sleep=sleep,
@@ -128,9 +132,12 @@ class OpusClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
     ) -> Reply:
-        """Send one request, retrying what may be retried; the final `Reply`."""
+        """Send one request, retrying what may be retried; the final `Reply`.
+
+        A server certificate that cannot be verified raises `TLSError` at once.
+        """
         steps = self._steps(operation, json, params)
-        result: Answer | httpx.TransportError | None = None
+        result: httpx2.Response | httpx2.TransportError | None = None
         while True:
             try:
                 step = steps.send(result)
@@ -141,8 +148,8 @@ class OpusClient:
                 result = None
                 continue
             try:
-                result = self._wire.exchange(*step, self._timeout)
-            except httpx.TransportError as exc:
+                result = self.http.send(step.request(self.http))
+            except httpx2.TransportError as exc:
                 result = exc
 
     def concurrent(self) -> ConcurrentCalls:
@@ -151,10 +158,10 @@ class OpusClient:
         >>> async with client.concurrent() as calls:                          # doctest: +SKIP
         ...     replies = await asyncio.gather(*(calls.call("submit", json=b) for b in bodies))
         """
-        return ConcurrentCalls(self, as_async_exchange(self._transport))
+        return ConcurrentCalls(self)
 
     def _steps(self, operation: Operation, json: Any, params: Mapping[str, Any] | None) -> Steps:
-        """The retry policy, free of I/O: yields each request to make (and gets its answer or
+        """The retry policy, free of I/O: yields each request to make (and gets its response or
         failure back) or each delay to wait; returns the final `Reply`. `call` and
         `ConcurrentCalls.call` drive it, blocking and on an event loop."""
         method, url = self._urls[operation]
@@ -166,65 +173,74 @@ class OpusClient:
         while True:
             attempt += 1
             token = self.tokens.get()
-            result = yield Outgoing(method, url, self._headers(token, json=content is not None), content)
-            if not isinstance(result, Answer):
-                if attempt < self.retry.attempts:
+            headers = {"Authorization": f"Bearer {token}", **(_JSON if content is not None else {})}
+            result = yield Outgoing(method, url, content, headers)
+            if isinstance(result, httpx2.TransportError):
+                failure = certificate_failure(result)
+                if failure is not None:
+                    raise TLSError(str(url.copy_with(query=None)), failure)
+                if attempt < self.retry.attempts and self.retry.retryable_error(result):
                     _log.debug("%s %s: %s, retrying", method, url, type(result).__name__)
                     yield self.retry.delay(attempt)
                     continue
                 return Reply(None, {}, attempt, str(url), f"no response after {attempt} attempt(s): {_describe(result)}")
-            if result.status == 401 and not refreshed:
+            assert isinstance(result, httpx2.Response)
+            if result.status_code == 401 and not refreshed:
                 self.tokens.invalidate(token)
                 refreshed = True
                 attempt -= 1
                 continue
-            if self.retry.retryable_status(result.status) and attempt < self.retry.attempts:
-                _log.debug("%s %s: HTTP %s, retrying", method, url, result.status)
-                yield self.retry.delay(attempt, result.header("Retry-After"))
+            if self.retry.retryable_status(result.status_code) and attempt < self.retry.attempts:
+                _log.debug("%s %s: HTTP %s, retrying", method, url, result.status_code)
+                yield self.retry.delay(attempt, result.headers.get("Retry-After"))
                 continue
             body = _body(result)
             message = server_message(body)
-            if message is None and result.status >= 400:
-                message = f"HTTP {result.status}" + (f" after {attempt} attempts" if attempt > 1 else "")
-            return Reply(result.status, body, attempt, str(url), message)
-
-    def _headers(self, token: str, *, json: bool) -> tuple[tuple[bytes, bytes], ...]:
-        """The request headers for this token, made once per token (the wire checks them once too)."""
-        if self._signed[0] != token:
-            auth = (b"Authorization", b"Bearer " + token.encode("ascii"))
-            self._signed = (token, (*_RAW_HEADERS, auth), (*_RAW_HEADERS, auth, _JSON))
-        return self._signed[2] if json else self._signed[1]
+            if message is None and result.status_code >= 400:
+                message = f"HTTP {result.status_code}" + (f" after {attempt} attempts" if attempt > 1 else "")
+            return Reply(result.status_code, body, attempt, str(url), message)
 
 
 class Outgoing(NamedTuple):
-    """One request as the retry policy asks for it."""
+    """One request as the retry policy asks for it (the arguments of `httpx2.Client.build_request`)."""
 
     method: str
-    url: httpx.URL
-    headers: tuple[tuple[bytes, bytes], ...]
-    body: bytes | None
+    url: httpx2.URL
+    content: bytes | None
+    headers: dict[str, str]
+
+    def request(self, http: httpx2.Client | httpx2.AsyncClient) -> httpx2.Request:
+        """This request, with the client's headers and timeouts."""
+        return http.build_request(self.method, self.url, content=self.content, headers=self.headers)
 
 
-Steps = Generator[Outgoing | float, Answer | httpx.TransportError | None, Reply]
+Steps = Generator[Outgoing | float, httpx2.Response | httpx2.TransportError | None, Reply]
 
 
 class ConcurrentCalls:
-    """`OpusClient.call` for coroutines: the same retries and token handling, awaited on one event loop."""
+    """`OpusClient.call` for coroutines: the same retries and token handling, awaited on one event loop
+    over one `httpx2.AsyncClient` with the client's network settings (made on entry, closed on exit)."""
 
-    def __init__(self, client: OpusClient, wire: AsyncExchange) -> None:
+    def __init__(self, client: OpusClient) -> None:
         self._client = client
-        self._wire = wire
+        self._http: httpx2.AsyncClient | None = None
 
     async def __aenter__(self) -> ConcurrentCalls:
+        self._http = self._client.network.async_client()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self._wire.close()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     async def call(self, operation: Operation, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Reply:
         """Send one request, retrying what may be retried; the final `Reply`."""
+        http = self._http
+        if http is None:
+            raise RuntimeError("use ConcurrentCalls in `async with client.concurrent() as calls:`")
         steps = self._client._steps(operation, json, params)
-        result: Answer | httpx.TransportError | None = None
+        result: httpx2.Response | httpx2.TransportError | None = None
         while True:
             try:
                 step = steps.send(result)
@@ -235,8 +251,8 @@ class ConcurrentCalls:
                 result = None
                 continue
             try:
-                result = await self._wire.exchange(*step, self._client._timeout)
-            except httpx.TransportError as exc:
+                result = await http.send(step.request(http))
+            except httpx2.TransportError as exc:
                 result = exc
 
 
@@ -257,32 +273,34 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot send a {type(value).__name__} as JSON")
 
 
-def _body(answer: Answer) -> Mapping[str, Any]:
-    if answer.status == 204 or not answer.content:
+def _body(response: httpx2.Response) -> Mapping[str, Any]:
+    content = response.content
+    if response.status_code == 204 or not content:
         return {}
     try:
-        body = orjson.loads(answer.content)
+        body = orjson.loads(content)
     except orjson.JSONDecodeError:
         try:
-            body = json.loads(answer.content)  # what orjson refuses but Python reads: NaN, UTF-16
+            body = json.loads(content)  # what orjson refuses but Python reads: NaN, UTF-16
         except ValueError:
-            text = answer.content.decode("utf-8", "replace").strip()
+            text = content.decode("utf-8", "replace").strip()
             return {"message": text[:500]} if text else {}
     if isinstance(body, list):
         return {"items": body}
     return body if isinstance(body, Mapping) else {}
 
 
-def _describe(exc: httpx.TransportError) -> str:
+def _describe(exc: httpx2.TransportError) -> str:
     names = {
-        httpx.ConnectError: "connection refused or unreachable",
-        httpx.RemoteProtocolError: "connection dropped",
-        httpx.ReadError: "connection dropped",
-        httpx.WriteError: "connection dropped",
+        httpx2.ConnectError: "connection refused or unreachable",
+        httpx2.RemoteProtocolError: "connection dropped",
+        httpx2.ReadError: "connection dropped",
+        httpx2.WriteError: "connection dropped",
+        httpx2.ProxyError: "the proxy refused or failed",
     }
     for kind, text in names.items():
         if isinstance(exc, kind):
             return text
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return "timed out"
     return type(exc).__name__

@@ -8,7 +8,8 @@ opus-nb destroy --from approved.csv --connection data-samples/connection.json --
 ```
 Sign-in settings come from the environment or a ``.env`` file (``OPUS_CLIENT_ID``,
 ``OPUS_CERTIFICATE``, ``OPUS_CERTIFICATE_PASSWORD`` or ``OPUS_CLIENT_SECRET``, ``OPUS_REGION``
-or ``OPUS_GRAPH_URL`` and ``OPUS_IDENTITY_URL``). Exit status 0 when every row went through,
+or ``OPUS_GRAPH_URL`` and ``OPUS_IDENTITY_URL``; on a company network ``OPUS_CA_FILE`` or
+``--ca-file``, and ``HTTPS_PROXY`` or ``--proxy``). Exit status 0 when every row went through,
 1 when some did not, 2 on unusable input or a failed sign-in.
 """
 
@@ -73,11 +74,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--env-file", type=Path, default=Path(".env"), help="sign-in settings (default: .env)")
     p.add_argument("--region", help="data center code, e.g. us, au, gov")
     p.add_argument("--api", choices=["graph", "legacy"], help="API generation (default: graph)")
+    p.add_argument("--ca-file", type=Path, help="CA certificates (PEM) to trust besides the OS store (default: OPUS_CA_FILE)")
+    p.add_argument("--proxy", help="a proxy URL for every request (default: OPUS_PROXY, else HTTPS_PROXY)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _client(args: argparse.Namespace) -> OpusClient:
-    return login(region=args.region, api=args.api, env_file=args.env_file)
+    return login(region=args.region, api=args.api, env_file=args.env_file, ca_file=args.ca_file, proxy=args.proxy)
 
 
 def _write(frame: pd.DataFrame, output: Path | None, what: str) -> None:

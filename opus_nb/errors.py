@@ -14,6 +14,7 @@ OpusError
  │    ├── IdentityServiceError        the identity service is unreachable or unusable
  │    └── OAuthError                  the token endpoint refused (.error, .description)
  ├── OpusHTTPError            Opus answered with an error (.status, .message, .url)
+ ├── TLSError                 the server's TLS certificate is not trusted (.url, .reason); never retried
  ├── PagingError              a repeated paging token
  ├── ConfirmationRequired     destroy without confirm=True
  ├── ReviewerRequired         a decision or destroy with no named reviewer
@@ -50,6 +51,7 @@ __all__ = [
     "OpusError",
     "SheetError",
     "OpusHTTPError",
+    "TLSError",
     "PagingError",
     "ReviewerRequired",
     "ValidationFailed",
@@ -203,6 +205,22 @@ class OpusHTTPError(OpusError):
         self.url = url
         what = f"HTTP {status}" if status is not None else "no response"
         super().__init__(f"{url}: {what}" + (f": {message}" if message else ""))
+
+
+class TLSError(OpusError):
+    """The server's TLS certificate could not be verified (`.url`, `.reason`): retrying cannot help.
+
+    >>> str(TLSError("https://graph-us.example", "self-signed certificate")).split(";")[0]
+    "https://graph-us.example: the server's TLS certificate is not trusted (self-signed certificate)"
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"{url}: the server's TLS certificate is not trusted ({reason}); on a company network that inspects "
+            "TLS, pass ca_file= (or set OPUS_CA_FILE) to the company's CA certificate, a PEM file"
+        )
 
 
 class PagingError(OpusError):

@@ -16,7 +16,9 @@ import random
 import time
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
+
+from opus_nb.network import certificate_failure
 
 __all__ = ["RETRYABLE_STATUS", "RetryPolicy", "parse_retry_after"]
 
@@ -64,8 +66,9 @@ class RetryPolicy:
 
     @staticmethod
     def retryable_error(exc: Exception) -> bool:
-        """Timeouts and dropped or refused connections (the request may be sent again)."""
-        return isinstance(exc, httpx.TransportError)
+        """Timeouts and dropped or refused connections (the request may be sent again); never a
+        certificate that failed verification (`opus_nb.errors.TLSError`)."""
+        return isinstance(exc, httpx2.TransportError) and certificate_failure(exc) is None
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         """The wait before attempt ``attempt + 1`` (``attempt`` counts from 1)."""

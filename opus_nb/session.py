@@ -42,22 +42,25 @@ def login(
     identity_url: str | None = None,
     api: str | None = None,
     api_url: str | None = None,
+    ca_file: str | Path | None = None,
+    proxy: str | None = None,
     connection: Connection | None = None,
     env_file: str | Path | None = ".env",
     retry: RetryPolicy | None = None,
 ) -> OpusClient:
-    """Sign in (settings not given come from the environment or ``.env``) and make it the session.
+    """Sign in (settings not given come from the environment or ``.env``; see `opus_nb.settings`)
+    and make it the session.
 
-    Signs in at once, so a wrong certificate, password or client id fails here.
+    Signs in at once, so a wrong certificate, password or client id fails here. ``ca_file``
+    (``OPUS_CA_FILE``): CA certificates to trust besides the OS store, for a company network that
+    inspects TLS; ``proxy`` (``OPUS_PROXY``): a proxy for every request, else ``HTTPS_PROXY``.
     """
     settings = Settings.from_env(
         env_file, client_id=client_id, certificate=certificate, key=key, password=password, secret=secret,
         region=region, api=api, graph_url=graph_url, identity_url=identity_url, api_url=api_url,
+        ca_file=ca_file, proxy=proxy,
     )
-    client = OpusClient(
-        settings.credential(), region=settings.region, graph_url=settings.graph_url,
-        identity_url=settings.identity_url, api=settings.api, api_url=settings.api_url, retry=retry,
-    )
+    client = OpusClient(settings.credential(), **settings.client_options(), retry=retry)
     try:
         client.sign_in()
     except BaseException:
@@ -80,6 +83,7 @@ def login_emulator(
     Without ``emu``, starts one seeded with the sample connection and terms (it stops on `logout`).
     The default connection becomes the emulator's (or the sample) connection unless
     ``connection`` is given. The app's certificate goes to ``directory`` (default: the emulator's).
+    An emulator served over TLS (``emulator.run(tls=True)``) is trusted through its ``ca_file``.
     """
     from opus_nb import emulator
 
@@ -90,7 +94,7 @@ def login_emulator(
     assert app.certificate is not None
     client = login(
         client_id=app.client_id, certificate=app.certificate.pfx, password=app.password,
-        graph_url=emu.url, identity_url=emu.identity_url, api=api, env_file=None, retry=retry,
+        graph_url=emu.url, identity_url=emu.identity_url, api=api, env_file=None, retry=retry, ca_file=emu.ca_file,
         connection=connection or _emulator_connection(emu),
     )
     with _lock:

@@ -8,9 +8,21 @@ ClientSecretCredential(client_id='app', secret=***)
 
 Variables: ``OPUS_CLIENT_ID``, ``OPUS_CERTIFICATE`` (a .pfx/.p12/.pem path),
 ``OPUS_CERTIFICATE_KEY`` (the key's .pem, when apart), ``OPUS_CERTIFICATE_PASSWORD``,
-``OPUS_CLIENT_SECRET``, ``OPUS_REGION``, ``OPUS_API`` (graph or legacy), and the explicit URLs
-``OPUS_GRAPH_URL``, ``OPUS_IDENTITY_URL``, ``OPUS_API_URL``. Arguments win over the environment,
-which wins over the ``.env`` file.
+``OPUS_CLIENT_SECRET``, ``OPUS_REGION``, ``OPUS_API`` (graph or legacy), the explicit URLs
+``OPUS_GRAPH_URL``, ``OPUS_IDENTITY_URL``, ``OPUS_API_URL``, and for company networks
+``OPUS_CA_FILE`` (CA certificates to trust besides the OS store) and ``OPUS_PROXY`` (else the
+usual ``HTTPS_PROXY``/``NO_PROXY`` apply).
+
+Which value wins:
+
+1. Each setting comes from its argument, else its environment variable, else the ``.env`` file.
+2. Where to connect (``region``, ``graph_url``, ``identity_url``, ``api_url``) is one choice: when
+   any of these is given as an argument, all four come from the arguments alone, and the
+   environment's and the file's are ignored. So an explicit ``region="us"`` is never overridden
+   by an ``OPUS_GRAPH_URL`` left in ``.env``.
+3. A region together with a ``graph_url`` or ``identity_url`` on another host than the region's
+   is a `ConfigurationError` naming both and where each came from, whatever their sources: which
+   one was meant cannot be told. A URL on the region's own host is accepted.
 """
 
 from __future__ import annotations
@@ -25,8 +37,9 @@ from dotenv import dotenv_values
 
 from opus_nb.auth import CertificateCredential, ClientSecretCredential, Credential, Secret
 from opus_nb.errors import ConfigurationError
+from opus_nb.regions import region_conflict
 
-__all__ = ["ENV_VARS", "Settings"]
+__all__ = ["ENV_VARS", "LOCATION", "Settings"]
 
 ENV_VARS: dict[str, str] = {
     "client_id": "OPUS_CLIENT_ID",
@@ -39,7 +52,11 @@ ENV_VARS: dict[str, str] = {
     "graph_url": "OPUS_GRAPH_URL",
     "identity_url": "OPUS_IDENTITY_URL",
     "api_url": "OPUS_API_URL",
+    "ca_file": "OPUS_CA_FILE",
+    "proxy": "OPUS_PROXY",
 }
+#: The settings that say where to connect, taken together from one kind of source (rule 2 above).
+LOCATION = ("region", "graph_url", "identity_url", "api_url")
 _HIDDEN = {"password", "secret"}
 
 
@@ -57,13 +74,16 @@ class Settings:
     graph_url: str | None = None
     identity_url: str | None = None
     api_url: str | None = None
+    ca_file: str | None = None
+    proxy: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         shown = ["client_id", "region", "api", "certificate"]
         parts = [f"{name}={getattr(self, name)!r}" for name in shown]
         parts += [f"{name}=***" for name in sorted(_HIDDEN) if getattr(self, name)]
-        parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
-                  if f.name not in shown and f.name not in _HIDDEN and getattr(self, f.name) is not None]
+        quiet = {*shown, *_HIDDEN, "proxy"}  # a proxy URL may hold a user name and password
+        parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in quiet and getattr(self, f.name) is not None]
+        parts += ["proxy=***"] if self.proxy else []
         return f"Settings({', '.join(parts)})"
 
     @classmethod
@@ -74,21 +94,33 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         **given: Any,
     ) -> Settings:
-        """Arguments (``given``, None meaning "not given"), then the environment, then ``env_file``."""
-        env = dict(os.environ) if environ is None else dict(environ)
-        from_file = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file and Path(env_file).is_file() else {}
-        values: dict[str, Any] = {}
-        for name, var in ENV_VARS.items():
-            value = given.get(name)
-            if value is None:
-                value = env.get(var) or from_file.get(var) or None
-            if value is not None:
-                text = value if isinstance(value, str | Secret) else str(value)
-                values[name] = Secret(text) if name in _HIDDEN and isinstance(text, str) else text
+        """Arguments (``given``, None meaning "not given"), then the environment, then ``env_file``
+        (the rules above)."""
         unknown = set(given) - set(ENV_VARS)
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        env = dict(os.environ) if environ is None else dict(environ)
+        from_file = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file and Path(env_file).is_file() else {}
+        location_given = any(given.get(name) is not None for name in LOCATION)
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for name, var in ENV_VARS.items():
+            value, source = given.get(name), f"the argument {name}="
+            if value is None and not (location_given and name in LOCATION):
+                from_env = bool(env.get(var))
+                value = env.get(var) if from_env else from_file.get(var)
+                source = f"the environment's {var}" if from_env else f"{var} in {env_file}"
+            if value is not None and value != "":
+                text = value if isinstance(value, str | Secret) else str(value)
+                values[name] = Secret(text) if name in _HIDDEN and isinstance(text, str) else text
+                sources[name] = source
+        _check_location(values, sources)
         return cls(**values)
+
+    def client_options(self) -> dict[str, Any]:
+        """The keyword arguments of `OpusClient` that these settings give (all but the credential)."""
+        return {"region": self.region, "graph_url": self.graph_url, "identity_url": self.identity_url, "api": self.api,
+                "api_url": self.api_url, "ca_file": self.ca_file, "proxy": self.proxy}
 
     def credential(self) -> Credential:
         """A certificate credential when a certificate is set, else a client-secret one."""
@@ -102,4 +134,17 @@ class Settings:
         raise ConfigurationError(
             "credential",
             f"a certificate (certificate= or {ENV_VARS['certificate']}) or a client secret (secret= or {ENV_VARS['secret']})",
+        )
+
+
+def _check_location(values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Rule 3: a region and a URL on another host are refused, naming both and their sources."""
+    region = values.get("region")
+    if not region:
+        return
+    conflict = region_conflict(str(region), graph_url=values.get("graph_url"), identity_url=values.get("identity_url"))
+    if conflict is not None:
+        raise ConfigurationError(
+            f"region and {conflict}", f"one of them, or a {conflict} on the region's host",
+            f"region={region!r} (from {sources['region']}) and {conflict}={values[conflict]!r} (from {sources[conflict]})",
         )

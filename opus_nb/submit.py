@@ -13,9 +13,9 @@ or the reason for a row not sent), ``batch`` and ``attempts``. Every batch is jo
 when the first batches all fail for one and the same reason, at the first failure with
 ``stop_on_error=True``, or when Opus refuses access.
 
-The batches go out from one helper thread running an event loop, several in flight over
-kept-alive connections (see `opus_nb.async_transport`): one thread, so the client spends its
-CPU on the batches rather than on threads contending for the interpreter (``bench/submit.py``).
+The batches go out from one helper thread running an event loop, several in flight over the
+kept-alive connections of one `httpx2.AsyncClient` (see `opus_nb.network`): one thread, so the
+client spends its CPU on the batches rather than on threads contending for the interpreter.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from opus_nb.client import FATAL_STATUS, ConcurrentCalls, OpusClient
 from opus_nb.connection import Connection
-from opus_nb.errors import AuthenticationError, JournalError
+from opus_nb.errors import AuthenticationError, JournalError, TLSError
 from opus_nb.journal import DEFAULT_FOLDER, RESULT_COLUMNS, Answered, Journal, NothingToResume, Outcomes, fingerprint
 from opus_nb.outcomes import batch_outcomes
 from opus_nb.prepare import Prepared, prepare
@@ -250,6 +250,9 @@ async def _send_batches(sending: _Sending, pending: list[int], workers: int) -> 
                 reply = await calls.call("submit", json=body)
             except AuthenticationError as exc:
                 run.stopped = run.stopped or f"signing in failed: {exc}"
+                return
+            except TLSError as exc:
+                run.stopped = run.stopped or str(exc)
                 return
             outcomes = batch_outcomes(reply, chunk, [keys[p] or "" for p in chunk], batch=batch)
             last = Answered(entry, batch, reply.status, reply.attempts, outcomes)

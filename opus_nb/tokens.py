@@ -20,10 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from opus_nb.auth import Credential
-from opus_nb.errors import IdentityServiceError, OAuthError
+from opus_nb.errors import IdentityServiceError, OAuthError, TLSError
+from opus_nb.network import certificate_failure
+from opus_nb.redact import redact
+from opus_nb.regions import plain_http_allowed
 from opus_nb.retry import RetryPolicy
 
 __all__ = ["DEFAULT_SCOPE", "AccessToken", "TokenProvider", "refresh_margin"]
@@ -60,7 +63,7 @@ class TokenProvider:
         self,
         credential: Credential,
         identity_url: str,
-        http: httpx.Client,
+        http: httpx2.Client,
         *,
         scope: str = DEFAULT_SCOPE,
         retry: RetryPolicy | None = None,
@@ -93,8 +96,22 @@ class TokenProvider:
                 endpoint = response.json()["token_endpoint"]
             except (ValueError, KeyError, TypeError):
                 raise IdentityServiceError(self.identity_url, "its discovery document has no token_endpoint") from None
-            self._token_endpoint = str(endpoint)
+            self._token_endpoint = self._checked(str(endpoint))
         return self._token_endpoint
+
+    def _checked(self, endpoint: str) -> str:
+        """The discovered token endpoint, if the credential may be sent there."""
+        own = httpx2.URL(self.identity_url)
+        try:
+            url = httpx2.URL(endpoint)
+        except httpx2.InvalidURL:
+            url = None
+        named = f"its discovery document names the token endpoint {redact(endpoint)!r}"
+        if url is None or url.host.lower() != own.host.lower():
+            raise IdentityServiceError(self.identity_url, f"{named}, which is not on {own.host}; no credential was sent")
+        if url.scheme != "https" and not (url.scheme == "http" and plain_http_allowed(url.host)):
+            raise IdentityServiceError(self.identity_url, f"{named}, which is not https; no credential was sent")
+        return endpoint
 
     def get(self) -> str:
         """A valid bearer token: cached, refreshed ahead of expiry, one fetch however many threads ask."""
@@ -150,7 +167,7 @@ class TokenProvider:
         _log.info("signed in as %s; token valid for %.0f s", self.credential.client_id, lifetime)
         return AccessToken(value, issued + lifetime, refresh_at)
 
-    def _send(self, method: str, url: str, form: Callable[[], dict[str, str]] | None = None) -> httpx.Response:
+    def _send(self, method: str, url: str, form: Callable[[], dict[str, str]] | None = None) -> httpx2.Response:
         attempt = 0
         while True:
             attempt += 1
@@ -162,7 +179,10 @@ class TokenProvider:
                     response = self._http.request(method, url, data=form())
                 else:
                     response = self._http.request(method, url)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
+                failure = certificate_failure(exc)
+                if failure is not None:
+                    raise TLSError(url, failure) from None
                 problem = f"cannot be reached ({type(exc).__name__})"
             else:
                 if response.status_code < 400:
@@ -176,7 +196,7 @@ class TokenProvider:
             self._sleep(self._retry.delay(attempt, retry_after))
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def _json(response: httpx2.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -184,10 +204,11 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _oauth_error(response: httpx.Response, identity_url: str) -> Exception:
+def _oauth_error(response: httpx2.Response, identity_url: str) -> Exception:
     body = _json(response)
     error = body.get("error")
     if isinstance(error, str) and error:
         description = body.get("error_description")
-        return OAuthError(error, description if isinstance(description, str) else None, status=response.status_code)
+        text = redact(description) if isinstance(description, str) else None
+        return OAuthError(redact(error), text, status=response.status_code)
     return IdentityServiceError(identity_url, f"HTTP {response.status_code} from {response.request.url.path}")

@@ -22,6 +22,15 @@ from opus_nb.retry import RetryPolicy
 from opus_nb.session import login_emulator, logout
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+_NETWORK_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "OPUS_CA_FILE", "OPUS_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def _no_network_settings_of_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's proxy and CA variables (either case) never reach a test; a proxy test sets its own."""
+    for name in _NETWORK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 def make_certificate(

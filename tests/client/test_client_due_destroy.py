@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import httpx
+import httpx2
 import pandas as pd
 import pytest
 
@@ -48,16 +48,16 @@ def test_empty_result_is_an_empty_frame_with_the_columns(client) -> None:
 
 
 def _scripted(pages: list[tuple[int, dict]]) -> OpusClient:
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("openid-configuration"):
-            return httpx.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
+            return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
         if request.url.path == "/connect/token":
-            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+            return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
         status, body = pages.pop(0)
-        return httpx.Response(status) if status == 204 else httpx.Response(status, json=body)
+        return httpx2.Response(status) if status == 204 else httpx2.Response(status, json=body)
 
     return OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
-                      transport=httpx.MockTransport(handler))
+                      transport=httpx2.MockTransport(handler))
 
 
 def test_repeated_paging_token_is_an_error_and_204_is_empty() -> None:

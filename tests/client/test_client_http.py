@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from opus_nb.auth import ClientSecretCredential
@@ -20,29 +20,29 @@ class Server:
 
     def __init__(self, *script: tuple[int, dict[str, str]] | Exception) -> None:
         self.script = list(script)
-        self.api_calls: list[httpx.Request] = []
+        self.api_calls: list[httpx2.Request] = []
         self.tokens = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("openid-configuration"):
-            return httpx.Response(200, json={"token_endpoint": f"{IDENTITY}/connect/token"})
+            return httpx2.Response(200, json={"token_endpoint": f"{IDENTITY}/connect/token"})
         if request.url.path == "/connect/token":
             self.tokens += 1
-            return httpx.Response(200, json={"access_token": f"t{self.tokens}", "expires_in": 3600})
+            return httpx2.Response(200, json={"access_token": f"t{self.tokens}", "expires_in": 3600})
         self.api_calls.append(request)
         if self.script:
             step = self.script.pop(0)
             if isinstance(step, Exception):
                 raise step
             status, headers = step
-            return httpx.Response(status, json={"statusCode": status, "message": f"m{status}"}, headers=headers)
-        return httpx.Response(201, json={"statusCode": 201, "message": None})
+            return httpx2.Response(status, json={"statusCode": status, "message": f"m{status}"}, headers=headers)
+        return httpx2.Response(201, json={"statusCode": 201, "message": None})
 
 
 def client(server: Server, api: str = "graph", attempts: int = 4) -> tuple[OpusClient, list[float]]:
     waits: list[float] = []
     c = OpusClient(ClientSecretCredential("app", "s"), graph_url=BASE, identity_url=IDENTITY, api=api,
-                   transport=httpx.MockTransport(server), retry=RetryPolicy(attempts=attempts, base=0.01),
+                   transport=httpx2.MockTransport(server), retry=RetryPolicy(attempts=attempts, base=0.01),
                    sleep=waits.append)
     return c, waits
 
@@ -57,10 +57,10 @@ def test_retries_5xx_and_429_honouring_retry_after() -> None:
 
 
 def test_dropped_connections_and_timeouts_are_retried_then_reported() -> None:
-    server = Server(httpx.RemoteProtocolError("dropped"), httpx.ReadTimeout("slow"))
+    server = Server(httpx2.RemoteProtocolError("dropped"), httpx2.ReadTimeout("slow"))
     c, _ = client(server)
     assert c.call("submit", json={}).status == 201
-    server = Server(*[httpx.RemoteProtocolError("dropped")] * 3)
+    server = Server(*[httpx2.RemoteProtocolError("dropped")] * 3)
     c, _ = client(server, attempts=3)
     reply = c.call("submit", json={})
     assert reply.status is None
@@ -107,7 +107,7 @@ def test_regions_and_explicit_urls() -> None:
     assert us.identity_url == "https://identity.avepointonlineservices.com"
     assert endpoints("fedramp").identity_url == "https://identity.online15.net"
     assert endpoints("aos2").identity_url.startswith("https://identity-aos2.")
-    assert endpoints("us", graph_url="http://127.0.0.1:9/").graph_url == "http://127.0.0.1:9"
+    assert endpoints(graph_url="http://127.0.0.1:9/", identity_url="http://127.0.0.1:9/id").graph_url == "http://127.0.0.1:9"
     assert len(REGIONS) == 23
     with pytest.raises(ConfigurationError, match="region"):
         endpoints("mars")
@@ -122,3 +122,32 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == pytest.approx(10.0)
     assert parse_retry_after("") is None
     assert RetryPolicy(max_retry_after=5).delay(1, "600") == 5
+
+
+@pytest.mark.parametrize("setting", ["graph_url", "identity_url", "api_url"])
+def test_plain_http_is_refused_for_a_host_that_is_not_loopback(setting: str) -> None:
+    urls = {"graph_url": "https://graph.example.test", "identity_url": "https://identity.example.test",
+            setting: "http://opus.example.test"}
+    with pytest.raises(ConfigurationError, match=setting) as info:
+        endpoints(**urls)
+    assert "https" in str(info.value)
+    server = Server()
+    with pytest.raises(ConfigurationError):
+        OpusClient(ClientSecretCredential("app", "s"), **urls, transport=httpx2.MockTransport(server))
+    assert server.tokens == 0 and server.api_calls == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "[::1]", "localhost", "LOCALHOST"])
+def test_plain_http_is_allowed_on_loopback(host: str) -> None:
+    found = endpoints(graph_url=f"http://{host}:8000", identity_url=f"http://{host}:8000/identity")
+    assert found.graph_url == f"http://{host}:8000"
+
+
+def test_a_region_and_a_url_of_another_host_disagree() -> None:
+    with pytest.raises(ConfigurationError, match="region") as info:
+        endpoints("us", graph_url="https://graph-au.avepointonlineservices.com")
+    assert "graph_url" in str(info.value) and "graph-us" in str(info.value)
+    with pytest.raises(ConfigurationError, match="identity_url"):
+        endpoints("gov", identity_url="https://identity.avepointonlineservices.com")
+    same_host = endpoints("us", graph_url="https://graph-us.avepointonlineservices.com/")
+    assert same_host.graph_url == "https://graph-us.avepointonlineservices.com"

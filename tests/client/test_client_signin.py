@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from opus_nb.errors import CertificatePasswordError, NotSignedIn, OAuthError
+from opus_nb.errors import CertificatePasswordError, ConfigurationError, NotSignedIn, OAuthError
 from opus_nb.session import current_client, login, login_emulator, logout
+from opus_nb.settings import Settings
 
 
 def test_login_emulator_signs_in_with_a_certificate(emu, tmp_path: Path) -> None:
@@ -84,3 +85,30 @@ def test_no_secret_reaches_logs_reprs_or_errors(emu, tmp_path: Path, sheet, capl
         assert app.password not in text
         assert token not in text
         assert key_body not in text
+
+
+def test_an_explicit_region_beats_urls_in_the_env_file(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("OPUS_GRAPH_URL=https://graph-au.avepointonlineservices.com\nOPUS_IDENTITY_URL=https://identity.example.test\n"
+                   "OPUS_CLIENT_ID=app\n")
+    settings = Settings.from_env(env, environ={}, region="us")
+    assert (settings.region, settings.graph_url, settings.identity_url, settings.client_id) == ("us", None, None, "app")
+    assert Settings.from_env(env, environ={}).graph_url == "https://graph-au.avepointonlineservices.com"
+
+
+def test_a_region_and_a_url_from_two_sources_that_disagree_are_refused(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("OPUS_GRAPH_URL=https://graph-au.avepointonlineservices.com\n")
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_env(env, environ={"OPUS_REGION": "us"})
+    message = str(info.value)
+    assert "OPUS_REGION" in message and "OPUS_GRAPH_URL" in message and "graph-au" in message
+
+
+def test_an_explicit_region_and_an_explicit_url_that_disagree_are_refused(emu) -> None:
+    app = emu.register_app(credential="secret")
+    with pytest.raises(ConfigurationError, match="region") as info:
+        login(region="us", graph_url=emu.url, identity_url=emu.identity_url, client_id=app.client_id,
+              secret=app.client_secret, env_file=None)
+    assert "graph_url" in str(info.value)
+    assert not [r for r in emu.requests if r.path.endswith("/connect/token")]

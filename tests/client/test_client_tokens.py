@@ -1,4 +1,4 @@
-"""The token provider against a scripted identity service (httpx.MockTransport): narrow unit cases."""
+"""The token provider against a scripted identity service (httpx2.MockTransport): narrow unit cases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 import jwt
 import pytest
 
@@ -31,9 +31,9 @@ class Identity:
         self.forms: list[dict[str, str]] = []
         self.issued = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("openid-configuration"):
-            return httpx.Response(200, json={"issuer": IDENTITY, "token_endpoint": TOKEN_URL})
+            return httpx2.Response(200, json={"issuer": IDENTITY, "token_endpoint": TOKEN_URL})
         self.forms.append({k: v[0] for k, v in parse_qs(request.content.decode()).items()})
         time.sleep(self.delay)
         if self.script:
@@ -42,9 +42,9 @@ class Identity:
                 raise step
             status, body = step
             if status != 200:
-                return httpx.Response(status, json=body, headers={"Retry-After": "0"})
+                return httpx2.Response(status, json=body, headers={"Retry-After": "0"})
         self.issued += 1
-        return httpx.Response(200, json={"access_token": f"tok-{self.issued}-Xq9", "token_type": "Bearer",
+        return httpx2.Response(200, json={"access_token": f"tok-{self.issued}-Xq9", "token_type": "Bearer",
                                          "expires_in": self.expires_in})
 
 
@@ -57,7 +57,7 @@ class Clock:
 
 
 def provider(identity: Identity, credential=None, clock=None) -> TokenProvider:
-    http = httpx.Client(transport=httpx.MockTransport(identity))
+    http = httpx2.Client(transport=httpx2.MockTransport(identity))
     return TokenProvider(credential or ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http,
                          retry=RetryPolicy(attempts=3, base=0.0), clock=clock or time.time, sleep=lambda s: None)
 
@@ -101,10 +101,10 @@ def test_invalid_scope_is_its_own_error() -> None:
 
 
 def test_unreachable_identity_service_is_named() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("refused", request=request)
 
-    http = httpx.Client(transport=httpx.MockTransport(refuse))
+    http = httpx2.Client(transport=httpx2.MockTransport(refuse))
     tokens = TokenProvider(ClientSecretCredential("app", "s"), IDENTITY, http,
                            retry=RetryPolicy(attempts=2, base=0.0), sleep=lambda s: None)
     with pytest.raises(IdentityServiceError, match="cannot be reached") as info:
@@ -179,3 +179,46 @@ def test_tokens_and_secrets_stay_out_of_reprs_and_logs(caplog: pytest.LogCapture
     for text in (repr(tokens), repr(token), str(token), caplog.text):
         assert value not in text
         assert "s3cret-Kp2" not in text
+
+
+@pytest.mark.parametrize("endpoint", ["http://identity.example.test/connect/token", "https://elsewhere.example.test/token"])
+def test_a_token_endpoint_off_the_identity_host_or_over_http_gets_no_secret(endpoint: str) -> None:
+    identity = Identity()
+    posted: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx2.Response(200, json={"issuer": IDENTITY, "token_endpoint": endpoint})
+        posted.append(request)
+        return identity(request)
+
+    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+    tokens = TokenProvider(ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http,
+                           retry=RetryPolicy(attempts=3, base=0.0), sleep=lambda s: None)
+    with pytest.raises(IdentityServiceError, match="token endpoint") as info:
+        tokens.get()
+    assert endpoint in str(info.value)
+    assert posted == []
+
+
+def test_a_loopback_identity_service_may_name_a_plain_http_token_endpoint() -> None:
+    local = "http://127.0.0.1:8000/identity"
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx2.Response(200, json={"token_endpoint": f"{local}/connect/token"})
+        return httpx2.Response(200, json={"access_token": "tok-local", "expires_in": 3600})
+
+    tokens = TokenProvider(ClientSecretCredential("app", "s"), local, httpx2.Client(transport=httpx2.MockTransport(handler)))
+    assert tokens.get() == "tok-local"
+
+
+def test_an_oauth_error_description_is_redacted() -> None:
+    echoed = "bad form client_id=app&client_secret=s3cret-Kp2 or assertion eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"
+    tokens = provider(Identity((400, {"error": "invalid_client", "error_description": echoed})))
+    with pytest.raises(OAuthError) as info:
+        tokens.get()
+    for text in (str(info.value), info.value.description or ""):
+        assert "s3cret-Kp2" not in text
+        assert "eyJhbGciOi.eyJzdWIiOi" not in text
+    assert "client_secret=***" in str(info.value)

@@ -1,0 +1,302 @@
+"""One HTTP stack for every request: proxies (explicit and from the environment), TLS trust (the emulator over
+https with a self-signed certificate), and MockTransport injection for the blocking and the concurrent calls."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import select
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx2
+import pytest
+
+from opus_nb import emulator
+from opus_nb.auth import ClientSecretCredential
+from opus_nb.client import OpusClient
+from opus_nb.client_cli import register
+from opus_nb.errors import ConfigurationError, TLSError
+from opus_nb.network import Network
+from opus_nb.retry import RetryPolicy
+from opus_nb.session import login, login_emulator, logout
+from opus_nb.submit import submit
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
+_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"}
+
+
+class _Relay(BaseHTTPRequestHandler):
+    """A forward proxy's one connection: absolute-form requests relayed over http.client, CONNECT tunnelled."""
+
+    protocol_version = "HTTP/1.1"
+    server: ForwardProxy
+
+    def relay(self) -> None:
+        target = urlsplit(self.path)
+        self.server.count(f"{self.command} {self.path}")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+        upstream.request(self.command, target.path + (f"?{target.query}" if target.query else ""), body=body or None,
+                         headers=headers)
+        answer = upstream.getresponse()
+        content = answer.read()
+        upstream.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in _HOP and name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_DELETE = relay
+
+    def do_CONNECT(self) -> None:
+        host, _, port = self.path.rpartition(":")
+        self.server.count(f"CONNECT {self.path}")
+        upstream = socket.create_connection((host, int(port)), timeout=10)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        ends = [self.connection, upstream]
+        try:
+            while True:
+                ready, _, _ = select.select(ends, [], [], 10)
+                if not ready:
+                    return
+                for end in ready:
+                    data = end.recv(65536)
+                    if not data:
+                        return
+                    (upstream if end is self.connection else self.connection).sendall(data)
+        finally:
+            upstream.close()
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+class ForwardProxy(ThreadingHTTPServer):
+    """A small forward proxy on 127.0.0.1 that counts what it relayed."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Relay)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.relayed: list[str] = []
+        self._lock = threading.Lock()
+
+    def count(self, line: str) -> None:
+        with self._lock:
+            self.relayed.append(line)
+
+
+@pytest.fixture
+def proxy() -> Iterator[ForwardProxy]:
+    server = ForwardProxy()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tls_emu() -> Iterator[emulator.Emulator]:
+    with emulator.run(seed=SAMPLES, tls=True) as running:
+        yield running
+
+
+def _secret_client(emu: emulator.Emulator, **options: object) -> OpusClient:
+    app = emu.register_app(credential="secret")
+    return OpusClient(ClientSecretCredential(app.client_id, app.client_secret or ""), graph_url=emu.url,
+                      identity_url=emu.identity_url, retry=RetryPolicy(attempts=4, base=0.01), **options)  # type: ignore[arg-type]
+
+
+def test_an_explicit_proxy_carries_sign_in_and_every_batch(emu, sheet, proxy: ForwardProxy, tmp_path: Path) -> None:
+    client = _secret_client(emu, proxy=proxy.url)
+    try:
+        client.sign_in()
+        results = submit(sheet.head(60), emu.connection, progress=False, journal=tmp_path / "journal", client=client)
+    finally:
+        client.close()
+    assert (results.status == "submitted").sum() > 40
+    served = [r for r in emu.requests if not r.path.startswith("/emulator")]
+    assert len(proxy.relayed) == len(served) >= 6
+    assert proxy.relayed[0] == f"GET {emu.identity_url}/.well-known/openid-configuration"
+    assert sum(line.startswith(f"POST {emu.url}/records/connector/records") for line in proxy.relayed) == 4
+
+
+def test_proxy_variables_of_the_environment_are_honoured_and_no_proxy_too(
+    emu, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    client = _secret_client(emu)
+    try:
+        client.sign_in()
+        assert client.call("due", params={"id": emu.connection.id, "disposalDueDate": "2026-01-01", "itemsPerPage": 10}).ok
+    finally:
+        client.close()
+    assert len(proxy.relayed) == 3
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    client = _secret_client(emu)
+    try:
+        client.sign_in()
+    finally:
+        client.close()
+    assert len(proxy.relayed) == 3
+
+
+def test_a_proxy_tunnels_https_to_the_emulator(tls_emu, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    client = _secret_client(tls_emu, ca_file=tls_emu.ca_file)
+    try:
+        client.sign_in()
+        assert client.call("due", params={"id": tls_emu.connection.id, "disposalDueDate": "2026-01-01", "itemsPerPage": 10}).ok
+    finally:
+        client.close()
+    assert proxy.relayed and all(line == f"CONNECT 127.0.0.1:{tls_emu.port}" for line in proxy.relayed)
+
+
+def test_an_untrusted_certificate_is_named_and_not_retried(tls_emu) -> None:
+    waits: list[float] = []
+    client = _secret_client(tls_emu, sleep=waits.append)
+    try:
+        with pytest.raises(TLSError) as info:
+            client.sign_in()
+    finally:
+        client.close()
+    assert info.value.url.startswith(tls_emu.identity_url)
+    assert "self-signed" in info.value.reason or "issuer" in info.value.reason
+    assert "ca_file=" in str(info.value) and "OPUS_CA_FILE" in str(info.value)
+    assert waits == []
+    assert client.tokens.requests == 0
+    assert not [r for r in tls_emu.requests if r.path.endswith("/connect/token")]
+
+
+def test_ca_file_and_opus_ca_file_trust_the_emulator(tls_emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = tls_emu.register_app(credential="secret")
+    signed_in = login(client_id=app.client_id, secret=app.client_secret, graph_url=tls_emu.url,
+                      identity_url=tls_emu.identity_url, ca_file=tls_emu.ca_file, env_file=None, connection=tls_emu.connection)
+    try:
+        results = sheet.head(30).opus.submit(progress=False, journal=tmp_path / "journal")
+    finally:
+        logout()
+    assert signed_in.endpoints.graph_url.startswith("https://")
+    assert (results.status == "submitted").sum() == len(tls_emu.records()) > 20
+    monkeypatch.setenv("OPUS_CA_FILE", str(tls_emu.ca_file))
+    client = _secret_client(tls_emu)
+    try:
+        client.sign_in()
+    finally:
+        client.close()
+    assert client.network.ca_file == str(tls_emu.ca_file)
+
+
+def test_login_emulator_trusts_an_emulator_over_tls(tls_emu, tmp_path: Path) -> None:
+    client = login_emulator(tls_emu, directory=tmp_path / "app")
+    try:
+        assert client.call("due", params={"id": tls_emu.connection.id, "disposalDueDate": "2026-01-01", "itemsPerPage": 10}).ok
+    finally:
+        logout()
+
+
+def test_a_tls_failure_mid_run_stops_submit_with_the_reason(emu, sheet, tmp_path: Path) -> None:
+    def untrusted(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
+        if request.url.path == "/connect/token":
+            return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
+        failure = ssl.SSLCertVerificationError(1, "certificate verify failed")
+        raise httpx2.ConnectError("handshake failed", request=request) from failure
+
+    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
+                        transport=httpx2.MockTransport(untrusted), sleep=lambda s: None)
+    with pytest.warns(UserWarning, match="not trusted"):
+        results = submit(sheet.head(40), emu.connection, progress=False, journal=tmp_path / "journal", client=client)
+    assert (results.status == "not_sent").all()
+    assert results.message.str.contains("not trusted").sum() > 30
+
+
+@pytest.mark.parametrize("ca", ["missing.pem", "junk.pem"])
+def test_an_unusable_ca_file_is_a_configuration_error(tmp_path: Path, ca: str) -> None:
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    with pytest.raises(ConfigurationError, match="ca_file"):
+        Network(ca_file=tmp_path / ca)
+    with pytest.raises(ConfigurationError, match="ca_file"):
+        Network(environ={"OPUS_CA_FILE": str(tmp_path / ca)})
+
+
+def test_a_proxy_that_is_not_a_url_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="proxy"):
+        Network(proxy="ftp://proxy.example.test")
+
+
+def test_a_mock_transport_serves_the_blocking_and_the_concurrent_calls() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
+        if request.url.path == "/connect/token":
+            return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
+        seen.append(f"{request.method} {request.headers['authorization']} {request.content.decode()}")
+        return httpx2.Response(201, json={"statusCode": 201})
+
+    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
+                        transport=httpx2.MockTransport(handler))
+
+    async def concurrently() -> list[int | None]:
+        async with client.concurrent() as calls:
+            replies = await asyncio.gather(*(calls.call("submit", json={"n": n}) for n in range(3)))
+        return [r.status for r in replies]
+
+    assert client.call("submit", json={"n": -1}).status == 201
+    assert asyncio.run(concurrently()) == [201, 201, 201]
+    assert sorted(seen) == sorted(f'POST Bearer t {{"n":{n}}}' for n in range(-1, 3))
+
+
+def test_the_shell_trusts_a_ca_file_given_with_a_flag(tls_emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    app = tls_emu.register_app(credential="secret")
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CLIENT_SECRET": app.client_secret,
+                        "OPUS_GRAPH_URL": tls_emu.url, "OPUS_IDENTITY_URL": tls_emu.identity_url}.items():
+        monkeypatch.setenv(name, value)
+    parser = argparse.ArgumentParser(prog="opus-nb")
+    register(parser.add_subparsers(dest="command", required=True))
+    due = ["due", "--before", "2026-01-01", "--connection", str(SAMPLES / "connection.json"), "--quiet"]
+    with pytest.raises(TLSError):
+        parser.parse_args(due).run(parser.parse_args(due))
+    args = parser.parse_args([*due, "--ca-file", str(tls_emu.ca_file)])
+    assert args.run(args) == 0
+    assert "record(s) due before 2026-01-01" in capsys.readouterr().out
+
+
+def test_a_transport_that_only_blocks_still_serves_the_concurrent_calls() -> None:
+    class Blocking(httpx2.BaseTransport):
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            if request.url.path.endswith("openid-configuration"):
+                return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
+            if request.url.path == "/connect/token":
+                return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
+            return httpx2.Response(207, json={"failedItems": [{"item": {"rowKey": request.content.decode()}}]})
+
+    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
+                        transport=Blocking())
+
+    async def one() -> tuple[int | None, object]:
+        async with client.concurrent() as calls:
+            reply = await calls.call("submit", json="row-1")
+        return reply.status, reply.body
+
+    assert asyncio.run(one()) == (207, {"failedItems": [{"item": {"rowKey": '"row-1"'}}]})
