@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 from opus_nb import accessor as _accessor  # registers df.opus
-from opus_nb.audit import AuditLog
+from opus_nb.audit import AuditCsvSetAside, AuditLineUnreadable, AuditLog, AuditWarning
 from opus_nb.auth import CertificateCredential, ClientSecretCredential
 from opus_nb.client import OpusClient
 from opus_nb.connection import Column, ColumnType, Connection, load_connection
-from opus_nb.destroy import destroy
+from opus_nb.destroy import CandidatesError, UnsettledIntents, destroy
 from opus_nb.disposal import DisposalReport, disposal_report
 from opus_nb.due import due_records
 from opus_nb.encode import iter_records, to_records
@@ -33,22 +33,29 @@ from opus_nb.errors import (
     OpusError,
     OpusHTTPError,
     PagingError,
+    ReviewerRequired,
     SheetError,
     TLSError,
     ValidationFailed,
 )
-from opus_nb.journal import Journal
+from opus_nb.journal import Journal, JournalSetAside, NothingToResume
 from opus_nb.report import ValidationReport
-from opus_nb.review_session import ReviewSession, review
+from opus_nb.review_guard import PersonRequired
+from opus_nb.review_session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys, review
+from opus_nb.review_store import ReviewStoreError
 from opus_nb.session import login, login_emulator, logout
 from opus_nb.sheets import read_sheet
-from opus_nb.submit import submit
+from opus_nb.submit import SubmitStopped, submit
 from opus_nb.terms import Term, load_terms
 from opus_nb.validation import validate
 
 __all__ = [
+    "AuditCsvSetAside",
+    "AuditLineUnreadable",
     "AuditLog",
+    "AuditWarning",
     "AuthenticationError",
+    "CandidatesError",
     "CertificateCredential",
     "CertificateError",
     "CertificatePasswordError",
@@ -58,40 +65,51 @@ __all__ = [
     "ColumnMappingError",
     "ColumnType",
     "ConfigurationError",
+    "ConfirmationMismatch",
     "ConfirmationRequired",
     "Connection",
     "ConnectionFileError",
+    "destroy",
+    "disposal_report",
     "DisposalReport",
+    "due_records",
     "IdentityServiceError",
+    "iter_records",
     "Journal",
     "JournalError",
+    "JournalSetAside",
+    "load_connection",
+    "load_terms",
+    "login",
+    "login_emulator",
+    "logout",
     "MissingChoicesError",
+    "NothingApproved",
+    "NothingToResume",
     "NotSignedIn",
     "OAuthError",
     "OpusClient",
     "OpusError",
     "OpusHTTPError",
     "PagingError",
-    "ReviewSession",
-    "SheetError",
-    "TLSError",
-    "Term",
-    "ValidationFailed",
-    "ValidationReport",
-    "destroy",
-    "disposal_report",
-    "due_records",
-    "iter_records",
-    "load_connection",
-    "load_terms",
-    "login",
-    "login_emulator",
-    "logout",
+    "PersonRequired",
     "read_sheet",
     "review",
+    "ReviewerRequired",
+    "ReviewError",
+    "ReviewSession",
+    "ReviewStoreError",
+    "SheetError",
     "submit",
+    "SubmitStopped",
+    "Term",
+    "TLSError",
     "to_records",
+    "UnknownKeys",
+    "UnsettledIntents",
     "validate",
+    "ValidationFailed",
+    "ValidationReport",
 ]
 
 __version__ = "0.1.0"

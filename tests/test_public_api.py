@@ -1,0 +1,47 @@
+"""The public surface: one sorted `__all__`, every name documented, every error and warning a user can meet exported."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import opus_nb
+
+
+def _modules() -> list[object]:
+    """Every module of the library (the emulator and the demo command have surfaces of their own)."""
+    names = [m.name for m in pkgutil.walk_packages(opus_nb.__path__, "opus_nb.")
+             if not m.name.startswith(("opus_nb.emulator", "opus_nb.demo", "opus_nb.lab"))]
+    return [importlib.import_module(name) for name in names]
+
+
+def test_all_is_sorted_and_every_name_is_there() -> None:
+    assert opus_nb.__all__ == sorted(opus_nb.__all__, key=str.casefold)
+    assert len(set(opus_nb.__all__)) == len(opus_nb.__all__)
+    missing = [name for name in opus_nb.__all__ if not hasattr(opus_nb, name)]
+    assert missing == []
+
+
+def test_every_public_name_is_documented() -> None:
+    undocumented = [name for name in opus_nb.__all__ if not inspect.getdoc(getattr(opus_nb, name))]
+    assert undocumented == []
+
+
+def test_every_error_and_warning_a_user_can_meet_is_exported() -> None:
+    found: set[str] = set()
+    for module in _modules():
+        for name, value in vars(module).items():
+            if (inspect.isclass(value) and value.__module__ == module.__name__ and not name.startswith("_")
+                    and issubclass(value, opus_nb.OpusError | Warning)):
+                found.add(name)
+    assert found - set(opus_nb.__all__) == set()
+
+
+def test_every_error_derives_from_opus_error_and_every_warning_from_user_warning() -> None:
+    for name in opus_nb.__all__:
+        value = getattr(opus_nb, name)
+        if inspect.isclass(value) and issubclass(value, Exception) and not issubclass(value, Warning):
+            assert issubclass(value, opus_nb.OpusError), name
+        if inspect.isclass(value) and issubclass(value, Warning):
+            assert issubclass(value, UserWarning), name
