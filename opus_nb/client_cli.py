@@ -26,7 +26,7 @@ from opus_nb.audit import DEFAULT_AUDIT_FOLDER
 from opus_nb.client import OpusClient
 from opus_nb.commands import add_connection_arguments, add_sheet_arguments, connection_from_args
 from opus_nb.errors import SheetError
-from opus_nb.exports import write_table
+from opus_nb.exports import restore, write_table
 from opus_nb.journal import DEFAULT_FOLDER
 from opus_nb.session import login
 from opus_nb.sheets import read_sheet
@@ -140,7 +140,7 @@ def _run_destroy(args: argparse.Namespace) -> int:
         raise ConfirmationRequired("destroy marks records Destroyed in Opus, which cannot be undone: add --yes to go ahead")
     if not args.no_recheck and args.connection is None:
         raise ConfigurationError("--connection", "the connection file (to re-check that each record is still due), or --no-recheck")
-    frame = read_sheet(args.source)
+    frame = read_sheet(args.source).map(restore)  # a list opus_nb wrote (approved, due) had its cells neutralised
     connection = connection_from_args(args) if args.connection is not None else None
     with _client(args) as client:
         results = destroy(

@@ -1,7 +1,9 @@
 """Tables written for people to open in a spreadsheet: CSV and XLSX, safe from formula injection.
 
->>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-5"), neutralise("Invoice 7")
-('\\'=HYPERLINK("http://x")', '-5', 'Invoice 7')
+>>> neutralise("=SUM(A1)"), neutralise("-5"), neutralise("Invoice 7")
+("'=SUM(A1)", '-5', 'Invoice 7')
+>>> restore(neutralise("=A1")), restore(neutralise("'quoted")), restore("-5")
+('=A1', "'quoted", '-5')
 >>> write_table(report.errors, "errors.xlsx")          # doctest: +SKIP
 
 A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
@@ -9,7 +11,9 @@ read by Excel or LibreOffice as a formula, so, as OWASP advises for CSV injectio
 leading ``'`` (a plain number written as text, ``-5``, is left alone: it computes nothing).
 In XLSX, text cells are therefore strings, never formulas (openpyxl takes text that starts
 with ``=`` for a formula). Lists in a cell (people, several choices)
-are written joined by ``, ``.
+are written joined by ``, ``. Text that already starts with ``'`` gets one more, so that
+`restore` gives back exactly what was written (``opus-nb destroy --from approved.csv`` reads
+row keys through it).
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "neutralise", "safe_frame", "write_csv_rows", "write_table"]
+__all__ = ["FORMULA_STARTS", "neutralise", "restore", "safe_frame", "write_csv_rows", "write_table"]
 
 #: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -33,8 +38,17 @@ def neutralise(value: Any) -> Any:
     """``value`` made safe for a spreadsheet cell: formula-looking text gets a leading ``'``."""
     if isinstance(value, tuple | list):
         value = ", ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
+    if isinstance(value, str) and (value.startswith(_QUOTE) or value.startswith(FORMULA_STARTS)
+                                   and not _PLAIN_NUMBER.fullmatch(value)):
+        return _QUOTE + value
+    return value
+
+
+def restore(value: Any) -> Any:
+    """What `neutralise` was given: one leading ``'`` taken off text that starts with it and then a
+    formula's first character or another ``'``."""
+    if isinstance(value, str) and value.startswith(_QUOTE) and value[1:].startswith((*FORMULA_STARTS, _QUOTE)):
+        return value[1:]
     return value
 
 

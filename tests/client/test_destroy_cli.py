@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,8 @@ import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb.audit import AuditLog
 from opus_nb.client_cli import register
 from opus_nb.due import due_records
+from opus_nb.exports import write_table
+from opus_nb.sheets import read_sheet
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 CONN = ["--connection", str(SAMPLES / "connection.json"), "--choices", str(SAMPLES / "choices.json"),
@@ -53,3 +56,23 @@ def test_destroy_from_an_approved_list_reports_each_key(client, emu, sheet, tmp_
     log = AuditLog("opus-audit").read()
     assert set(log["review"]) == {"R-7"}
     assert log.loc[log["rowKey"].isna(), "name"].tolist() == ["a row without a key"]  # a blank key's row still named
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(client, emu, sheet, tmp_path: Path, suffix: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile = ["=HYPERLINK(1)", "+44-20", "@home", "'quoted", "-7-7"]
+    rows = sheet.head(len(hostile)).assign(**{"Row Key": hostile}).reset_index(drop=True)
+    assert (rows.opus.submit(progress=False)["status"] == "submitted").all()
+    emu.now = dt.datetime(2100, 1, 1)  # every record is due by then
+    approved = due_records(before="2100-01-01", progress=False)
+    approved = approved[approved["rowKey"].isin(hostile)][["rowKey", "leafName"]]
+    written = write_table(approved, tmp_path / f"approved{suffix}")
+    assert "'=HYPERLINK(1)" in set(read_sheet(written)["rowKey"])  # what a spreadsheet shows: text, not a formula
+    app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
+    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CERTIFICATE": str(app.certificate.pfx),
+                        "OPUS_CERTIFICATE_PASSWORD": app.password, "OPUS_GRAPH_URL": emu.url,
+                        "OPUS_IDENTITY_URL": emu.identity_url}.items():
+        monkeypatch.setenv(name, value)
+    assert run("destroy", "--from", str(written), *CONN, "--yes", "--before", "2100-01-01", "--quiet") == 0
+    assert {key for key in hostile if emu.record(key).destroyed is not None} == set(hostile)
