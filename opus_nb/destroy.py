@@ -170,16 +170,22 @@ def destroy(
             chunk = todo[start : start + BATCH_SIZE]
             log.write(entry(i, "intent", _again(pending.get(keys[i] or ""))) for i in chunk)
             sent = [str(keys[i]) for i in chunk]
-            reply = api.call("destroy", json={"disposalIds": sent})
-            for i, (result, text) in zip(chunk, _outcomes(reply, sent), strict=True):
-                status[i], http[i], message[i], batch_of[i] = result, reply.status, text, number
+            try:
+                reply = api.call("destroy", json={"disposalIds": sent})
+            except OpusError as exc:  # signing in again, or TLS, failed: whether Opus got the batch is not known
+                outcomes = [("failed", f"{UNCONFIRMED}: {exc}: destroy it again to settle it")] * len(chunk)
+                stop, http_status = f"stopped: {exc}", None
+            else:
+                outcomes, http_status = _outcomes(reply, sent), reply.status
+                stop = f"stopped: Opus refused access (HTTP {reply.status}: {redact(reply.message or '')})" if reply.fatal else None
+            for i, (result, text) in zip(chunk, outcomes, strict=True):
+                status[i], http[i], message[i], batch_of[i] = result, http_status, text, number
             log.write(entry(i, status[i], message[i]) for i in chunk)
             bar.update(len(chunk))
-            if reply.fatal:
+            if stop is not None:
                 rest = todo[start + BATCH_SIZE :]
                 for i in rest:
-                    status[i] = "not_sent"
-                    message[i] = f"stopped: Opus refused access (HTTP {reply.status}: {redact(reply.message or '')})"
+                    status[i], message[i] = "not_sent", stop
                 log.write(entry(i, "not_sent", message[i]) for i in rest)
                 break
     frame = pd.DataFrame(

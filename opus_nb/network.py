@@ -116,7 +116,7 @@ class Network:
             try:
                 httpx2.Proxy(self.proxy)
             except (ValueError, TypeError, httpx2.InvalidURL) as exc:
-                raise ConfigurationError("proxy", "an http:// or https:// proxy URL", f"{self.proxy!r} ({exc})") from None
+                raise ConfigurationError("proxy", "an http:// or https:// proxy URL", f"{_without_password(self.proxy)!r} ({exc})") from None
 
     def __repr__(self) -> str:
         return f"<Network proxy={'environment' if self.proxy is None else 'given'} ca_file={self.ca_file!r}>"
@@ -133,3 +133,17 @@ class Network:
             transport = self.transport if isinstance(self.transport, httpx2.AsyncBaseTransport) else _InPlace(self.transport)
         return httpx2.AsyncClient(timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy,
                                   transport=transport, headers=HEADERS)
+
+
+def _without_password(url: str) -> str:
+    """A proxy URL as an error may show it: any user name and password cut out.
+
+    >>> _without_password("http://bob:hunter2@proxy.corp:notaport")
+    'http://***@proxy.corp:notaport'
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    userinfo, at, host = rest.rpartition("@")
+    shown = f"***@{host}" if at else rest
+    return f"{scheme}{sep}{shown}"

@@ -6,6 +6,8 @@
 The real run goes through `opus_nb.destroy.destroy` (re-check, at most 15 keys a request, audit
 log), with the candidates' rowKey, leafName, termFullPath and due_date, so the audit entries
 carry the record's name, classification and due date. Progress is reported after each chunk.
+If a chunk cannot be sent (its re-check fails), it and the chunks after it are ``not_sent`` with
+the reason, and the outcomes of the chunks before it are kept.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 
 from opus_nb.client import OpusClient
 from opus_nb.connection import Connection
+from opus_nb.errors import OpusError
 
 __all__ = ["MAX_CHUNKS", "Progress", "destroy_in_chunks", "recheck"]
 
@@ -55,8 +58,15 @@ def destroy_in_chunks(targets: pd.DataFrame, connection: Connection | None, revi
         on_progress(0, len(candidates))
     for start in range(0, len(candidates), size):
         chunk = candidates.iloc[start : start + size]
-        parts.append(destroy(chunk, connection, confirm=True, reviewer=reviewer, review=review, recheck=True,
-                             audit=audit, progress=False, client=client))
+        try:
+            parts.append(destroy(chunk, connection, confirm=True, reviewer=reviewer, review=review, recheck=True,
+                                 audit=audit, progress=False, client=client))
+        except OpusError as exc:  # the chunk's re-check failed: nothing of it (or after it) was sent
+            rest = candidates.iloc[start:]
+            parts.append(pd.DataFrame({"rowKey": rest["rowKey"].astype("string"), "status": "not_sent",
+                                       "message": f"not sent: {exc}", "http_status": pd.NA, "batch": pd.NA}).astype(
+                {"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64"}))
+            break
         if on_progress is not None:
             on_progress(start + len(chunk), len(candidates))
     frame = pd.concat(parts, ignore_index=True)

@@ -241,6 +241,13 @@ def test_a_proxy_that_is_not_a_url_is_a_configuration_error() -> None:
         Network(proxy="ftp://proxy.example.test")
 
 
+def test_a_bad_proxy_url_never_shows_its_password() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        Network(proxy="http://bob:hunter2@proxy.corp:notaport")
+    assert "hunter2" not in str(raised.value) and "bob" not in str(raised.value)
+    assert "proxy.corp" in str(raised.value)
+
+
 def test_a_mock_transport_serves_the_blocking_and_the_concurrent_calls() -> None:
     seen: list[str] = []
 

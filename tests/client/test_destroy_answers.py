@@ -47,3 +47,36 @@ def test_reasons_split_per_key_and_keys_that_prefix_others_kept_apart() -> None:
 def test_secrets_in_a_reason_are_redacted() -> None:
     body = {"message": ["A-1: refused for Bearer abc.def.ghi"], "failedItems": ["A-1", "A-2", "A-3"]}
     assert "abc.def" not in str(_statuses(body))
+
+
+def test_a_sign_in_failing_mid_destroy_leaves_every_key_a_final_status(tmp_path) -> None:
+    """Batch 1 destroyed; the token then refused (401) and signing in again refused: batch 2 unconfirmed, 3 not sent."""
+    import httpx2
+
+    from opus_nb.audit import AuditLog
+    from opus_nb.auth import ClientSecretCredential
+    from opus_nb.client import OpusClient
+    from opus_nb.destroy import destroy
+
+    tokens = iter(["first"])
+    deletes = []
+
+    def opus(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx2.Response(200, json={"token_endpoint": "https://id.test/connect/token"})
+        if request.url.path == "/connect/token":
+            token = next(tokens, None)
+            if token is None:
+                return httpx2.Response(400, json={"error": "invalid_client", "error_description": "app disabled"})
+            return httpx2.Response(200, json={"access_token": token, "expires_in": 3600})
+        deletes.append(request.headers["authorization"])
+        return httpx2.Response(200 if len(deletes) == 1 else 401, json={"statusCode": 200, "message": None})
+
+    keys = [f"K-{i:02d}" for i in range(40)]
+    with OpusClient(ClientSecretCredential("app", "s3cret"), graph_url="https://graph.test", identity_url="https://id.test",
+                    transport=httpx2.MockTransport(opus)) as api:
+        results = destroy(keys, confirm=True, recheck=False, progress=False, client=api, audit=tmp_path / "audit")
+    assert results["status"].tolist() == ["destroyed"] * 15 + ["failed"] * 15 + ["not_sent"] * 10
+    assert results["message"][15:30].str.startswith("unconfirmed: ").all()
+    assert results["message"][30:].str.contains("invalid_client").all()
+    assert set(AuditLog(tmp_path / "audit").pending()) == set(keys[15:30])  # the next destroy of them settles them

@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 
 from opus_nb.audit import AuditLog
+from opus_nb.auth import ClientSecretCredential
+from opus_nb.client import OpusClient
 from opus_nb.connection import Connection
 from opus_nb.emulator import Emulator
+from opus_nb.retry import RetryPolicy
 from opus_nb.review_session import NothingApproved, ReviewError, ReviewSession
 from opus_nb.review_store import ReviewStoreError
 from opus_nb.session import sample_connection
@@ -156,3 +159,29 @@ def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.D
     assert locked == {"A1": False, "B1": False, "A2": True, "B2": True, "C1": True, "C2": True}
     assert "stage 2 of 2" in panel.stage_label.value
     assert panel.confirm_box.placeholder == "approve at all 2 stages first"
+
+
+def test_a_chunk_that_cannot_be_sent_keeps_the_outcomes_before_it(emu: Emulator, due: pd.DataFrame, conn: Connection,
+                                                                   tmp_path: Path, scripted_demo: None) -> None:
+    app = emu.register_app(credential="secret")
+    quick = OpusClient(ClientSecretCredential(app.client_id, app.client_secret), graph_url=emu.url,
+                       identity_url=emu.identity_url, retry=RetryPolicy(attempts=2, base=0.01, cap=0.02))
+    session = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
+    gone = destroyed_keys(emu)
+    keys = [k for k in session.candidates["rowKey"] if k not in gone][:40]  # 3 chunks of at most 15
+    session.approve(keys)
+
+    def after_chunk(done: int, total: int) -> None:
+        if 0 < done < total:
+            emu.faults(error_rate=1.0)  # from the second chunk on, Opus answers 500 to the re-check
+
+    try:
+        results = session.destroy(40, dry_run=False, on_progress=after_chunk)
+    finally:
+        emu.faults()
+        quick.close()
+    assert results["status"].tolist() == ["destroyed"] * 15 + ["not_sent"] * 25
+    assert results["message"][15:].str.contains(r"not sent: .*HTTP 50\d").all(), results["message"][15]
+    assert set(session.destroyed["rowKey"]) == set(keys[:15]) == destroyed_keys(emu) & set(keys)
+    resumed = ReviewSession(due, conn, name="chunks", reviewer="Ann First")
+    assert set(resumed.destroyed["rowKey"]) == set(keys[:15]) and resumed.counts["destroyable"] == 25
