@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from opus_nb import accessor as _accessor  # registers df.opus
-from opus_nb.audit import AuditCsvSetAside, AuditLineUnreadable, AuditLog, AuditWarning
+from opus_nb.audit import AuditCsvNotWritten, AuditCsvSetAside, AuditLineUnreadable, AuditLog, AuditWarning
 from opus_nb.auth import CertificateCredential, ClientSecretCredential
 from opus_nb.client import OpusClient
 from opus_nb.connection import Column, ColumnType, Connection, load_connection
@@ -50,6 +50,7 @@ from opus_nb.terms import Term, load_terms
 from opus_nb.validation import validate
 
 __all__ = [
+    "AuditCsvNotWritten",
     "AuditCsvSetAside",
     "AuditLineUnreadable",
     "AuditLog",

@@ -35,8 +35,8 @@ from opus_nb.errors import ReviewerRequired
 from opus_nb.exports import write_csv_rows
 
 __all__ = [
-    "AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "DESTROY_OUTCOMES", "UNCONFIRMED", "AuditCsvSetAside", "AuditLineUnreadable",
-    "AuditLog", "AuditWarning", "REVIEWER_VARIABLE", "reviewer_from_env", "reviewer_name",
+    "AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "DESTROY_OUTCOMES", "REVIEWER_VARIABLE", "UNCONFIRMED", "AuditCsvNotWritten",
+    "AuditCsvSetAside", "AuditLineUnreadable", "AuditLog", "AuditWarning", "reviewer_from_env", "reviewer_name",
 ]
 
 DEFAULT_AUDIT_FOLDER = "opus-audit"
@@ -51,6 +51,15 @@ UNCONFIRMED = "unconfirmed"
 
 class AuditWarning(UserWarning):
     """Something in the audit folder needed care; the JSON lines still hold every entry."""
+
+
+class AuditCsvNotWritten(AuditWarning):
+    """The CSV copy could not be written (locked by a spreadsheet, say); the JSON lines hold the entries."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path = path
+        super().__init__(f"{path} could not be written ({error.strerror or error}); the entries are in the JSON lines "
+                         "beside it, and AuditLog(...).read() reads them")
 
 
 class AuditCsvSetAside(AuditWarning):
@@ -127,10 +136,13 @@ class AuditLog:
             out.write((("\n" if cut_short else "") + text).encode("utf-8"))
             out.flush()
             os.fsync(out.fileno())
-        if self._csv_header() == AUDIT_FIELDS:
-            write_csv_rows(self.csv, AUDIT_FIELDS, rows, header=False)
-        else:
-            write_csv_rows(self.csv, AUDIT_FIELDS, self._entries(), header=True)
+        try:
+            if self._csv_header() == AUDIT_FIELDS:
+                write_csv_rows(self.csv, AUDIT_FIELDS, rows, header=False)
+            else:
+                write_csv_rows(self.csv, AUDIT_FIELDS, self._entries(), header=True)
+        except OSError as exc:  # the CSV is a copy for people (open in a spreadsheet, say): the JSON lines are the record
+            warnings.warn(AuditCsvNotWritten(self.csv, exc), stacklevel=2)
 
     def read(self) -> pd.DataFrame:
         """Every entry so far, oldest first."""

@@ -107,9 +107,14 @@ class ReviewSession:
         self.reviewer = reviewer_name(reviewer) if reviewer is not None else reviewer_from_env()
         self.audit = Path(audit)
         self.client = client
+        if stages is not None and (isinstance(stages, bool) or not isinstance(stages, int) or stages < 1):
+            raise ReviewError(f"stages must be a whole number from 1, not {stages!r}")
+        if isinstance(stage, bool) or not isinstance(stage, int) or not 1 <= stage <= (stages or stage):
+            raise ReviewError(f"stage must be between 1 and {stages or 'the number of stages'} for the review {name!r}, "
+                              f"not {stage!r}")
         self.store = ReviewStore(store)
-        self.review = self.store.open(self.connection.id if self.connection else "no-connection", name, stages)
-        if not 1 <= stage <= self.review.stages:
+        self.review = self.store.open(self.connection.id if self.connection else "no-connection", name, stages, stage=stage)
+        if stage > self.review.stages:
             raise ReviewError(f"stage must be between 1 and {self.review.stages} for the review {name!r}, not {stage}")
         self.stage = stage
         frame = due.reset_index(drop=True)

@@ -108,12 +108,15 @@ class ReviewStore:
         except sqlite3.DatabaseError as exc:
             raise ReviewStoreError(f"the review store {self.path} cannot be used: {exc}") from None
 
-    def open(self, connection: str, name: str, stages: int | None = None) -> ReviewRecord:
-        """The review ``name`` of this connection, made when new (``stages`` defaults to 1)."""
+    def open(self, connection: str, name: str, stages: int | None = None, *, stage: int = 1) -> ReviewRecord:
+        """The review ``name`` of this connection, made when new (``stages`` defaults to 1) by its first stage."""
         review_id = f"{connection}/{name}"
         with self._transaction() as db:
             found = db.execute("SELECT id, connection, name, stages, created FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if found is None:
+                if stage != 1:
+                    raise ReviewStoreError(f"the review {name!r} has not been started: its stage 1 starts it "
+                                           f"(with stages=), not stage {stage}")
                 record = ReviewRecord(review_id, connection, name, stages or 1, _iso(_now()))
                 db.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?)", record)
                 return record

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opus_nb.audit import AUDIT_FIELDS, AuditCsvSetAside, AuditLineUnreadable, AuditLog
+from opus_nb.audit import AUDIT_FIELDS, AuditCsvNotWritten, AuditCsvSetAside, AuditLineUnreadable, AuditLog
 from opus_nb.destroy import destroy
 from opus_nb.exports import FORMULA_STARTS
 
@@ -75,3 +75,13 @@ def test_a_line_cut_short_by_a_kill_does_not_swallow_the_next_entry(tmp_path: Pa
     with pytest.warns(AuditLineUnreadable, match="line 2"):
         entries = log.read()
     assert entries["rowKey"].tolist() == ["A-1", "A-3"]
+
+
+def test_a_csv_that_cannot_be_written_does_not_stop_the_log(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit")
+    log.write([{"reviewer": "Ann", "rowKey": "A-1", "result": "intent"}])
+    log.csv.unlink()
+    log.csv.mkdir()  # a path that cannot be opened for writing, whoever runs this (a locked file, on Windows)
+    with pytest.warns(AuditCsvNotWritten, match="could not be written"):
+        log.write([{"reviewer": "Ann", "rowKey": "A-1", "result": "destroyed"}])
+    assert log.read()["result"].tolist() == ["intent", "destroyed"]

@@ -61,6 +61,15 @@ def test_a_review_keeps_its_stages(small: pd.DataFrame) -> None:
         reopen(small, name="two", stage=3)
 
 
+@pytest.mark.parametrize(("options", "error"), [({"stage": 2}, ReviewStoreError), ({"stages": 0}, ReviewError),
+                                                ({"stages": -1}, ReviewError), ({"stages": 2, "stage": 3}, ReviewError)])
+def test_a_review_with_impossible_stages_is_refused_and_not_stored(small: pd.DataFrame, options: dict[str, int],
+                                                                   error: type[Exception]) -> None:
+    with pytest.raises(error, match="stage"):
+        reopen(small, name="fresh", reviewer="Ann First", **options)
+    assert reopen(small, name="fresh", stages=2, reviewer="Ann First").stages == 2  # nothing was kept of the refused one
+
+
 def test_a_second_stage_confirms_only_what_the_first_approved(small: pd.DataFrame) -> None:
     first = reopen(small, name="two", stages=2, reviewer="Ann First")
     first.approve(["A1", "A2", "B1"])
