@@ -15,7 +15,6 @@ is ``emulator`` (``opus-nb demo`` sets it for its headless run; ``make lab`` doe
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 from opus_nb.audit import REVIEWER_VARIABLE, reviewer_from_env, reviewer_name
 from opus_nb.errors import OpusError, ReviewerRequired
+from opus_nb.regions import plain_http_allowed
 
 __all__ = [
     "REVIEWER_VARIABLE", "SCRIPTED_DESTROY", "PersonAction", "PersonRequired", "ReviewerRequired",
@@ -46,13 +46,7 @@ def scripted_destroy_allowed(url: str, environ: Mapping[str, str] | None = None)
     """True only when ``url`` is on this machine (loopback) and ``OPUS_NB_SCRIPTED_DESTROY=emulator``."""
     if (os.environ if environ is None else environ).get(SCRIPTED_DESTROY) != "emulator":
         return False
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return plain_http_allowed(urlsplit(url).hostname or "")
 
 
 def refuse_scripted_destroy(url: str) -> None:

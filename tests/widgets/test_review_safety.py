@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 import pandas as pd
 import pytest
 
@@ -68,10 +68,10 @@ def test_a_script_may_destroy_only_on_a_loopback_emulator_under_the_demo(url: st
 
 def test_the_demo_setting_does_not_open_a_tenant_to_scripts(small: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPUS_NB_SCRIPTED_DESTROY", "emulator")
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     tenant = OpusClient(ClientSecretCredential("app", "not-a-real-secret"), graph_url="https://opus.contoso.example",
-                        identity_url="https://login.contoso.example", transport=httpx.MockTransport(
-                            lambda request: seen.append(request) or httpx.Response(500)))
+                        identity_url="https://login.contoso.example", transport=httpx2.MockTransport(
+                            lambda request: seen.append(request) or httpx2.Response(500)))
     session = ReviewSession(small, sample_connection(), reviewer="Jane Smith", client=tenant)
     session.approve(["A1"])
     with pytest.raises(PersonRequired):
