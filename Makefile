@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo lab bench browser clean
+.PHONY: test check demo lab bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Lint, format, types and the docstrings' examples: the habits every change keeps.
+check: $(STAMP)
+	$(BIN)/ruff check opus_nb tests bench data-samples
+	$(BIN)/ruff format --check opus_nb tests bench data-samples
+	$(BIN)/mypy
+	$(BIN)/python -m pytest --doctest-modules opus_nb -q -p no:cacheprovider
 
 demo: $(STAMP)
 	$(BIN)/opus-nb demo

@@ -39,9 +39,10 @@ def bare_pages(site: dict, token: str, conn_id: str) -> int:
     pages, start = 0, ""
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
         while True:
-            body = http.get(f"{site['url']}/records/connector/records",
-                            params={"id": conn_id, "disposalDueDate": f"{BEFORE} 00:00:00", "startIndex": start,
-                                    "itemsPerPage": 100}).json()
+            body = http.get(
+                f"{site['url']}/records/connector/records",
+                params={"id": conn_id, "disposalDueDate": f"{BEFORE} 00:00:00", "startIndex": start, "itemsPerPage": 100},
+            ).json()
             pages += 1
             start = body.get("startIndex") or ""
             if not start or not body.get("queriedItems"):
@@ -54,8 +55,9 @@ def raw_items(site: dict, client: OpusClient, conn: Connection) -> list[dict]:
     items: list[dict] = []
     token = ""
     while True:
-        reply = client.call("due", params={"id": conn.id, "disposalDueDate": f"{BEFORE} 00:00:00", "startIndex": token,
-                                           "itemsPerPage": 100})
+        reply = client.call(
+            "due", params={"id": conn.id, "disposalDueDate": f"{BEFORE} 00:00:00", "startIndex": token, "itemsPerPage": 100}
+        )
         items.extend(due_items(reply.body))
         token = paging_token(reply.body) or ""
         if not token:
@@ -70,10 +72,12 @@ def main() -> None:
     latency = args.latency_ms / 1000
     conn = sample_connection()
     with served(0) as site, tempfile.TemporaryDirectory() as tmp:
-        client = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
-                            graph_url=site["url"], identity_url=site["identity_url"])
-        seeded = submit(wire_frame(args.records, "due"), conn, validate=False, progress=False, concurrency=4,
-                        journal=Path(tmp), client=client)
+        client = OpusClient(
+            ClientSecretCredential(site["client_id"], site["secret"]), graph_url=site["url"], identity_url=site["identity_url"]
+        )
+        seeded = submit(
+            wire_frame(args.records, "due"), conn, validate=False, progress=False, concurrency=4, journal=Path(tmp), client=client
+        )
         assert (seeded.status == "submitted").all()
         site["ask"]({"do": "latency", "ms": args.latency_ms})
         start = time.perf_counter()
@@ -91,9 +95,13 @@ def main() -> None:
     base = (bare_wall - bare * latency) / bare * 1e3
     typed = frame / pages * 1e3
     print(f"due records: {len(due):,} rows in {pages} pages of 100, {args.latency_ms:.0f} ms latency a page")
-    print(f"  due_records(): {wall:6.2f} s; overhead beyond latency {ours:5.2f} ms/page: paging {ours - typed:5.2f}, "
-          f"the typed frame {typed:4.2f}")
-    print(f"  bare httpx page loop: {bare_wall:6.2f} s; overhead {base:5.2f} ms/page; ratio {ours / base if base > 0 else float('nan'):4.2f}")
+    print(
+        f"  due_records(): {wall:6.2f} s; overhead beyond latency {ours:5.2f} ms/page: paging {ours - typed:5.2f}, "
+        f"the typed frame {typed:4.2f}"
+    )
+    print(
+        f"  bare httpx page loop: {bare_wall:6.2f} s; overhead {base:5.2f} ms/page; ratio {ours / base if base > 0 else float('nan'):4.2f}"
+    )
 
 
 if __name__ == "__main__":

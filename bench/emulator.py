@@ -33,7 +33,9 @@ def start_emulator() -> tuple[subprocess.Popen[str], str, float]:
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "opus_nb.emulator", "--seed", "data-samples/"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -47,18 +49,29 @@ def start_emulator() -> tuple[subprocess.Popen[str], str, float]:
 
 def sign_in(url: str) -> dict[str, str]:
     app = httpx.post(f"{url}/emulator/apps", json={"scopes": ["records.readwrite.all"]}).json()
-    form = {"grant_type": "client_credentials", "client_id": app["client_id"],
-            "client_secret": app["client_secret"], "scope": "records.readwrite.all"}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": app["client_id"],
+        "client_secret": app["client_secret"],
+        "scope": "records.readwrite.all",
+    }
     token = httpx.post(f"{url}/identity/connect/token", data=form).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
 
 
 def record(i: int) -> dict[str, Any]:
     return {
-        "rowKey": f"bench-{i:08d}", "leafName": f"invoice-{i}.pdf", "termFullPath": "Finance/Accounts Payable",
-        "timeCreated": "2012-03-04 05:06:07", "timeModified": "2013-03-04 05:06:07",
-        "createdBy": "ann@contoso.com", "modifiedBy": "bob@contoso.com", "_Department": 1 + i % 6,
-        "_Regions": "[1,3]", "_Record_%20_Owner": "[ann@contoso.com,legal@contoso.com]", "Contract%20_Value": i * 1.5,
+        "rowKey": f"bench-{i:08d}",
+        "leafName": f"invoice-{i}.pdf",
+        "termFullPath": "Finance/Accounts Payable",
+        "timeCreated": "2012-03-04 05:06:07",
+        "timeModified": "2013-03-04 05:06:07",
+        "createdBy": "ann@contoso.com",
+        "modifiedBy": "bob@contoso.com",
+        "_Department": 1 + i % 6,
+        "_Regions": "[1,3]",
+        "_Record_%20_Owner": "[ann@contoso.com,legal@contoso.com]",
+        "Contract%20_Value": i * 1.5,
     }
 
 
@@ -101,8 +114,12 @@ def main() -> None:
         def submit(client: httpx.Client, index: int) -> int:
             sent = 0
             for batch in range(index, n_requests, args.clients):
-                body = {"id": conn_id, "conflictOption": "Skip", "confilictOption": "Skip",
-                        "data": [record(batch * BATCH + j) for j in range(BATCH)]}
+                body = {
+                    "id": conn_id,
+                    "conflictOption": "Skip",
+                    "confilictOption": "Skip",
+                    "data": [record(batch * BATCH + j) for j in range(BATCH)],
+                }
                 response = client.post(api, json=body, headers=headers)
                 if response.status_code != 201:
                     raise SystemExit(f"submit answered {response.status_code}: {response.text[:200]}")
@@ -120,8 +137,10 @@ def main() -> None:
         print(f"emulator benchmark: {args.clients} clients, server in its own process, no injected latency")
         print(f"  start with --seed data-samples/: {startup_s:.2f} s until the URLs are printed")
         print(f"  baseline GET /emulator:    {base_rps:9.0f} requests/s")
-        print(f"  submit, {BATCH} per request:    {rec_n / rec_s:9.0f} records/s  ({rec_n / BATCH / rec_s:6.0f} requests/s, "
-              f"{rec_n / BATCH / rec_s / base_rps:.2f} x baseline)")
+        print(
+            f"  submit, {BATCH} per request:    {rec_n / rec_s:9.0f} records/s  ({rec_n / BATCH / rec_s:6.0f} requests/s, "
+            f"{rec_n / BATCH / rec_s / base_rps:.2f} x baseline)"
+        )
         print(f"  due pages of {PAGE}:         {page_n / page_s:9.0f} pages/s    ({page_n / page_s / base_rps:.2f} x baseline)")
         print(f"  due pages, one client:     {one_n / one_s:9.0f} pages/s")
     finally:

@@ -42,7 +42,10 @@ def served(latency_ms: float = 50.0) -> Iterator[dict[str, Any]]:
     """
     proc = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(REPO / "data-samples"), str(latency_ms)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
         env={"PYTHONPATH": str(REPO), "PATH": ""},
     )
     assert proc.stdout is not None and proc.stdin is not None

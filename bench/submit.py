@@ -60,8 +60,9 @@ def wire_frame(rows: int, tag: str) -> pd.DataFrame:
 
 
 def run(site: dict, frame: pd.DataFrame, concurrency: int, journal: Path) -> tuple[float, tuple[float, float]]:
-    client = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
-                        graph_url=site["url"], identity_url=site["identity_url"])
+    client = OpusClient(
+        ClientSecretCredential(site["client_id"], site["secret"]), graph_url=site["url"], identity_url=site["identity_url"]
+    )
     client.sign_in()
     conn = sample_connection()
     start_wall, start_cpu = time.perf_counter(), cpu()
@@ -74,16 +75,19 @@ def run(site: dict, frame: pd.DataFrame, concurrency: int, journal: Path) -> tup
 
 def baseline_cpu(site: dict, frame: pd.DataFrame) -> tuple[float, float]:
     """CPU of a bare sequential httpx2 loop sending the same bodies."""
-    client = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
-                        graph_url=site["url"], identity_url=site["identity_url"])
+    client = OpusClient(
+        ClientSecretCredential(site["client_id"], site["secret"]), graph_url=site["url"], identity_url=site["identity_url"]
+    )
     token = client.tokens.get()
     records = [{k: v for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
     conn_id = site["connection_id"]
     with httpx2.Client(headers={"Authorization": f"Bearer {token}"}) as http:
         start = cpu()
         for i in range(0, len(records), 15):
-            http.post(f"{site['url']}/records/connector/records",
-                      json={"id": conn_id, "conflictOption": "Overwrite", "data": records[i:i + 15]}).raise_for_status()
+            http.post(
+                f"{site['url']}/records/connector/records",
+                json={"id": conn_id, "conflictOption": "Overwrite", "data": records[i : i + 15]},
+            ).raise_for_status()
         used = since(start)
     client.close()
     return used
@@ -91,11 +95,14 @@ def baseline_cpu(site: dict, frame: pd.DataFrame) -> tuple[float, float]:
 
 def baseline_rate(site: dict, frame: pd.DataFrame, concurrency: int) -> float:
     """Records/s of ``concurrency`` threads posting the same bodies over bare `http.client` (no journal, no retries)."""
-    token = OpusClient(ClientSecretCredential(site["client_id"], site["secret"]),
-                       graph_url=site["url"], identity_url=site["identity_url"]).tokens.get()
+    token = OpusClient(
+        ClientSecretCredential(site["client_id"], site["secret"]), graph_url=site["url"], identity_url=site["identity_url"]
+    ).tokens.get()
     records = [{k: v for k, v in r.items() if not pd.isna(v)} for r in frame.to_dict("records")]
-    bodies = [json.dumps({"id": site["connection_id"], "conflictOption": "Overwrite", "data": records[i:i + 15]}).encode()
-              for i in range(0, len(records), 15)]
+    bodies = [
+        json.dumps({"id": site["connection_id"], "conflictOption": "Overwrite", "data": records[i : i + 15]}).encode()
+        for i in range(0, len(records), 15)
+    ]
     address = httpx2.URL(site["url"])
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
@@ -125,25 +132,33 @@ def main() -> None:
         run(site, wire_frame(600, "warm-up"), DEFAULT_CONCURRENCY, Path(tmp) / "warm-up")
         cpu_per_record = {}
         for n in args.concurrency:
-            runs = [run(site, wire_frame(args.rows, f"c{n}-{k}"), n, Path(tmp) / f"journal-{n}-{k}")
-                    for k in range(1 if n == 1 else args.repeat)]
+            runs = [
+                run(site, wire_frame(args.rows, f"c{n}-{k}"), n, Path(tmp) / f"journal-{n}-{k}")
+                for k in range(1 if n == 1 else args.repeat)
+            ]
             rate = max(args.rows / wall for wall, _ in runs)
             user, system = min(((u / args.rows * 1e6, s / args.rows * 1e6) for _, (u, s) in runs), key=sum)
             cpu_per_record[n] = user + system
             ideal = 15 * n / latency
             verdict = "meets" if rate / ideal >= RATE_BAR else "MISSES"
-            print(f"  concurrency {n:>2}: {rate:8.0f} records/s  ideal {ideal:6.0f}  ratio {rate / ideal:5.2f} "
-                  f"({verdict} the bar of {RATE_BAR})  client CPU {user:5.1f} us/record user + {system:4.1f} system "
-                  f"= {user + system:5.1f}  (best of {len(runs)})")
+            print(
+                f"  concurrency {n:>2}: {rate:8.0f} records/s  ideal {ideal:6.0f}  ratio {rate / ideal:5.2f} "
+                f"({verdict} the bar of {RATE_BAR})  client CPU {user:5.1f} us/record user + {system:4.1f} system "
+                f"= {user + system:5.1f}  (best of {len(runs)})"
+            )
         n = max(args.concurrency)
         rate = baseline_rate(site, wire_frame(args.rows, f"bare{n}"), n)
-        print(f"  baseline, {n} thread(s) of bare http.client: {rate:8.0f} records/s  ratio {rate / (15 * n / latency):5.2f}"
-              "  (the rate this machine, with the emulator on it, allows)")
+        print(
+            f"  baseline, {n} thread(s) of bare http.client: {rate:8.0f} records/s  ratio {rate / (15 * n / latency):5.2f}"
+            "  (the rate this machine, with the emulator on it, allows)"
+        )
         frame = wire_frame(min(args.rows, 3000), "base")
         base_user, base_system = (u / len(frame) * 1e6 for u in baseline_cpu(site, frame))
-        print(f"  baseline, a bare httpx2 loop (no journal, no results): {base_user:5.1f} us/record user + "
-              f"{base_system:4.1f} system = {base_user + base_system:5.1f}; "
-              f"submit at concurrency {n} spends {cpu_per_record[n] / (base_user + base_system):4.2f} of it")
+        print(
+            f"  baseline, a bare httpx2 loop (no journal, no results): {base_user:5.1f} us/record user + "
+            f"{base_system:4.1f} system = {base_user + base_system:5.1f}; "
+            f"submit at concurrency {n} spends {cpu_per_record[n] / (base_user + base_system):4.2f} of it"
+        )
         print("  (system time on loopback includes kernel work done for the emulator's side of each socket)")
 
 

@@ -43,37 +43,45 @@ def synthetic(n: int, conn: opus.Connection, seed: int = 7) -> pd.DataFrame:
     departments = np.array(list(conn.column("Department").choices or ()) + ["finance", " it ", "3"])
     regions = np.array(["Europe", "Europe; Asia Pacific", "1,3", "[2,4]", "North America", ""])
     owners = np.array([f"user{i}@contoso.com" for i in range(300)] + ["Ann Lee <ann.lee@contoso.com>"])
-    frame = pd.DataFrame({
-        "Row Key": pd.Series(np.arange(n)).map("R{:07d}".format),
-        "Name": pd.Series(rng.integers(0, 10**6, n)).map("Document {}.pdf".format),
-        "Classification": np.array(terms, dtype=object)[rng.integers(0, len(terms), n)],
-        "Created time": created.strftime("%Y-%m-%d %H:%M:%S"),
-        "Modified time": modified.strftime("%Y-%m-%d %H:%M:%S"),
-        "Created by": np.array(["ann", "bob", "carla", "dev"])[rng.integers(0, 4, n)],
-        "Modified by": np.array(["ann", "bob", "carla", "dev"])[rng.integers(0, 4, n)],
-        "Vendor Name": np.array(["Contoso Ltd", "Fabrikam", "Northwind ", "Tailspin"])[rng.integers(0, 4, n)],
-        "Description": "Scanned copy of the signed original",
-        "Document Date": created.strftime("%Y-%m-%d"),
-        "Department": departments[rng.integers(0, len(departments), n)],
-        "Regions": regions[rng.integers(0, len(regions), n)],
-        "Record Owner": owners[rng.integers(0, len(owners), n)],
-        "Contract Value": pd.Series(rng.integers(100, 10**7, n) / 100).astype(str),
-        "Business Area": np.array(["Corporate/Finance", "Corporate / Legal", "Field/Sales"])[rng.integers(0, 3, n)],
-    })
+    frame = pd.DataFrame(
+        {
+            "Row Key": pd.Series(np.arange(n)).map("R{:07d}".format),
+            "Name": pd.Series(rng.integers(0, 10**6, n)).map("Document {}.pdf".format),
+            "Classification": np.array(terms, dtype=object)[rng.integers(0, len(terms), n)],
+            "Created time": created.strftime("%Y-%m-%d %H:%M:%S"),
+            "Modified time": modified.strftime("%Y-%m-%d %H:%M:%S"),
+            "Created by": np.array(["ann", "bob", "carla", "dev"])[rng.integers(0, 4, n)],
+            "Modified by": np.array(["ann", "bob", "carla", "dev"])[rng.integers(0, 4, n)],
+            "Vendor Name": np.array(["Contoso Ltd", "Fabrikam", "Northwind ", "Tailspin"])[rng.integers(0, 4, n)],
+            "Description": "Scanned copy of the signed original",
+            "Document Date": created.strftime("%Y-%m-%d"),
+            "Department": departments[rng.integers(0, len(departments), n)],
+            "Regions": regions[rng.integers(0, len(regions), n)],
+            "Record Owner": owners[rng.integers(0, len(owners), n)],
+            "Contract Value": pd.Series(rng.integers(100, 10**7, n) / 100).astype(str),
+            "Business Area": np.array(["Corporate/Finance", "Corporate / Legal", "Field/Sales"])[rng.integers(0, 3, n)],
+        }
+    )
     bad = rng.choice(n, size=n // 20, replace=False)
-    faults = [("Department", "Finanse"), ("Created time", "next Tuesday"), ("Contract Value", "12 EUR"),
-              ("Record Owner", "bob"), ("Classification", "Finance//Audit"), ("Regions", "Mars"),
-              ("Name", ""), ("Modified time", "2001-01-01 00:00:00")]
+    faults = [
+        ("Department", "Finanse"),
+        ("Created time", "next Tuesday"),
+        ("Contract Value", "12 EUR"),
+        ("Record Owner", "bob"),
+        ("Classification", "Finance//Audit"),
+        ("Regions", "Mars"),
+        ("Name", ""),
+        ("Modified time", "2001-01-01 00:00:00"),
+    ]
     for i, (column, value) in enumerate(faults):
-        frame.loc[bad[i::len(faults)], column] = value
+        frame.loc[bad[i :: len(faults)], column] = value
     return frame.astype("str")
 
 
 def naive(frame: pd.DataFrame, conn: opus.Connection) -> tuple[int, int]:
     """A hand-written script: check each cell of each row, build each record."""
     by_header = {h: conn.column(h) for h in frame.columns}
-    choice_maps = {c.internal_name: {o.lower(): i + 1 for i, o in enumerate(c.choices or ())}
-                   for c in conn.columns if c.choices}
+    choice_maps = {c.internal_name: {o.lower(): i + 1 for i, o in enumerate(c.choices or ())} for c in conn.columns if c.choices}
     terms = {t.lower() for t in conn.term_paths or ()}
     good = bad = 0
     seen: set[str] = set()
@@ -96,8 +104,9 @@ def naive(frame: pd.DataFrame, conn: opus.Connection) -> tuple[int, int]:
                     record[col.internal_name] = choice_maps[col.internal_name].get(text.lower()) or int(text)
                 elif kind == "MultipleChoice":
                     items = [i.strip() for i in text.strip("[]").replace(";", ",").split(",")]
-                    record[col.internal_name] = "[" + ",".join(
-                        str(choice_maps[col.internal_name].get(i.lower()) or int(i)) for i in items) + "]"
+                    record[col.internal_name] = (
+                        "[" + ",".join(str(choice_maps[col.internal_name].get(i.lower()) or int(i)) for i in items) + "]"
+                    )
                 elif kind == "PeopleOrGroup":
                     found = EMAIL.findall(text)
                     ok &= bool(found)
@@ -152,8 +161,7 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each; the best counts (shared machines are noisy)")
     args = parser.parse_args()
-    conn = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json",
-                                terms=SAMPLES / "terms.json")
+    conn = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json", terms=SAMPLES / "terms.json")
     frame = synthetic(args.rows, conn)
     size = frame.memory_usage(deep=True).sum()
     print(f"input: {len(frame):,} rows x {frame.shape[1]} columns, {size / 2**20:,.0f} MiB")
@@ -162,16 +170,20 @@ def main() -> None:
         sent, rejected = library(frame, conn)
     times = [_timed(library, frame, conn) for _ in range(args.repeat)]
     lib_rate = len(frame) / min(times)
-    print(f"opus_nb validate + encode: best of {args.repeat} {min(times):.2f} s, {lib_rate:,.0f} rows/s "
-          f"({sent:,} records, {rejected:,} invalid rows)")
+    print(
+        f"opus_nb validate + encode: best of {args.repeat} {min(times):.2f} s, {lib_rate:,.0f} rows/s "
+        f"({sent:,} records, {rejected:,} invalid rows)"
+    )
     print(f"peak memory rise: {memory.peak / 2**20:,.0f} MiB = {memory.peak / size:.2f}x the input frame")
 
     sample = frame.iloc[: args.naive_rows]
     good, bad = naive(sample, conn)
     naive_times = [_timed(naive, sample, conn) for _ in range(args.repeat)]
     naive_rate = len(sample) / min(naive_times)
-    print(f"naive per-row loop on {len(sample):,} rows: best of {args.repeat} {min(naive_times):.2f} s, "
-          f"{naive_rate:,.0f} rows/s ({good:,} records, {bad:,} invalid rows)")
+    print(
+        f"naive per-row loop on {len(sample):,} rows: best of {args.repeat} {min(naive_times):.2f} s, "
+        f"{naive_rate:,.0f} rows/s ({good:,} records, {bad:,} invalid rows)"
+    )
     print(f"ratio: {lib_rate / naive_rate:.1f}x the naive loop")
 
 

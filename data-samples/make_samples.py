@@ -48,11 +48,21 @@ REGIONS: list[str] = json_file("choices.json")["Regions"]
 
 #: (display name in the connection, header as the export writes it), in the export's order.
 COLUMNS: list[tuple[str, str]] = [
-    ("Row key", "Row Key"), ("Name", "Name"), ("Classification", "Classification"),
-    ("Department", "Department"), ("Vendor Name", "Vendor Name"), ("Description", "Description"),
-    ("Document Date", "Document Date"), ("Contract Value", "Contract Value"), ("Regions", "Regions"),
-    ("Record Owner", "Record Owner"), ("Business Area", "Business Area"), ("Created time", "Created Time"),
-    ("Created by", "Created By"), ("Modified time", "modified_time"), ("Modified by", "Modified By"),
+    ("Row key", "Row Key"),
+    ("Name", "Name"),
+    ("Classification", "Classification"),
+    ("Department", "Department"),
+    ("Vendor Name", "Vendor Name"),
+    ("Description", "Description"),
+    ("Document Date", "Document Date"),
+    ("Contract Value", "Contract Value"),
+    ("Regions", "Regions"),
+    ("Record Owner", "Record Owner"),
+    ("Business Area", "Business Area"),
+    ("Created time", "Created Time"),
+    ("Created by", "Created By"),
+    ("Modified time", "modified_time"),
+    ("Modified by", "Modified By"),
 ]
 REQUIRED = ["Row key", "Name", "Created time", "Modified time", "Created by", "Modified by"]
 
@@ -62,39 +72,54 @@ FAULTS: dict[str, list[tuple[str, str | None]]] = {
     "required": [(c, v) for c in REQUIRED for v in (None, "  ")] + [("Row key", None), ("Name", " ")],
     "single_line": [(c, None) for c in ("Name", "Vendor Name", "Row key", "Created by", "Modified by") * 2],
     "datetime": on("Created time", "next Tuesday|2023-13-45|31/02/2021|TBD")
-    + on("Modified time", "2021-02-30|32/01/2020|unknown") + on("Document Date", "see scan|2019-00-12|Q5 2020"),
+    + on("Modified time", "2021-02-30|32/01/2020|unknown")
+    + on("Document Date", "see scan|2019-00-12|Q5 2020"),
     "datetime_ambiguous": [(c, None) for c in ("Created time", "Modified time", "Document Date") * 3],
     "modified_before_created": [("Modified time", None)] * 8,
     "number": on("Contract Value", "twelve|1.2.3|12 EUR|1,234.50|$1500|approx. 300|12,5|5k"),
     "finite": on("Contract Value", "inf|-inf|inf|-inf|inf|-inf"),
     "choice": on("Department", "Finanse|7|0|HR|Marketing|Legal Dept|Human Resource|-1"),
     "choices": on("Regions", "Antarctica|Europe; Mars|9|0|EMEA|North America; 6|APAC|Europe, Antarctica"),
-    "email": on("Record Owner", "bob|ann@|Ann Lee <ann.contoso.com>|@contoso.com|ann.lee@contoso.com; bob|"
-                "Records Team|ann@@contoso.com|j.smith at contoso.com"),
+    "email": on(
+        "Record Owner",
+        "bob|ann@|Ann Lee <ann.contoso.com>|@contoso.com|ann.lee@contoso.com; bob|"
+        "Records Team|ann@@contoso.com|j.smith at contoso.com",
+    ),
     "taxonomy_path": on("Classification", "Finance//Audit|Legal/|/Human Resources/Recruitment|Finance/ /Audit")
     + on("Business Area", "Corporate//Procurement|Retail/|/Shared Services/IT|Manufacturing/ /Plant North"),
-    "taxonomy_term": on("Classification", "Finance/Payroll|HR/Personnel Files|Legal/Contracts/2019|Finance|"
-                        "Sales/Leads|Operations/Fleet|IT/Change Request"),
+    "taxonomy_term": on(
+        "Classification",
+        "Finance/Payroll|HR/Personnel Files|Legal/Contracts/2019|Finance|Sales/Leads|Operations/Fleet|IT/Change Request",
+    ),
 }
 #: Groups of rows sharing a row key: how many rows, and how the copies write it ("pad": outer spaces).
 UNIQUE_GROUPS: list[tuple[int, str]] = [(2, "same"), (2, "pad"), (2, "same"), (2, "numeric"), (2, "pad"), (3, "same")]
 
-PEOPLE = ("Ann Lee|Bob Kelly|José Álvarez|Priya Natarajan|Chen Wei|Fatima Haddad|Tom Becker|Olga Ivanova|"
-          "Kenji Sato|Grace O'Neill|Liam Murphy|Amara Okafor|Sofia Rossi|Lars Nilsson|Mei Lin|David Cohen|"
-          "Aisha Rahman|Pierre Dubois|Hannah Schmidt|Carlos Mendes|Nina Kowalski|Raj Patel|Emily Clark|"
-          "Yusuf Demir|Sara Johansson").split("|")
+PEOPLE = (
+    "Ann Lee|Bob Kelly|José Álvarez|Priya Natarajan|Chen Wei|Fatima Haddad|Tom Becker|Olga Ivanova|"
+    "Kenji Sato|Grace O'Neill|Liam Murphy|Amara Okafor|Sofia Rossi|Lars Nilsson|Mei Lin|David Cohen|"
+    "Aisha Rahman|Pierre Dubois|Hannah Schmidt|Carlos Mendes|Nina Kowalski|Raj Patel|Emily Clark|"
+    "Yusuf Demir|Sara Johansson"
+).split("|")
 GROUPS = ["legal@contoso.com", "records@contoso.com", "finance-team@contoso.com", "hr-ops@contoso.com"]
-VENDORS = ("Fabrikam, Inc.|Northwind Traders|Contoso Pharmaceuticals|Adventure Works Cycles|Litware, Inc.|"
-           "Tailspin Toys|Wide World Importers|Proseware, Inc.|Woodgrove Bank|Coho Winery|Alpine Ski House|"
-           "Lucerne Publishing|Margie's Travel|Blue Yonder Airlines|Trey Research|Fourth Coffee|"
-           "Humongous Insurance|City Power & Light|Wingtip Toys|Relecloud|A. Datum Corporation|"
-           "Consolidated Messenger|Müller Logistik GmbH|Société Générale de Services|Southridge Video").split("|")
-AREAS = ("Corporate/Procurement|Corporate/Finance|Corporate/People|Retail/Stores|Retail/E-commerce|"
-         "Manufacturing/Plant North|Manufacturing/Plant South|Shared Services/IT|Shared Services/Legal").split("|")
-SERVICES = ("office supplies|cloud hosting|facility cleaning|freight to the Rotterdam warehouse|laptop leasing|"
-            "consulting (phase 2)|catering for the annual kick-off|software licences").split("|")
-CHANGES = ("Upgrade SQL cluster|Rotate TLS certificates|Patch file servers|Migrate mailboxes|"
-           "Decommission legacy CRM|Add VPN capacity").split("|")
+VENDORS = (
+    "Fabrikam, Inc.|Northwind Traders|Contoso Pharmaceuticals|Adventure Works Cycles|Litware, Inc.|"
+    "Tailspin Toys|Wide World Importers|Proseware, Inc.|Woodgrove Bank|Coho Winery|Alpine Ski House|"
+    "Lucerne Publishing|Margie's Travel|Blue Yonder Airlines|Trey Research|Fourth Coffee|"
+    "Humongous Insurance|City Power & Light|Wingtip Toys|Relecloud|A. Datum Corporation|"
+    "Consolidated Messenger|Müller Logistik GmbH|Société Générale de Services|Southridge Video"
+).split("|")
+AREAS = (
+    "Corporate/Procurement|Corporate/Finance|Corporate/People|Retail/Stores|Retail/E-commerce|"
+    "Manufacturing/Plant North|Manufacturing/Plant South|Shared Services/IT|Shared Services/Legal"
+).split("|")
+SERVICES = (
+    "office supplies|cloud hosting|facility cleaning|freight to the Rotterdam warehouse|laptop leasing|"
+    "consulting (phase 2)|catering for the annual kick-off|software licences"
+).split("|")
+CHANGES = (
+    "Upgrade SQL cluster|Rotate TLS certificates|Patch file servers|Migrate mailboxes|Decommission legacy CRM|Add VPN capacity"
+).split("|")
 CONTRACTS = "Master services agreement|NDA|Statement of work|Maintenance contract|Lease agreement".split("|")
 
 #: kind of document -> (weight, term, departments, has a vendor, has a value).
@@ -165,13 +190,21 @@ def make_record(rng: random.Random, counters: Counter[str]) -> Record:
     _, term, departments, has_vendor, has_value = KINDS[kind]
     counters[kind] += rng.randint(1, 9)
     n = counters[kind]
-    created = dt.datetime(2012, 1, 2) + dt.timedelta(days=rng.randint(0, 4930), minutes=rng.randint(420, 1190),
-                                                     seconds=rng.randint(0, 59))
+    created = dt.datetime(2012, 1, 2) + dt.timedelta(
+        days=rng.randint(0, 4930), minutes=rng.randint(420, 1190), seconds=rng.randint(0, 59)
+    )
     year = created.year
-    key = {"ap": f"INV-{year}-{n:06d}", "ar": f"AR-{year}-{n:05d}", "audit": f"AUD-{year}-{n:03d}",
-           "personnel": f"HR-EMP-{n:05d}", "recruit": f"REC-{year}-{n:04d}", "contract": f"CTR-{year}-{n:04d}",
-           "litigation": f"LIT-{n:04d}", "letter": f"COR-{year}{created.month:02d}-{n:04d}",
-           "change": f"CHG{30000 + n:07d}"}[kind]
+    key = {
+        "ap": f"INV-{year}-{n:06d}",
+        "ar": f"AR-{year}-{n:05d}",
+        "audit": f"AUD-{year}-{n:03d}",
+        "personnel": f"HR-EMP-{n:05d}",
+        "recruit": f"REC-{year}-{n:04d}",
+        "contract": f"CTR-{year}-{n:04d}",
+        "litigation": f"LIT-{n:04d}",
+        "letter": f"COR-{year}{created.month:02d}-{n:04d}",
+        "change": f"CHG{30000 + n:07d}",
+    }[kind]
     if kind == "ap" and rng.random() < 0.35:  # the ERP's document number
         counters["erp"] += rng.randint(1, 9)
         key = f"51{23000 + counters['erp']:08d}"
@@ -182,8 +215,10 @@ def make_record(rng: random.Random, counters: Counter[str]) -> Record:
         "ar": (f"Customer invoice {key} - {vendor}.pdf", f"Billed to {vendor}, net 30 days."),
         "audit": (f"Internal audit report FY{year} Q{rng.randint(1, 4)}.docx", "Findings and management response."),
         "personnel": (f"Personnel file - {person}.pdf", f"Employment records of {person}."),
-        "recruit": (f"{rng.choice(['CV', 'Offer letter', 'Interview notes'])} - {person}.pdf",
-                    f'Application for the "{rng.choice(["Analyst", "Engineer", "Manager"])}" role.'),
+        "recruit": (
+            f"{rng.choice(['CV', 'Offer letter', 'Interview notes'])} - {person}.pdf",
+            f'Application for the "{rng.choice(["Analyst", "Engineer", "Manager"])}" role.',
+        ),
         "contract": (f"{rng.choice(CONTRACTS)} - {vendor} ({year}).docx", f"Signed by {author} for Contoso."),
         "litigation": (f"Case {year}-{n:03d} - {rng.choice(VENDORS)} v. Contoso.pdf", "Privileged. Do not forward."),
         "letter": (f"Letter to {vendor} {created:%Y-%m-%d}.msg", f"Reply to {vendor}, follow-up on delivery."),
@@ -196,8 +231,9 @@ def make_record(rng: random.Random, counters: Counter[str]) -> Record:
         description += f"\nApproved by {author}, {created:%d %b %Y}.\nRef: {key}"
     modified = created  # 5% never modified; the others at least a day later, so any date style keeps the order
     if rng.random() >= 0.05:
-        modified = min(created + dt.timedelta(days=rng.randint(1, 1100), minutes=rng.randint(0, 300)),
-                       dt.datetime(2025, 12, 31, 17, 0))
+        modified = min(
+            created + dt.timedelta(days=rng.randint(1, 1100), minutes=rng.randint(0, 300)), dt.datetime(2025, 12, 31, 17, 0)
+        )
     doc_date = None
     if has_vendor or rng.random() < 0.5:
         doc_date = dt.datetime.combine(created.date() - dt.timedelta(days=rng.randint(0, 45)), dt.time())
@@ -206,9 +242,23 @@ def make_record(rng: random.Random, counters: Counter[str]) -> Record:
     if rng.random() < 0.1:
         owners.append(rng.choice(GROUPS))
     value = round(rng.lognormvariate(8, 1.5), 2) if has_value and rng.random() < 0.9 else None
-    return Record(key, name, term if rng.random() > 0.08 else None, created, modified, user(rng, author),
-                  user(rng, rng.choice(PEOPLE)), vendor, description, doc_date, rng.choice(departments),
-                  regions, owners, value, rng.choice(AREAS) if rng.random() > 0.15 else None)
+    return Record(
+        key,
+        name,
+        term if rng.random() > 0.08 else None,
+        created,
+        modified,
+        user(rng, author),
+        user(rng, rng.choice(PEOPLE)),
+        vendor,
+        description,
+        doc_date,
+        rng.choice(departments),
+        regions,
+        owners,
+        value,
+        rng.choice(AREAS) if rng.random() > 0.15 else None,
+    )
 
 
 def text(value: str | None) -> Cell:
@@ -248,8 +298,7 @@ def date_cell(rng: random.Random, when: dt.datetime, style: str, with_time: bool
         "words": (f"{when.day} {when:%B %Y}", day),
         "us_words": (f"{when:%B} {when.day}, {when.year} {hour12}:{when.minute:02d} {when:%p}", minute),
         "ymd_slash": (when.strftime("%Y/%m/%d"), day),
-        "slash": (rng.choice([f"{when.day:02d}/{when.month:02d}/{when.year}",
-                              f"{when.month}/{when.day}/{when.year}"]), day),
+        "slash": (rng.choice([f"{when.day:02d}/{when.month:02d}/{when.year}", f"{when.month}/{when.day}/{when.year}"]), day),
     }[style]
     meant = meant if with_time else day
     return Cell(shown, meant if rng.random() < 0.5 else shown), meant
@@ -269,8 +318,12 @@ def pad(rng: random.Random, value: str) -> str:
 def messy_regions(rng: random.Random, names: list[str]) -> str:
     """Regions written another acceptable way: other case, orders, [orders], ', ' separated."""
     orders = [str(REGIONS.index(n) + 1) for n in names]
-    forms = [", ".join(orders), "[" + ",".join(orders) + "]", "; ".join(orders),
-             "; ".join(n.lower() if i % 2 else n.upper() for i, n in enumerate(names))]
+    forms = [
+        ", ".join(orders),
+        "[" + ",".join(orders) + "]",
+        "; ".join(orders),
+        "; ".join(n.lower() if i % 2 else n.upper() for i, n in enumerate(names)),
+    ]
     if not any("," in n for n in names):
         forms.append(", ".join(names))
     return rng.choice(forms)
@@ -301,8 +354,9 @@ def render(rng: random.Random, rec: Record, mess: list[str]) -> tuple[dict[str, 
         doc_date = date_cell(rng, rec.doc_date, rng.choice(DAY_STYLES) if "doc_date" in mess else "base", False)[0]
     department = rec.department
     if "department" in mess:
-        department = rng.choice([f"  {department.lower()} ", department.upper(),
-                                 str(DEPARTMENTS.index(department) + 1), pad(rng, department)])
+        department = rng.choice(
+            [f"  {department.lower()} ", department.upper(), str(DEPARTMENTS.index(department) + 1), pad(rng, department)]
+        )
     term = rec.term
     if "term" in mess and term:
         term = rng.choice([term.lower(), term.upper(), term.replace("/", " / "), pad(rng, term)])
@@ -310,17 +364,28 @@ def render(rng: random.Random, rec: Record, mess: list[str]) -> tuple[dict[str, 
     if "value" in mess and rec.value is not None:
         value = text(rng.choice([f"{rec.value:.2f}", f" {round(rec.value)} "]))
     cells = {
-        "Row key": key_cell(rec.key), "Name": text(rec.name), "Classification": text(term),
-        "Department": text(department), "Vendor Name": text(rec.vendor), "Description": text(rec.description),
-        "Document Date": doc_date, "Contract Value": value,
+        "Row key": key_cell(rec.key),
+        "Name": text(rec.name),
+        "Classification": text(term),
+        "Department": text(department),
+        "Vendor Name": text(rec.vendor),
+        "Description": text(rec.description),
+        "Document Date": doc_date,
+        "Contract Value": value,
         "Regions": text(messy_regions(rng, rec.regions) if "regions" in mess else "; ".join(rec.regions) or None),
         "Record Owner": text(messy_owner(rng, rec.owners) if "owner" in mess else "; ".join(rec.owners) or None),
-        "Business Area": text(rec.area), "Created time": created, "Created by": text(rec.created_by),
-        "Modified time": modified, "Modified by": text(rec.modified_by),
+        "Business Area": text(rec.area),
+        "Created time": created,
+        "Created by": text(rec.created_by),
+        "Modified time": modified,
+        "Modified by": text(rec.modified_by),
     }
     if "spaces" in mess:
-        spaced = [c for c in ("Row key", "Name", "Vendor Name", "Description", "Created by", "Modified by",
-                              "Business Area") if cells[c].csv]
+        spaced = [
+            c
+            for c in ("Row key", "Name", "Vendor Name", "Description", "Created by", "Modified by", "Business Area")
+            if cells[c].csv
+        ]
         for column in rng.sample(spaced, rng.randint(1, 2)):
             cells[column] = text(pad(rng, cells[column].csv))
     return cells, created_meant, modified_meant
@@ -331,12 +396,11 @@ def line_break(value: str) -> str:
     middle = len(value) // 2
     space = value.find(" ", middle - 3)
     if 0 < space < len(value) - 1:
-        return value[:space] + "\n" + value[space + 1:]
+        return value[:space] + "\n" + value[space + 1 :]
     return value[:middle] + "\n" + value[middle:]
 
 
-def plant(rng: random.Random, records: list[Record], rows: list[int]
-          ) -> tuple[dict[int, tuple[str, Cell]], list[Fault]]:
+def plant(rng: random.Random, records: list[Record], rows: list[int]) -> tuple[dict[int, tuple[str, Cell]], list[Fault]]:
     """Plant one fault in each of ``rows``: the cells to overwrite (row -> column, cell), and the faults."""
     cells: dict[int, tuple[str, Cell]] = {}
     planted: list[Fault] = []
@@ -351,8 +415,13 @@ def plant(rng: random.Random, records: list[Record], rows: list[int]
                 continue
             cell = BLANK if value is None else text(value)
             if rule == "single_line":
-                original = {"Name": rec.name, "Row key": rec.key, "Created by": rec.created_by,
-                            "Modified by": rec.modified_by, "Vendor Name": rec.vendor}[column]
+                original = {
+                    "Name": rec.name,
+                    "Row key": rec.key,
+                    "Created by": rec.created_by,
+                    "Modified by": rec.modified_by,
+                    "Vendor Name": rec.vendor,
+                }[column]
                 cell = text(line_break(original or rng.choice(VENDORS)))
             elif rule == "datetime_ambiguous":
                 cell = text(ambiguous_date(rng, rec.created))
@@ -361,7 +430,7 @@ def plant(rng: random.Random, records: list[Record], rows: list[int]
         group = [next(todo) for _ in range(size)]
         first = records[group[0]]
         if form == "numeric":
-            first.key = f"59{rng.randint(10 ** 7, 10 ** 8 - 1):08d}"
+            first.key = f"59{rng.randint(10**7, 10**8 - 1):08d}"
         planted += [(row, "Row key", "unique") for row in group]
         for row in group[1:]:
             cells[row] = ("Row key", key_cell(first.key) if form == "same" else text(pad(rng, first.key)))

@@ -65,8 +65,15 @@ class OpusAccessor:
         from opus_nb.submit import submit
 
         return submit(
-            self._df, connection, conflict=conflict, concurrency=concurrency, progress=progress, resume=resume,
-            dry_run=dry_run, stop_on_error=stop_on_error, **options,
+            self._df,
+            connection,
+            conflict=conflict,
+            concurrency=concurrency,
+            progress=progress,
+            resume=resume,
+            dry_run=dry_run,
+            stop_on_error=stop_on_error,
+            **options,
         )
 
     def destroy(

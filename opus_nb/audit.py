@@ -35,8 +35,18 @@ from opus_nb.errors import ReviewerRequired
 from opus_nb.exports import write_csv_rows
 
 __all__ = [
-    "AUDIT_FIELDS", "DEFAULT_AUDIT_FOLDER", "DESTROY_OUTCOMES", "REVIEWER_VARIABLE", "UNCONFIRMED", "AuditCsvNotWritten",
-    "AuditCsvSetAside", "AuditLineUnreadable", "AuditLog", "AuditWarning", "reviewer_from_env", "reviewer_name",
+    "AUDIT_FIELDS",
+    "DEFAULT_AUDIT_FOLDER",
+    "DESTROY_OUTCOMES",
+    "REVIEWER_VARIABLE",
+    "UNCONFIRMED",
+    "AuditCsvNotWritten",
+    "AuditCsvSetAside",
+    "AuditLineUnreadable",
+    "AuditLog",
+    "AuditWarning",
+    "reviewer_from_env",
+    "reviewer_name",
 ]
 
 DEFAULT_AUDIT_FOLDER = "opus-audit"
@@ -58,8 +68,10 @@ class AuditCsvNotWritten(AuditWarning):
 
     def __init__(self, path: Path, error: OSError) -> None:
         self.path = path
-        super().__init__(f"{path} could not be written ({error.strerror or error}); the entries are in the JSON lines "
-                         "beside it, and AuditLog(...).read() reads them")
+        super().__init__(
+            f"{path} could not be written ({error.strerror or error}); the entries are in the JSON lines "
+            "beside it, and AuditLog(...).read() reads them"
+        )
 
 
 class AuditCsvSetAside(AuditWarning):
@@ -67,8 +79,10 @@ class AuditCsvSetAside(AuditWarning):
 
     def __init__(self, path: Path, aside: Path, header: list[str]) -> None:
         self.path, self.aside, self.header = path, aside, header
-        super().__init__(f"{path.name} has the columns {header[:12]}, not the audit log's {AUDIT_FIELDS}: "
-                         f"moved to {aside.name} and written afresh from the JSON lines (the record)")
+        super().__init__(
+            f"{path.name} has the columns {header[:12]}, not the audit log's {AUDIT_FIELDS}: "
+            f"moved to {aside.name} and written afresh from the JSON lines (the record)"
+        )
 
 
 class AuditLineUnreadable(AuditWarning):
@@ -87,8 +101,10 @@ def reviewer_name(value: object) -> str:
     """
     text = "" if value is None else " ".join(str(value).split())
     if not text:
-        raise ReviewerRequired("decisions and destroys are signed by a person: give reviewer=\"Your Name\" (or set "
-                               f"{REVIEWER_VARIABLE}, or type your name in the review panel's reviewer box) first")
+        raise ReviewerRequired(
+            'decisions and destroys are signed by a person: give reviewer="Your Name" (or set '
+            f"{REVIEWER_VARIABLE}, or type your name in the review panel's reviewer box) first"
+        )
     return text
 
 
@@ -124,9 +140,11 @@ class AuditLog:
 
     def write(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Append entries (missing fields blank; ``time`` filled in when absent)."""
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        rows = [{f: _text(e.get(f), day=f == "due_date") for f in AUDIT_FIELDS} | {"time": _text(e.get("time")) or now}
-                for e in entries]
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rows = [
+            {f: _text(e.get(f), day=f == "due_date") for f in AUDIT_FIELDS} | {"time": _text(e.get("time")) or now}
+            for e in entries
+        ]
         if not rows:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -191,7 +209,7 @@ class AuditLog:
             header = next(csv.reader(rows), [])
         if header == AUDIT_FIELDS:
             return header
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         aside = self.csv.with_name(f"destroy-audit.set-aside-{stamp}.csv")
         number = 1
         while aside.exists():

@@ -206,7 +206,7 @@ def load_certificate(
     """
     source, data = _read(certificate, "certificate")
     secret = _password_bytes(password)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if b"-----BEGIN" not in data:
         pfx_key, certs = _load_pfx(source, data, secret)
         return _check(source, pfx_key, certs, now)

@@ -97,12 +97,17 @@ class OpusClient:
         self.retry = retry or RetryPolicy()
         self.network = Network(timeout=timeout, proxy=proxy, ca_file=ca_file, transport=transport)
         self._sleep = sleep
-        self._urls = {op: (method, httpx2.URL(url)) for op in ("submit", "due", "destroy")
-                      for method, url in [self.endpoints.url(op)]}
+        self._urls = {
+            op: (method, httpx2.URL(url)) for op in ("submit", "due", "destroy") for method, url in [self.endpoints.url(op)]
+        }
         self.http = self.network.client()
         self.tokens = TokenProvider(
-            credential, self.endpoints.identity_url, self.http, scope=scope,
-            retry=self.retry, sleep=sleep,
+            credential,
+            self.endpoints.identity_url,
+            self.http,
+            scope=scope,
+            retry=self.retry,
+            sleep=sleep,
         )
 
     @property
@@ -142,7 +147,7 @@ class OpusClient:
             try:
                 step = steps.send(result)
             except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                return done.value
             if not isinstance(step, Outgoing):
                 self._sleep(step)
                 result = None
@@ -245,7 +250,7 @@ class ConcurrentCalls:
             try:
                 step = steps.send(result)
             except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                return done.value
             if not isinstance(step, Outgoing):
                 await asyncio.sleep(step)
                 result = None

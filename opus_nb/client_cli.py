@@ -104,9 +104,18 @@ def _run_submit(args: argparse.Namespace) -> int:
     df = read_sheet(args.sheet)
     with nullcontext() if args.dry_run else _client(args) as client:
         results = submit(
-            df, connection, conflict=args.conflict, concurrency=args.concurrency, progress=not args.quiet,
-            resume=args.resume, dry_run=args.dry_run, stop_on_error=args.stop_on_error, journal=args.journal,
-            rename=dict(args.rename), dayfirst=args.dayfirst, client=client,
+            df,
+            connection,
+            conflict=args.conflict,
+            concurrency=args.concurrency,
+            progress=not args.quiet,
+            resume=args.resume,
+            dry_run=args.dry_run,
+            stop_on_error=args.stop_on_error,
+            journal=args.journal,
+            rename=dict(args.rename),
+            dayfirst=args.dayfirst,
+            client=client,
         )
     print(f"{len(results):,} rows: {_counts(results)}")
     if results.attrs.get("stopped"):
@@ -139,13 +148,23 @@ def _run_destroy(args: argparse.Namespace) -> int:
     if not args.yes:
         raise ConfirmationRequired("destroy marks records Destroyed in Opus, which cannot be undone: add --yes to go ahead")
     if not args.no_recheck and args.connection is None:
-        raise ConfigurationError("--connection", "the connection file (to re-check that each record is still due), or --no-recheck")
+        raise ConfigurationError(
+            "--connection", "the connection file (to re-check that each record is still due), or --no-recheck"
+        )
     frame = read_sheet(args.source).map(restore)  # a list opus_nb wrote (approved, due) had its cells neutralised
     connection = connection_from_args(args) if args.connection is not None else None
     with _client(args) as client:
         results = destroy(
-            frame, connection, confirm=True, reviewer=args.reviewer, review=args.review, recheck=not args.no_recheck,
-            before=args.before, audit=args.audit, progress=not args.quiet, client=client,
+            frame,
+            connection,
+            confirm=True,
+            reviewer=args.reviewer,
+            review=args.review,
+            recheck=not args.no_recheck,
+            before=args.before,
+            audit=args.audit,
+            progress=not args.quiet,
+            client=client,
         )
     print(f"{len(results):,} record(s): {_counts(results)}; audit log {results.attrs['audit']}")
     outcomes = zip(results["rowKey"], results["status"], results["message"], strict=True)

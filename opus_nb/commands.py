@@ -32,8 +32,14 @@ def add_connection_arguments(parser: argparse.ArgumentParser, *, required: bool 
 
 def add_sheet_arguments(parser: argparse.ArgumentParser) -> None:
     """--rename OLD=NEW (repeatable) and --dayfirst: how a sheet's headers and dates are read."""
-    parser.add_argument("--rename", action="append", type=_rename_pair, default=[], metavar="OLD=NEW",
-                        help="read the sheet's column OLD as the connection's column NEW (repeatable)")
+    parser.add_argument(
+        "--rename",
+        action="append",
+        type=_rename_pair,
+        default=[],
+        metavar="OLD=NEW",
+        help="read the sheet's column OLD as the connection's column NEW (repeatable)",
+    )
     parser.add_argument("--dayfirst", action="store_true", help="slash dates are day/month/year (03/04/2021 is 3 April)")
 
 
@@ -53,8 +59,7 @@ def table_path(text: str) -> Path:
 
 
 def connection_from_args(args: argparse.Namespace) -> Connection:
-    return load_connection(args.connection, choices=args.choices, terms=args.terms,
-                           datetime_format=args.datetime_format)
+    return load_connection(args.connection, choices=args.choices, terms=args.terms, datetime_format=args.datetime_format)
 
 
 def register_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -137,8 +137,10 @@ class Connection:
                 other = by_key.get(key)
                 if other is not None and other is not col:
                     raise ConnectionFileError(
-                        self.source, f"columns {other.internal_name!r} and {col.internal_name!r}",
-                        "distinct display names", f"both read as {col.display_name!r}",
+                        self.source,
+                        f"columns {other.internal_name!r} and {col.internal_name!r}",
+                        "distinct display names",
+                        f"both read as {col.display_name!r}",
                     )
                 by_key[key] = col
         object.__setattr__(self, "_by_key", by_key)
@@ -213,8 +215,12 @@ def load_connection(
     else:
         columns = _downloaded_columns(name, data.get("data"))
     conn = Connection(
-        id=conn_id, columns=columns, conflict_option=conflict, datetime_format=fmt,
-        terms=tuple(load_terms(terms)) if terms is not None else None, source=name,
+        id=conn_id,
+        columns=columns,
+        conflict_option=conflict,
+        datetime_format=fmt,
+        terms=tuple(load_terms(terms)) if terms is not None else None,
+        source=name,
     )
     return _with_choices(conn, _read_choices(choices))
 
@@ -255,8 +261,9 @@ def _check_datetime_format(source: str, fmt: Any) -> None:
     except ValueError as exc:
         raise ConnectionFileError(source, "datetimeFormat", expected, f"{shown(fmt)} ({exc})") from None
     if back.date() != sample.date():
-        raise ConnectionFileError(source, "datetimeFormat", expected,
-                                  f"{shown(fmt)}, in which {sample:%Y-%m-%d} reads back as {back:%Y-%m-%d}")
+        raise ConnectionFileError(
+            source, "datetimeFormat", expected, f"{shown(fmt)}, in which {sample:%Y-%m-%d} reads back as {back:%Y-%m-%d}"
+        )
 
 
 def _guid(source: str, value: Any) -> str:
@@ -297,8 +304,9 @@ def _make_column(source: str, field_name: str, internal: Any, kind: Any, display
             raise ConnectionFileError(source, field_name, f"type {builtin.type.value} for built-in {internal!r}", shown(kind))
         return builtin
     if display is not None and (not isinstance(display, str) or not display.strip() or not display.isprintable()):
-        raise ConnectionFileError(source, f"{field_name}.displayName", "a non-blank name, with no control character",
-                                  shown(display))
+        raise ConnectionFileError(
+            source, f"{field_name}.displayName", "a non-blank name, with no control character", shown(display)
+        )
     name = (display or decode_display_name(internal)).strip()
     if not name:
         raise ConnectionFileError(source, field_name, "an internal name whose display name is not blank", shown(internal))
@@ -337,8 +345,9 @@ def _options(source: str, field_name: str, options: Any) -> tuple[str, ...]:
         raise ConnectionFileError(source, field_name, "a non-empty list of option names", shown(options))
     odd = [o for o in options if not isinstance(o, str) or not o.isprintable()]
     if odd:
-        raise ConnectionFileError(source, field_name, "option names as text, with no control character",
-                                  f"{shown(odd[0])} (a {type(odd[0]).__name__})")
+        raise ConnectionFileError(
+            source, field_name, "option names as text, with no control character", f"{shown(odd[0])} (a {type(odd[0]).__name__})"
+        )
     names = [o.strip() for o in options]
     seen: set[str] = set()
     for n in names:

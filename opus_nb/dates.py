@@ -39,8 +39,21 @@ _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1
 # Serials written as text need five digits (1927 on): "2021" is a year, not 13 July 1905.
 _SERIAL = re.compile(r"^\d{5,7}(?:\.\d+)?$")
 _SLASH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})((?:[ T].*)?)$")
-_DATES = ["%Y/%m/%d", "%Y.%m.%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y",
-          "%b %d %Y", "%d-%b-%Y", "%d-%B-%Y", "%d %b, %Y", "%A, %B %d, %Y", "%a, %d %b %Y"]
+_DATES = [
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%d %b, %Y",
+    "%A, %B %d, %Y",
+    "%a, %d %b %Y",
+]
 _TIMES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p", " %I:%M%p", " %I%p"]
 
 
@@ -88,8 +101,12 @@ def format_datetimes(values: pd.Series, fmt: str) -> np.ndarray:
     """
     tokens = re.findall(r"%.|[^%]+", fmt)
     first_time = next((i for i, t in enumerate(tokens) if t in _TIME_DIRECTIVES), None)
-    if (not first_time or "%f" in tokens or not any(t in _DATE_DIRECTIVES for t in tokens[:first_time])
-            or any(t in _DATE_DIRECTIVES for t in tokens[first_time:])):
+    if (
+        not first_time
+        or "%f" in tokens
+        or not any(t in _DATE_DIRECTIVES for t in tokens[:first_time])
+        or any(t in _DATE_DIRECTIVES for t in tokens[first_time:])
+    ):
         return _format_each(values, fmt)
     stamps = values.to_numpy(dtype="datetime64[s]")
     blank = np.isnat(stamps)
@@ -213,8 +230,11 @@ def read_moment(value: str | dt.date | pd.Timestamp | np.datetime64, setting: st
         raise ConfigurationError(setting, "a date or date-time", f"a {type(value).__name__}")
     values, unreadable, ambiguous = parse_datetimes(pd.Series([value], dtype=object))
     if ambiguous[0]:
-        raise ConfigurationError(setting, "a date that cannot be misread, such as 2026-04-03 (YYYY-MM-DD)",
-                                 f"{value!r}, which could be read day-first or month-first")
+        raise ConfigurationError(
+            setting,
+            "a date that cannot be misread, such as 2026-04-03 (YYYY-MM-DD)",
+            f"{value!r}, which could be read day-first or month-first",
+        )
     if unreadable[0] or pd.isna(values.iloc[0]):
         raise ConfigurationError(setting, "a date or date-time, such as 2026-04-03 or 2026-04-03 14:30", repr(value))
     return pd.Timestamp(values.iloc[0])

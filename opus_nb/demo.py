@@ -94,8 +94,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(run=lambda args: run_demo(args.samples, args.notebooks, args.output, args.timeout))
 
 
-def run_demo(samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, output: Path = Path("demo-output"),
-             timeout: int = 600) -> int:
+def run_demo(
+    samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, output: Path = Path("demo-output"), timeout: int = 600
+) -> int:
     """Run the demo and print its summary."""
     run = run_notebooks(samples, notebooks, output, timeout=timeout)
     print("\n".join(run.lines()))
@@ -121,9 +122,16 @@ def notebook_env(app: AppRegistration, samples: Path, *, scripted_destroy: bool 
     }
 
 
-def run_notebooks(samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, output: Path = Path("demo-output"), *,
-                  names: Sequence[str] = NOTEBOOKS, timeout: int = 600, emu: Emulator | None = None,
-                  app: AppRegistration | None = None) -> DemoRun:
+def run_notebooks(
+    samples: Path = SAMPLES,
+    notebooks: Path = NOTEBOOK_DIR,
+    output: Path = Path("demo-output"),
+    *,
+    names: Sequence[str] = NOTEBOOKS,
+    timeout: int = 600,
+    emu: Emulator | None = None,
+    app: AppRegistration | None = None,
+) -> DemoRun:
     """Execute the notebooks in order against ``emu`` (default: a fresh emulator seeded with ``samples``),
     signed in as ``app`` (default: a new app with a certificate in a temporary folder)."""
     from opus_nb import emulator
@@ -148,7 +156,9 @@ def run_notebooks(samples: Path = SAMPLES, notebooks: Path = NOTEBOOK_DIR, outpu
         return DemoRun(summaries, files, len(stored), sum(1 for r in stored if r.destroyed))
 
 
-def execute_notebook(path: Path, output: Path, env: Mapping[str, str], *, timeout: int = 600) -> tuple[dict[str, Any], list[Path]]:
+def execute_notebook(
+    path: Path, output: Path, env: Mapping[str, str], *, timeout: int = 600
+) -> tuple[dict[str, Any], list[Path]]:
     """Run one notebook with its working folder ``output``; write it as .ipynb and .html; return its ``summary``."""
     import nbformat
     from nbclient import NotebookClient
@@ -157,8 +167,13 @@ def execute_notebook(path: Path, output: Path, env: Mapping[str, str], *, timeou
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_SUMMARY_CODE))
     # The kernel's own start-up log (not cell output) is noise here: it runs on loopback only.
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(output)}},
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(output)}},
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
     try:
         client.execute(env=dict(env))
     except CellExecutionError as exc:

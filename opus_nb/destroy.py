@@ -27,7 +27,7 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -45,12 +45,15 @@ __all__ = ["BATCH_SIZE", "DESTROY_COLUMNS", "CandidatesError", "UnsettledIntents
 BATCH_SIZE = 15
 DESTROY_COLUMNS = ["rowKey", "status", "http_status", "message", "batch"]
 #: Audit fields filled from a given frame's columns (first present wins), else from the due records.
-_DETAIL_COLUMNS = {"name": ("leafName", "name"), "classification": ("termFullPath", "classification"),
-                   "due_date": ("due_date", "disposalDueDate")}
+_DETAIL_COLUMNS = {
+    "name": ("leafName", "name"),
+    "classification": ("termFullPath", "classification"),
+    "due_date": ("due_date", "disposalDueDate"),
+}
 _ALREADY_DESTROYED = re.compile(r"(?i)already\s+(?:been\s+)?destroyed")
 _BLANK = "blank rowKey: nothing to destroy"
 Details = dict[str, dict[str, Any]]
-Candidates = Iterable[Any] | pd.Series | pd.DataFrame
+Candidates: TypeAlias = Iterable[Any] | pd.Series | pd.DataFrame
 
 
 class CandidatesError(OpusError, ValueError):
@@ -66,8 +69,10 @@ class UnsettledIntents(AuditWarning):
 
     def __init__(self, keys: list[str]) -> None:
         self.keys = keys
-        super().__init__(f"{len(keys):,} key(s) have a destroy intent in the audit log and no outcome (a destroy cut "
-                         f"short?): pass them to destroy() again to record what happened to them: {keys[:10]}")
+        super().__init__(
+            f"{len(keys):,} key(s) have a destroy intent in the audit log and no outcome (a destroy cut "
+            f"short?): pass them to destroy() again to record what happened to them: {keys[:10]}"
+        )
 
 
 def _row_key(value: Any) -> str | None:
@@ -160,8 +165,9 @@ def destroy(
     base = {"reviewer": who, "review": review, "stage": "destroy"}
 
     def entry(i: int, result: str, text: str | None) -> dict[str, Any]:
-        known = details.get(keys[i], {}) if keys[i] is not None else by_position[i] if by_position else {}
-        return {**base, **known, "rowKey": keys[i], "result": result, "message": text}
+        key = keys[i]
+        known = details.get(key, {}) if key is not None else by_position[i] if by_position else {}
+        return {**base, **known, "rowKey": key, "result": result, "message": text}
 
     todo = [i for i, s in enumerate(status) if s == "pending"]
     log.write(entry(i, "not_sent", message[i]) for i, s in enumerate(status) if s == "not_sent")
@@ -170,6 +176,8 @@ def destroy(
             chunk = todo[start : start + BATCH_SIZE]
             log.write(entry(i, "intent", _again(pending.get(keys[i] or ""))) for i in chunk)
             sent = [str(keys[i]) for i in chunk]
+            outcomes: list[tuple[str, str | None]]
+            stop: str | None
             try:
                 reply = api.call("destroy", json={"disposalIds": sent})
             except OpusError as exc:  # signing in again, or TLS, failed: whether Opus got the batch is not known
@@ -177,7 +185,9 @@ def destroy(
                 stop, http_status = f"stopped: {exc}", None
             else:
                 outcomes, http_status = _outcomes(reply, sent), reply.status
-                stop = f"stopped: Opus refused access (HTTP {reply.status}: {redact(reply.message or '')})" if reply.fatal else None
+                stop = (
+                    f"stopped: Opus refused access (HTTP {reply.status}: {redact(reply.message or '')})" if reply.fatal else None
+                )
             for i, (result, text) in zip(chunk, outcomes, strict=True):
                 status[i], http[i], message[i], batch_of[i] = result, http_status, text, number
             log.write(entry(i, status[i], message[i]) for i in chunk)
@@ -270,8 +280,10 @@ def _row_details(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
         return []
     wanted = {field: next((c for c in columns if c in frame), None) for field, columns in _DETAIL_COLUMNS.items()}
     present = {"rowKey": "rowKey", **{field: column for field, column in wanted.items() if column is not None}}
-    return [{field: r[column] for field, column in present.items()}
-            for r in frame[list(present.values())].astype(object).to_dict("records")]
+    return [
+        {field: r[column] for field, column in present.items()}
+        for r in frame[list(present.values())].astype(object).to_dict("records")
+    ]
 
 
 def _given_details(frame: pd.DataFrame | None) -> Details:

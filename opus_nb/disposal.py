@@ -41,8 +41,9 @@ _STYLE = """<style>
 class DisposalReport:
     """Tables (DataFrames) and charts (matplotlib) about the records due for disposal."""
 
-    def __init__(self, due: pd.DataFrame, connection: Connection | None = None, *, owner: str = "createdBy",
-                 oldest: int = 20) -> None:
+    def __init__(
+        self, due: pd.DataFrame, connection: Connection | None = None, *, owner: str = "createdBy", oldest: int = 20
+    ) -> None:
         frame = due.reset_index(drop=True).copy()
         frame["due_date"] = disposal_due_dates(frame, connection)
         for column in ("rowKey", "termFullPath", "timeCreated", owner):
@@ -64,9 +65,13 @@ class DisposalReport:
         if not n:
             return "No record is due for disposal."
         known = self.due["due_date"].dropna()
-        span = f", due between {known.min():%Y-%m-%d} and {known.max():%Y-%m-%d}" if len(known) else ", due dates unknown (no terms)"
-        return (f"{n:,} records due for disposal{span}; {len(self.by_classification):,} classifications, "
-                f"{len(self.by_owner):,} owners")
+        span = (
+            f", due between {known.min():%Y-%m-%d} and {known.max():%Y-%m-%d}" if len(known) else ", due dates unknown (no terms)"
+        )
+        return (
+            f"{n:,} records due for disposal{span}; {len(self.by_classification):,} classifications, "
+            f"{len(self.by_owner):,} owners"
+        )
 
     def __repr__(self) -> str:
         return f"<DisposalReport: {self.headline()}>"
@@ -85,14 +90,19 @@ class DisposalReport:
         charts = f"<div class='opus-charts'>{charts}</div>"
         tables = "".join(
             f"<div><h4>{html.escape(name)}</h4>{frame.to_html(index=False, na_rep='', max_rows=24)}</div>"
-            for name, frame in (("Per classification", self.by_classification), ("Per owner", self.by_owner),
-                                ("Per month", self.by_month))
+            for name, frame in (
+                ("Per classification", self.by_classification),
+                ("Per owner", self.by_owner),
+                ("Per month", self.by_month),
+            )
         )
         oldest = self.oldest.to_html(index=False, na_rep="")
-        return (f"{_STYLE}<div class='opus-report'><h2>{html.escape(title)}</h2>"
-                f"<p class='opus-headline'>{html.escape(self.headline())}</p>"
-                f"<p><small>generated {self.generated:%Y-%m-%d %H:%M}</small></p>{charts}"
-                f"<div class='opus-tables'>{tables}</div><h4>Oldest</h4>{oldest}</div>")
+        return (
+            f"{_STYLE}<div class='opus-report'><h2>{html.escape(title)}</h2>"
+            f"<p class='opus-headline'>{html.escape(self.headline())}</p>"
+            f"<p><small>generated {self.generated:%Y-%m-%d %H:%M}</small></p>{charts}"
+            f"<div class='opus-tables'>{tables}</div><h4>Oldest</h4>{oldest}</div>"
+        )
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -101,14 +111,17 @@ class DisposalReport:
         """Write the report as one self-contained HTML file; returns its path."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-                f"<body>{self.html(title=title)}</body></html>")
+        page = (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+            f"<body>{self.html(title=title)}</body></html>"
+        )
         target.write_text(page, encoding="utf-8")
         return target
 
 
-def disposal_report(due: pd.DataFrame, connection: Connection | None = None, *, owner: str = "createdBy",
-                    oldest: int = 20) -> DisposalReport:
+def disposal_report(
+    due: pd.DataFrame, connection: Connection | None = None, *, owner: str = "createdBy", oldest: int = 20
+) -> DisposalReport:
     """The disposal report over ``due`` (the session's connection gives the terms when none is passed).
 
     >>> opus.disposal_report(due).by_month.tail(3)      # doctest: +SKIP
@@ -123,19 +136,20 @@ def _by_month(frame: pd.DataFrame) -> pd.DataFrame:
     months = known.dt.to_period("M")
     full = pd.period_range(months.min(), months.max(), freq="M")
     counts = months.value_counts().reindex(full, fill_value=0)
-    return pd.DataFrame({"month": pd.array(full.strftime("%Y-%m"), dtype="string"),
-                         "records": counts.to_numpy(dtype="int64")})
+    return pd.DataFrame({"month": pd.array(full.strftime("%Y-%m"), dtype="string"), "records": counts.to_numpy(dtype="int64")})
 
 
 def _by_group(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     keys = frame[column].astype("string").fillna("(none)")
     grouped = frame.assign(_key=keys).groupby("_key", sort=False)
-    table = pd.DataFrame({
-        name: pd.array(grouped.size().index, dtype="string"),
-        "records": grouped.size().to_numpy(dtype="int64"),
-        "oldest_due": grouped["due_date"].min().to_numpy(),
-        "newest_due": grouped["due_date"].max().to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            name: pd.array(grouped.size().index, dtype="string"),
+            "records": grouped.size().to_numpy(dtype="int64"),
+            "oldest_due": grouped["due_date"].min().to_numpy(),
+            "newest_due": grouped["due_date"].max().to_numpy(),
+        }
+    )
     return table.sort_values(["records", name], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 

@@ -22,8 +22,7 @@ __all__ = ["disposal_due_dates"]
 _SENT = "disposalDueDate"
 
 
-def disposal_due_dates(due: pd.DataFrame, connection: Connection | None = None,
-                       terms: Iterable[Term] | None = None) -> pd.Series:
+def disposal_due_dates(due: pd.DataFrame, connection: Connection | None = None, terms: Iterable[Term] | None = None) -> pd.Series:
     """One due date per row (``datetime64[ns]``, NaT when unknown), aligned to ``due``'s index.
 
     A ``disposalDueDate`` column, when the server sent one, wins; otherwise each row's term

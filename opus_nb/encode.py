@@ -190,7 +190,7 @@ def _text(values: pd.Series) -> Encoded:
     if arrow is not None and pc.count_distinct(arrow.slice(0, 2_000)).as_py() < 500:
         encoded = pc.dictionary_encode(arrow).combine_chunks()
         if len(encoded.dictionary) * 4 < len(values):
-            texts = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
+            texts = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), [None])
             codes = encoded.indices.fill_null(-1).to_numpy()
             return Encoded(texts[codes], blank)
     return Encoded(values.to_numpy(dtype=object, na_value=None), blank)

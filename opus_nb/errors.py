@@ -98,8 +98,7 @@ class ColumnMappingError(OpusError):
         self.header = header
         self.target = target
         super().__init__(
-            f"rename={{{header!r}: {target!r}}}: the connection has no column {target!r} "
-            "(use its display name or internal name)"
+            f"rename={{{header!r}: {target!r}}}: the connection has no column {target!r} (use its display name or internal name)"
         )
 
 
@@ -110,8 +109,7 @@ class ValidationFailed(OpusError):
         self.report = report
         n_rows = len(report.invalid)
         super().__init__(
-            f"{len(report.errors)} problem(s) in {n_rows} row(s); see .report.errors\n"
-            + report.summary().to_string()
+            f"{len(report.errors)} problem(s) in {n_rows} row(s); see .report.errors\n" + report.summary().to_string()
         )
 
 

@@ -38,8 +38,9 @@ def neutralise(value: Any) -> Any:
     """``value`` made safe for a spreadsheet cell: formula-looking text gets a leading ``'``."""
     if isinstance(value, tuple | list):
         value = ", ".join(str(v) for v in value)
-    if isinstance(value, str) and (value.startswith(_QUOTE) or value.startswith(FORMULA_STARTS)
-                                   and not _PLAIN_NUMBER.fullmatch(value)):
+    if isinstance(value, str) and (
+        value.startswith(_QUOTE) or value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return _QUOTE + value
     return value
 
@@ -83,4 +84,3 @@ def write_csv_rows(path: Path, fieldnames: Sequence[str], rows: Iterable[Mapping
         if header:
             writer.writeheader()
         writer.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
-

@@ -96,7 +96,9 @@ def _readable(method: Callable[P, R]) -> Callable[P, R]:
         except sqlite3.Error as exc:
             journal = args[0]
             assert isinstance(journal, Journal)
-            raise JournalError(str(journal.path), f"is damaged or cannot be used ({exc}); move it aside to start afresh") from None
+            raise JournalError(
+                str(journal.path), f"is damaged or cannot be used ({exc}); move it aside to start afresh"
+            ) from None
 
     return guarded
 
@@ -120,8 +122,15 @@ class Outcomes(NamedTuple):
 
     @classmethod
     def same(
-        cls, pos: Sequence[int], status: str, message: str | None = None, *, http_status: int | None = None,
-        batch: int | None = None, attempts: int | None = None, confirmed: bool = False,
+        cls,
+        pos: Sequence[int],
+        status: str,
+        message: str | None = None,
+        *,
+        http_status: int | None = None,
+        batch: int | None = None,
+        attempts: int | None = None,
+        confirmed: bool = False,
     ) -> Outcomes:
         """One outcome for every row of ``pos``."""
         n = len(pos)
@@ -133,7 +142,8 @@ class Outcomes(NamedTuple):
 
     def where(self, keep: Sequence[bool]) -> Outcomes:
         """The rows where ``keep`` is true."""
-        return Outcomes(*([v for v, k in zip(column, keep, strict=True) if k] for column in self))
+        columns: list[list[Any]] = [[v for v, k in zip(column, keep, strict=True) if k] for column in self]
+        return Outcomes(*columns)
 
 
 class Answered(NamedTuple):
@@ -156,7 +166,7 @@ def fingerprint(*parts: object, keys: Iterable[object]) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 class Journal:
@@ -174,8 +184,12 @@ class Journal:
             if tables and version != VERSION:
                 self._db.close()
                 kept = self._set_aside(version)
-                warnings.warn(f"{self.path} was written by another version of opus_nb; it is kept as {kept.name} "
-                              "(its runs cannot be resumed) and a new journal starts", JournalSetAside, stacklevel=2)
+                warnings.warn(
+                    f"{self.path} was written by another version of opus_nb; it is kept as {kept.name} "
+                    "(its runs cannot be resumed) and a new journal starts",
+                    JournalSetAside,
+                    stacklevel=2,
+                )
                 self._db = self._open()
             self._db.executescript(_SCHEMA + f"PRAGMA user_version = {VERSION};")
         except OSError as exc:
@@ -222,8 +236,10 @@ class Journal:
             lock = filelock.FileLock(folder / f"{run_id}.lock", timeout=0)
             lock.acquire()
         except filelock.Timeout:
-            raise JournalError(str(self.path), f"run {run_id!r} is being sent by another process right now; "
-                                               "let it finish (or stop it) before resuming") from None
+            raise JournalError(
+                str(self.path),
+                f"run {run_id!r} is being sent by another process right now; let it finish (or stop it) before resuming",
+            ) from None
         except OSError as exc:
             raise JournalError(str(self.path), f"cannot lock run {run_id!r} ({exc.strerror})") from None
         self._locks.append(lock)
@@ -245,8 +261,17 @@ class Journal:
         self.claim(run_id)
         self._db.execute(
             "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL)",
-            (run_id, kind, print_, connection_id, json.dumps(options), len(labels),
-             json.dumps(list(labels), default=str), json.dumps(list(row_keys)), _now()),
+            (
+                run_id,
+                kind,
+                print_,
+                connection_id,
+                json.dumps(options),
+                len(labels),
+                json.dumps(list(labels), default=str),
+                json.dumps(list(row_keys)),
+                _now(),
+            ),
         )
         return run_id
 
@@ -312,7 +337,8 @@ class Journal:
         frame = pd.read_sql_query(
             "SELECT batch, positions, state, sent, answered, http_status, attempts FROM batches "
             "WHERE run_id = ? AND batch IS NOT NULL ORDER BY batch",
-            self._db, params=(run_id,),
+            self._db,
+            params=(run_id,),
         )
         frame["positions"] = [json.loads(p) for p in frame["positions"]]
         return frame
@@ -326,11 +352,32 @@ class Journal:
         ).fetchall():
             counts = Counter(self._latest(run_id).status)
             done = {status: counts[status] for status in ("submitted", "failed", "not_sent")}
-            rows.append({"run_id": run_id, "kind": kind, "connection_id": connection_id, "started": started,
-                         "finished": finished, "n_rows": n_rows, "note": note, **done,
-                         "pending": n_rows - counts.total()})
-        columns = ["run_id", "kind", "connection_id", "started", "finished", "n_rows", "note",
-                   "submitted", "failed", "not_sent", "pending"]
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "kind": kind,
+                    "connection_id": connection_id,
+                    "started": started,
+                    "finished": finished,
+                    "n_rows": n_rows,
+                    "note": note,
+                    **done,
+                    "pending": n_rows - counts.total(),
+                }
+            )
+        columns = [
+            "run_id",
+            "kind",
+            "connection_id",
+            "started",
+            "finished",
+            "n_rows",
+            "note",
+            "submitted",
+            "failed",
+            "not_sent",
+            "pending",
+        ]
         return pd.DataFrame(rows, columns=columns)
 
     @_readable
@@ -352,7 +399,9 @@ class Journal:
             column[outcomes.pos] = getattr(outcomes, name)
             columns[name] = column
         frame = pd.DataFrame({"rowKey": pd.array(keys, dtype="string"), **columns}, index=pd.Index(labels))
-        frame = frame.astype({"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64", "attempts": "Int64"})
+        frame = frame.astype(
+            {"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64", "attempts": "Int64"}
+        )
         frame.attrs["run_id"] = run_id
         return frame[RESULT_COLUMNS]
 

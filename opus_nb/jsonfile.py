@@ -24,8 +24,11 @@ __all__ = ["read_json_file", "shown"]
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BYTE_ORDER_MARKS = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 3, 60, 60, 4, 4
@@ -46,8 +49,7 @@ def read_json_file(path: str | Path) -> Any:
     if "\x00" in name:
         raise ConnectionFileError(name.replace("\x00", "\\x00"), "(file)", "a file path", "a NUL character in the path")
     if isinstance(path, str) and path.lstrip().startswith(("{", "[")):
-        raise ConnectionFileError("connection", "(file)", "a file path: pass a path or a dict, not JSON text",
-                                  shown(path))
+        raise ConnectionFileError("connection", "(file)", "a file path: pass a path or a dict, not JSON text", shown(path))
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
@@ -57,7 +59,9 @@ def read_json_file(path: str | Path) -> Any:
         text = content.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ConnectionFileError(
-            name, "(file)", "UTF-8 text (or UTF-16 with a byte order mark)",
+            name,
+            "(file)",
+            "UTF-8 text (or UTF-16 with a byte order mark)",
             f"byte {content[exc.start]:#04x} at position {exc.start} is not {encoding.upper()} "
             "(a latin-1 or Windows-1252 file? save it as UTF-8)",
         ) from None

@@ -25,17 +25,30 @@ __all__ = ["lab_command", "main", "register"]
 HOST = "127.0.0.1"
 
 
-def lab_command(root: Path, port: int, *, token: str | None = None, open_browser: bool = True,
-                port_retries: int = 0, extra: Sequence[str] = ()) -> list[str]:
+def lab_command(
+    root: Path,
+    port: int,
+    *,
+    token: str | None = None,
+    open_browser: bool = True,
+    port_retries: int = 0,
+    extra: Sequence[str] = (),
+) -> list[str]:
     """The command line for JupyterLab on 127.0.0.1:``port`` serving ``root``; no update, news or extension look-ups.
 
     ``token=""`` turns sign-in off (for tests on a loopback address only); None keeps Jupyter's token.
     """
     cmd = [
-        sys.executable, "-m", "jupyterlab",
-        f"--ServerApp.ip={HOST}", f"--ServerApp.port={port}", f"--ServerApp.port_retries={port_retries}",
-        f"--ServerApp.root_dir={root}", f"--ServerApp.open_browser={open_browser}",
-        "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.ip={HOST}",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.port_retries={port_retries}",
+        f"--ServerApp.root_dir={root}",
+        f"--ServerApp.open_browser={open_browser}",
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
     ]
     if token is not None:
@@ -71,10 +84,10 @@ def _serve(args: argparse.Namespace) -> int:
     with emulator.run(seed=SAMPLES) as emu, tempfile.TemporaryDirectory(prefix="opus-nb-lab-app-") as folder:
         env = notebook_env(emu.register_app(credential="certificate", directory=folder), SAMPLES)
         print(f"Opus emulator at {emu.url} (seeded with the sample connection and terms)", flush=True)
-        print("The notebooks sign in to it through the OPUS_* variables; Ctrl+C stops JupyterLab and the emulator.",
-              flush=True)
-        lab = subprocess.Popen(lab_command(args.notebooks.resolve(), args.port, open_browser=not args.no_browser, port_retries=20),
-                               env=env)
+        print("The notebooks sign in to it through the OPUS_* variables; Ctrl+C stops JupyterLab and the emulator.", flush=True)
+        lab = subprocess.Popen(
+            lab_command(args.notebooks.resolve(), args.port, open_browser=not args.no_browser, port_retries=20), env=env
+        )
         try:
             return lab.wait()
         except KeyboardInterrupt:

@@ -35,8 +35,10 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
     if rule == "datetime":
         return f"{shown} is not a date-time; write it like {_EXAMPLE[ColumnType.DATETIME]}"
     if rule == "datetime_ambiguous":
-        return (f"{shown} could be read day-first or month-first; write the date as YYYY-MM-DD "
-                f"(like {_EXAMPLE[ColumnType.DATETIME]}) so it cannot be misread")
+        return (
+            f"{shown} could be read day-first or month-first; write the date as YYYY-MM-DD "
+            f"(like {_EXAMPLE[ColumnType.DATETIME]}) so it cannot be misread"
+        )
     if rule == "modified_before_created":
         created = details.get("created")
         when = f" ({pd.Timestamp(created):%Y-%m-%d %H:%M:%S})" if created is not None and pd.notna(created) else ""
@@ -64,10 +66,14 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
         close = details.get("close") or []
         if close:
             guesses = " or ".join(repr(c) for c in close)
-            return (f"the column {shown} matches no column of the connection (did you mean {guesses}?): rename it with "
-                    f"rename={{{shown}: {close[0]!r}}} or drop it")
-        return (f"the column {shown} matches no column of the connection: rename it with "
-                f"rename={{{shown}: 'Display name'}} or drop it")
+            return (
+                f"the column {shown} matches no column of the connection (did you mean {guesses}?): rename it with "
+                f"rename={{{shown}: {close[0]!r}}} or drop it"
+            )
+        return (
+            f"the column {shown} matches no column of the connection: rename it with "
+            f"rename={{{shown}: 'Display name'}} or drop it"
+        )
     if rule == "duplicate_column":
         return f"several columns ({value}) all match {name}: keep one, or rename the others"
     return f"{shown} breaks the rule {rule!r}"
@@ -75,8 +81,10 @@ def describe(rule: str, column: Column | None, value: Any, **details: Any) -> st
 
 def _not_text(name: str, value: Any, shown: str, *, row_key: bool) -> str:
     if isinstance(value, str):
-        return (f"{shown} has a character that is not valid Unicode (a lone surrogate, as a broken export leaves): "
-                f"{name} cannot be sent until it is fixed")
+        return (
+            f"{shown} has a character that is not valid Unicode (a lone surrogate, as a broken export leaves): "
+            f"{name} cannot be sent until it is fixed"
+        )
     if row_key:
         return f"a row key must be text or a whole number, not a {type(value).__name__} ({shown})"
     return f"{shown} is a {type(value).__name__}, not text: {name} takes text (write the value as text in the sheet)"
@@ -84,8 +92,13 @@ def _not_text(name: str, value: Any, shown: str, *, row_key: bool) -> str:
 
 def is_blank(value: Any) -> bool:
     """True for None, NaN, NaT, NA and empty text; never ambiguous (lists and arrays are not blank)."""
-    return (value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value)
-            or (isinstance(value, str) and value == ""))
+    return (
+        value is None
+        or value is pd.NaT
+        or value is pd.NA
+        or (isinstance(value, float) and value != value)
+        or (isinstance(value, str) and value == "")
+    )
 
 
 def show_value(value: Any, width: int = 80) -> str:

@@ -116,23 +116,27 @@ class Network:
             try:
                 httpx2.Proxy(self.proxy)
             except (ValueError, TypeError, httpx2.InvalidURL) as exc:
-                raise ConfigurationError("proxy", "an http:// or https:// proxy URL", f"{_without_password(self.proxy)!r} ({exc})") from None
+                raise ConfigurationError(
+                    "proxy", "an http:// or https:// proxy URL", f"{_without_password(self.proxy)!r} ({exc})"
+                ) from None
 
     def __repr__(self) -> str:
         return f"<Network proxy={'environment' if self.proxy is None else 'given'} ca_file={self.ca_file!r}>"
 
     def client(self) -> httpx2.Client:
         """A blocking client (sign-in, discovery, single calls)."""
-        return httpx2.Client(timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy,
-                             transport=self.transport, headers=HEADERS)
+        return httpx2.Client(
+            timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy, transport=self.transport, headers=HEADERS
+        )
 
     def async_client(self) -> httpx2.AsyncClient:
         """A client for coroutines on the running event loop; make and close it on that loop."""
         transport: httpx2.AsyncBaseTransport | None = None
         if self.transport is not None:
             transport = self.transport if isinstance(self.transport, httpx2.AsyncBaseTransport) else _InPlace(self.transport)
-        return httpx2.AsyncClient(timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy,
-                                  transport=transport, headers=HEADERS)
+        return httpx2.AsyncClient(
+            timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy, transport=transport, headers=HEADERS
+        )
 
 
 def _without_password(url: str) -> str:

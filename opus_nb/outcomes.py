@@ -28,9 +28,11 @@ DEFINITIVE_STATUS = frozenset({400, 404, 409, 413, 415, 422})
 
 def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], *, batch: int) -> Outcomes:
     """The outcome of every row of a batch, in order (built column-wise: one batch is one answer)."""
+
     def same(status: str, message: str | None, confirmed: bool) -> Outcomes:
-        return Outcomes.same(positions, status, message, http_status=reply.status, batch=batch,
-                             attempts=reply.attempts, confirmed=confirmed)
+        return Outcomes.same(
+            positions, status, message, http_status=reply.status, batch=batch, attempts=reply.attempts, confirmed=confirmed
+        )
 
     if reply.status is None or (not reply.ok and reply.status != 418):
         return same("failed", reply.message, reply.status in DEFINITIVE_STATUS)
@@ -43,14 +45,17 @@ def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], 
         if key in in_batch:
             by_key.setdefault(key, []).append(text or "")
     if len(by_key) == len(failures):
-        rows = [("failed", _reason(by_key[k], reply, "rejected by Opus"), True) if k in by_key else ("submitted", None, True)
-                for k in keys]
+        rows = [
+            ("failed", _reason(by_key[k], reply, "rejected by Opus"), True) if k in by_key else ("submitted", None, True)
+            for k in keys
+        ]
     else:
         untied = [m for k, m in failures if k not in by_key or len(by_key[k]) > 1]
         detail = "; ".join(dict.fromkeys(m for m in untied if m)) or reply.message or f"HTTP {reply.status}"
         reason = f"Opus reported failures it did not tie to rows, so none of this batch is counted as submitted: {detail}"
-        rows = [("failed", _reason(by_key[k], reply, "rejected"), True) if k in by_key else ("failed", reason, False)
-                for k in keys]
+        rows = [
+            ("failed", _reason(by_key[k], reply, "rejected"), True) if k in by_key else ("failed", reason, False) for k in keys
+        ]
     status, message, confirmed = (list(column) for column in zip(*rows, strict=True))
     return same("", None, False)._replace(status=status, message=message, confirmed=confirmed)
 

@@ -5,10 +5,12 @@ the canonical values (blank where the cell was blank or unreadable) and, per rul
 the cells that broke it. Coercion fixes only what is unambiguous: outer spaces, the case of
 choice names and terms, ``Name <address>`` forms, choice orders given for names, written dates.
 
+>>> import pandas as pd
+>>> from opus_nb.connection import Column, ColumnType
 >>> p = parse_column(Column("_Dept", "Dept", ColumnType.SINGLE_CHOICE, choices=("Finance", "HR")),
 ...                  pd.Series([" finance", "2", "Sales", None]))
 >>> p.values.tolist(), p.failures["choice"].tolist()
-(['Finance', 'HR', nan, nan], [False, False, True, False])
+(['Finance', 'HR', None, None], [False, False, True, False])
 
 Work is vectorised: text, numbers and dates go through pandas string and conversion routines;
 choices, people and paths are parsed once per *distinct* value and mapped back with
@@ -156,6 +158,7 @@ def utf8_encodable(text: str) -> bool:
 
 def _line_breaks(text: pd.Series) -> np.ndarray:
     """Where the text has a line break; the Unicode separators are looked for only in non-ASCII cells."""
+
     def has(mark: str, cells: pd.Series) -> np.ndarray:
         return cells.str.contains(mark, regex=False).to_numpy(dtype=bool, na_value=False)
 
@@ -234,9 +237,7 @@ def _number_text(value: Any) -> str:
     return str(value)
 
 
-def _per_value(
-    raw: pd.Series, read: Callable[[Any], tuple[Any, str | None]], *rules: str
-) -> Parsed:
+def _per_value(raw: pd.Series, read: Callable[[Any], tuple[Any, str | None]], *rules: str) -> Parsed:
     """Parse each distinct value once with ``read`` (-> canonical value, failed rule or None)."""
     cells = raw
     if raw.dtype == object:
@@ -314,8 +315,10 @@ class _ChoiceReader:
             start = 0
             while start < len(pieces):
                 # the longest run of ','-separated pieces that names an option ("Middle East, Africa")
-                stop = next((j for j in range(len(pieces), start + 1, -1)
-                             if _choice_key(",".join(pieces[start:j])) in self.by_name), start + 1)
+                stop = next(
+                    (j for j in range(len(pieces), start + 1, -1) if _choice_key(",".join(pieces[start:j])) in self.by_name),
+                    start + 1,
+                )
                 items.append(",".join(pieces[start:stop]))
                 start = stop
         return [i for i in items if i.strip()]

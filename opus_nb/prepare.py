@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,8 +103,11 @@ def _raw_records(
         for pos, why in unsendable:
             reasons.setdefault(pos, f"not sendable: {name}: {why}")
     positions = np.array([p for p in range(len(work)) if p not in reasons], dtype=np.int64)
-    records = {int(p): record for chunk, batch in assemble(columns, blanks, positions, 10_000)
-               for p, record in zip(chunk, batch, strict=True)}
+    records = {
+        int(p): record
+        for chunk, batch in assemble(columns, blanks, positions, 10_000)
+        for p, record in zip(chunk, batch, strict=True)
+    }
     return records, reasons
 
 

@@ -32,8 +32,26 @@ API_GENERATIONS: tuple[str, ...] = ("graph", "legacy")
 
 _COMMERCIAL_IDENTITY = "https://identity.avepointonlineservices.com"
 _COMMERCIAL = (
-    "au", "sg", "ca", "ne", "we", "fr", "de", "jp", "kr", "ch", "uk", "us", "uae", "za", "qa",
-    "gcp-au", "gcp-jp", "gcp-us", "gcp-we", "gcp-kr",
+    "au",
+    "sg",
+    "ca",
+    "ne",
+    "we",
+    "fr",
+    "de",
+    "jp",
+    "kr",
+    "ch",
+    "uk",
+    "us",
+    "uae",
+    "za",
+    "qa",
+    "gcp-au",
+    "gcp-jp",
+    "gcp-us",
+    "gcp-we",
+    "gcp-kr",
 )
 
 REGIONS: dict[str, tuple[str, str]] = {
@@ -132,7 +150,8 @@ def endpoints(
             given = graph_url if conflict == "graph_url" else identity_url
             table = table_graph if conflict == "graph_url" else table_identity
             raise ConfigurationError(
-                f"region and {conflict}", f"one of them, or a {conflict} on the region's host",
+                f"region and {conflict}",
+                f"one of them, or a {conflict} on the region's host",
                 f"region={region!r} (whose {conflict} is {table}) and {conflict}={given!r}",
             )
     base = api_url or graph_url or (table_graph if api == "graph" else None)

@@ -110,4 +110,3 @@ class ValidationReport:
         from opus_nb.widgets.validation_view import report_html
 
         return report_html(self)
-

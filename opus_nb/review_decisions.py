@@ -36,8 +36,7 @@ class StagedDecisions:
         self.at = np.full((stages, size), np.datetime64("NaT"), dtype="datetime64[s]")
         self.destroyed = np.zeros(size, dtype=bool)
 
-    def set(self, rows: np.ndarray, stage: int, code: np.int8, comment: str | None, reviewer: str,
-            at: np.datetime64) -> None:
+    def set(self, rows: np.ndarray, stage: int, code: np.int8, comment: str | None, reviewer: str, at: np.datetime64) -> None:
         """Record one decision on these rows at ``stage`` (from 1)."""
         i = stage - 1
         self.state[i, rows] = code
@@ -97,5 +96,6 @@ class StagedDecisions:
         """For each row, who approved it at each stage: ``"Ann (stage 1); Bob (stage 2)"`` (just the name with one stage)."""
         if self.stages == 1:
             return [str(self.by[0, r]) for r in rows]
-        return ["; ".join(f"{self.by[i, r]} (stage {i + 1})" for i in range(self.stages) if self.by[i, r] is not None)
-                for r in rows]
+        return [
+            "; ".join(f"{self.by[i, r]} (stage {i + 1})" for i in range(self.stages) if self.by[i, r] is not None) for r in rows
+        ]

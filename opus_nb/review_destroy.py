@@ -34,17 +34,33 @@ def recheck(keys: list[str], connection: Connection | None, client: OpusClient |
     due = due_records(connection, before=pd.Timestamp.now(), progress=False, client=client)
     still = set(due["rowKey"].astype(str)) if len(due) else set()
     ok = [k in still for k in keys]
-    return pd.DataFrame({
-        "rowKey": pd.array(keys, dtype="string"),
-        "status": pd.array(["would_destroy" if o else "not_sent" for o in ok], dtype="string"),
-        "message": pd.array(
-            ["dry run: still due, nothing sent" if o else "no longer due (on hold, destroyed or unknown): would not be sent"
-             for o in ok], dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "rowKey": pd.array(keys, dtype="string"),
+            "status": pd.array(["would_destroy" if o else "not_sent" for o in ok], dtype="string"),
+            "message": pd.array(
+                [
+                    "dry run: still due, nothing sent"
+                    if o
+                    else "no longer due (on hold, destroyed or unknown): would not be sent"
+                    for o in ok
+                ],
+                dtype="string",
+            ),
+        }
+    )
 
 
-def destroy_in_chunks(targets: pd.DataFrame, connection: Connection | None, reviewer: str, audit: Path,
-                      client: OpusClient, on_progress: Progress | None = None, *, review: str | None = None) -> pd.DataFrame:
+def destroy_in_chunks(
+    targets: pd.DataFrame,
+    connection: Connection | None,
+    reviewer: str,
+    audit: Path,
+    client: OpusClient,
+    on_progress: Progress | None = None,
+    *,
+    review: str | None = None,
+) -> pd.DataFrame:
     """Mark ``targets`` (candidates with rowKey, leafName, termFullPath, due_date) Destroyed; one row per record.
 
     Every audit entry carries ``review`` (the review's id) and the record's name, classification and due date.
@@ -59,13 +75,32 @@ def destroy_in_chunks(targets: pd.DataFrame, connection: Connection | None, revi
     for start in range(0, len(candidates), size):
         chunk = candidates.iloc[start : start + size]
         try:
-            parts.append(destroy(chunk, connection, confirm=True, reviewer=reviewer, review=review, recheck=True,
-                                 audit=audit, progress=False, client=client))
+            parts.append(
+                destroy(
+                    chunk,
+                    connection,
+                    confirm=True,
+                    reviewer=reviewer,
+                    review=review,
+                    recheck=True,
+                    audit=audit,
+                    progress=False,
+                    client=client,
+                )
+            )
         except OpusError as exc:  # the chunk's re-check failed: nothing of it (or after it) was sent
             rest = candidates.iloc[start:]
-            parts.append(pd.DataFrame({"rowKey": rest["rowKey"].astype("string"), "status": "not_sent",
-                                       "message": f"not sent: {exc}", "http_status": pd.NA, "batch": pd.NA}).astype(
-                {"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64"}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "rowKey": rest["rowKey"].astype("string"),
+                        "status": "not_sent",
+                        "message": f"not sent: {exc}",
+                        "http_status": pd.NA,
+                        "batch": pd.NA,
+                    }
+                ).astype({"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64"})
+            )
             break
         if on_progress is not None:
             on_progress(start + len(chunk), len(candidates))

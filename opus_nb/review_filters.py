@@ -114,7 +114,7 @@ class CandidateIndex:
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    labels = np.append(np.asarray(uniques, dtype=object), None)
+    labels = np.append(np.asarray(uniques, dtype=object), [None])
     return labels, np.where(codes < 0, len(labels) - 1, codes)
 
 

@@ -25,8 +25,15 @@ from opus_nb.errors import OpusError, ReviewerRequired
 from opus_nb.regions import plain_http_allowed
 
 __all__ = [
-    "REVIEWER_VARIABLE", "SCRIPTED_DESTROY", "PersonAction", "PersonRequired", "ReviewerRequired",
-    "refuse_scripted_destroy", "reviewer_from_env", "reviewer_name", "scripted_destroy_allowed",
+    "REVIEWER_VARIABLE",
+    "SCRIPTED_DESTROY",
+    "PersonAction",
+    "PersonRequired",
+    "ReviewerRequired",
+    "refuse_scripted_destroy",
+    "reviewer_from_env",
+    "reviewer_name",
+    "scripted_destroy_allowed",
 ]
 
 SCRIPTED_DESTROY = "OPUS_NB_SCRIPTED_DESTROY"
@@ -53,5 +60,6 @@ def refuse_scripted_destroy(url: str) -> None:
     """Raise `PersonRequired` unless a scripted destroy is allowed against ``url``."""
     if not scripted_destroy_allowed(url):
         raise PersonRequired(
-            "a real destroy from a review needs a person: switch dry run off and click \"Mark destroyed in Opus\" in the "
-            "review panel (a script or Run All cannot do it). Nothing was sent.")
+            'a real destroy from a review needs a person: switch dry run off and click "Mark destroyed in Opus" in the '
+            "review panel (a script or Run All cannot do it). Nothing was sent."
+        )

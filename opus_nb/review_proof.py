@@ -39,9 +39,14 @@ def proof_frame(session: ReviewSession) -> pd.DataFrame:
     outcomes = session.store.outcomes(session.review.id)
     parts = [
         decisions.assign(event="decision", result=decisions["decision"])[
-            ["rowKey", "name", "classification", "due_date", "event", "stage", "result", "reviewer", "time", "comment"]],
-        outcomes.assign(event="destroy", stage=pd.array([pd.NA] * len(outcomes), dtype="Int64"), result=outcomes["status"],
-                        comment=outcomes["message"])[PROOF_COLUMNS],
+            ["rowKey", "name", "classification", "due_date", "event", "stage", "result", "reviewer", "time", "comment"]
+        ],
+        outcomes.assign(
+            event="destroy",
+            stage=pd.array([pd.NA] * len(outcomes), dtype="Int64"),
+            result=outcomes["status"],
+            comment=outcomes["message"],
+        )[PROOF_COLUMNS],
     ]
     frame = pd.concat(parts, ignore_index=True)
     frame["event"] = frame["event"].astype("string")
@@ -61,20 +66,27 @@ def write_proof(session: ReviewSession, path: Path) -> tuple[Path, Path]:
 def _page(session: ReviewSession, frame: pd.DataFrame) -> str:
     title = f"Proof of disposition: {session.review.name}"
     destroyed = frame.loc[(frame["event"] == "destroy") & (frame["result"] == "destroyed"), "rowKey"].nunique()
-    facts = [("review", session.review.id), ("stages", str(session.stages)), ("started", session.review.created),
-             ("generated", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
-             ("records decided", f"{frame.loc[frame['event'] == 'decision', 'rowKey'].nunique():,}"),
-             ("records destroyed", f"{destroyed:,}")]
+    facts = [
+        ("review", session.review.id),
+        ("stages", str(session.stages)),
+        ("started", session.review.created),
+        ("generated", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        ("records decided", f"{frame.loc[frame['event'] == 'decision', 'rowKey'].nunique():,}"),
+        ("records destroyed", f"{destroyed:,}"),
+    ]
     head = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
     rows = "".join(
         f"<tr class='{'destroy' if row.event == 'destroy' else 'decision'}'>"
-        + "".join(f"<td>{html.escape(_text(getattr(row, c)))}</td>" for c in PROOF_COLUMNS) + "</tr>"
+        + "".join(f"<td>{html.escape(_text(getattr(row, c)))}</td>" for c in PROOF_COLUMNS)
+        + "</tr>"
         for row in frame.itertuples(index=False)
     )
     columns = "".join(f"<th>{html.escape(c)}</th>" for c in PROOF_COLUMNS)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{_STYLE}</head><body>"
-            f"<h2>{html.escape(title)}</h2><table class='facts'>{head}</table><h3>Decisions and outcomes</h3>"
-            f"<table class='events'><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{_STYLE}</head><body>"
+        f"<h2>{html.escape(title)}</h2><table class='facts'>{head}</table><h3>Decisions and outcomes</h3>"
+        f"<table class='events'><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
 
 
 def _text(value: object) -> str:

@@ -30,8 +30,8 @@ from opus_nb.connection import Connection
 from opus_nb.due_dates import disposal_due_dates
 from opus_nb.errors import OpusError
 from opus_nb.exports import write_table
-from opus_nb.review_destroy import Progress, destroy_in_chunks, recheck
 from opus_nb.review_decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED, StagedDecisions
+from opus_nb.review_destroy import Progress, destroy_in_chunks, recheck
 from opus_nb.review_filters import DECISIONS, CandidateIndex, Filters, filter_value
 from opus_nb.review_guard import PersonAction, refuse_scripted_destroy, reviewer_from_env, reviewer_name
 from opus_nb.review_store import DEFAULT_REVIEW_FOLDER, Decision, Outcome, ReviewStore
@@ -41,7 +41,13 @@ if TYPE_CHECKING:
     from opus_nb.widgets.panel import ReviewPanel
 
 __all__ = [
-    "DECISIONS", "ConfirmationMismatch", "Filters", "NothingApproved", "ReviewError", "ReviewSession", "UnknownKeys",
+    "DECISIONS",
+    "ConfirmationMismatch",
+    "Filters",
+    "NothingApproved",
+    "ReviewError",
+    "ReviewSession",
+    "UnknownKeys",
     "review",
 ]
 
@@ -75,9 +81,7 @@ class ConfirmationMismatch(ReviewError):
     def __init__(self, expected: int, given: object) -> None:
         self.expected = expected
         self.given = given
-        super().__init__(
-            f"type the number of approved records ({expected}) to confirm; got {str(given)!r}. Nothing was sent."
-        )
+        super().__init__(f"type the number of approved records ({expected}) to confirm; got {str(given)!r}. Nothing was sent.")
 
 
 class ReviewSession:
@@ -110,8 +114,9 @@ class ReviewSession:
         if stages is not None and (isinstance(stages, bool) or not isinstance(stages, int) or stages < 1):
             raise ReviewError(f"stages must be a whole number from 1, not {stages!r}")
         if isinstance(stage, bool) or not isinstance(stage, int) or not 1 <= stage <= (stages or stage):
-            raise ReviewError(f"stage must be between 1 and {stages or 'the number of stages'} for the review {name!r}, "
-                              f"not {stage!r}")
+            raise ReviewError(
+                f"stage must be between 1 and {stages or 'the number of stages'} for the review {name!r}, not {stage!r}"
+            )
         self.store = ReviewStore(store)
         self.review = self.store.open(self.connection.id if self.connection else "no-connection", name, stages, stage=stage)
         if stage > self.review.stages:
@@ -143,8 +148,10 @@ class ReviewSession:
 
     def __repr__(self) -> str:
         c = self.counts
-        return (f"<ReviewSession {c['candidates']:,} candidates: {c['approved']:,} approved, "
-                f"{c['rejected']:,} rejected, {c['undecided']:,} undecided, {c['destroyed']:,} destroyed>")
+        return (
+            f"<ReviewSession {c['candidates']:,} candidates: {c['approved']:,} approved, "
+            f"{c['rejected']:,} rejected, {c['undecided']:,} undecided, {c['destroyed']:,} destroyed>"
+        )
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -220,22 +227,28 @@ class ReviewSession:
     def counts(self) -> dict[str, int]:
         """Candidates, each decision (as this stage sees it), how many can be destroyed, how many are shown."""
         per = np.bincount(self._state, minlength=len(DECISIONS))
-        return {"candidates": len(self._keys), **{d: int(per[i]) for i, d in enumerate(DECISIONS)},
-                "destroyable": int(self._decisions.destroyable().sum()), "shown": self.n_shown}
+        return {
+            "candidates": len(self._keys),
+            **{d: int(per[i]) for i, d in enumerate(DECISIONS)},
+            "destroyable": int(self._decisions.destroyable().sum()),
+            "shown": self.n_shown,
+        }
 
     @property
     def decisions(self) -> pd.DataFrame:
         """This stage's decisions: rowKey, stage, decision, reason, reviewer, decided_at."""
         i = self.stage - 1
         rows = np.flatnonzero(self._decisions.state[i] != UNDECIDED)
-        return pd.DataFrame({
-            "rowKey": self._keys[rows].astype("string"),
-            "stage": pd.array([self.stage] * len(rows), dtype="Int64"),
-            "decision": pd.array(np.asarray(DECISIONS, dtype=object)[self._decisions.state[i, rows]], dtype="string"),
-            "reason": pd.array(self._decisions.comment[i, rows], dtype="string"),
-            "reviewer": pd.array(self._decisions.by[i, rows], dtype="string"),
-            "decided_at": pd.to_datetime(self._decisions.at[i, rows]),
-        })
+        return pd.DataFrame(
+            {
+                "rowKey": self._keys[rows].astype("string"),
+                "stage": pd.array([self.stage] * len(rows), dtype="Int64"),
+                "decision": pd.array(np.asarray(DECISIONS, dtype=object)[self._decisions.state[i, rows]], dtype="string"),
+                "reason": pd.array(self._decisions.comment[i, rows], dtype="string"),
+                "reviewer": pd.array(self._decisions.by[i, rows], dtype="string"),
+                "decided_at": pd.to_datetime(self._decisions.at[i, rows]),
+            }
+        )
 
     @property
     def history(self) -> pd.DataFrame:
@@ -326,8 +339,9 @@ class ReviewSession:
             raise ReviewError(f"already marked destroyed, cannot be decided again: {destroyed[:5]}")
         closed = [wanted[i] for i in np.flatnonzero(~self._decisions.approved_before(self.stage)[rows])]
         if closed:
-            raise ReviewError(f"stage {self.stage} decides only what every earlier stage approved; not approved there: "
-                              f"{closed[:5]}")
+            raise ReviewError(
+                f"stage {self.stage} decides only what every earlier stage approved; not approved there: {closed[:5]}"
+            )
         return rows
 
     def _decide(self, rows: np.ndarray, code: np.int8, reason: str | None) -> int:
@@ -335,8 +349,9 @@ class ReviewSession:
         i = self.stage - 1
         earlier = self._decisions.by[:i, rows]
         if (earlier == who).any():
-            raise ReviewError(f"stage {self.stage} needs another reviewer than the earlier stages ({who} decided "
-                              "some of these records there)")
+            raise ReviewError(
+                f"stage {self.stage} needs another reviewer than the earlier stages ({who} decided some of these records there)"
+            )
         rows = rows[(self._decisions.state[i, rows] != code) | (self._decisions.comment[i, rows] != reason)]
         if len(rows):
             now = _now()
@@ -352,12 +367,28 @@ class ReviewSession:
         """Keep the decisions in the store and the audit log, each in one write."""
         keys, names, terms, dues = self._details(rows)
         stamp = now.isoformat(timespec="seconds") + "+00:00"
-        self.store.record(self.review.id, (Decision(k, self.stage, decision, who, stamp, reason, n, t, d)
-                                           for k, n, t, d in zip(keys, names, terms, dues, strict=True)))
-        AuditLog(self.audit).write({"time": stamp, "reviewer": who,
-                                    "review": self.review.id, "stage": self.stage, "rowKey": k, "name": n,
-                                    "classification": t, "due_date": d, "result": decision, "message": reason}
-                                   for k, n, t, d in zip(keys, names, terms, dues, strict=True))
+        self.store.record(
+            self.review.id,
+            (
+                Decision(k, self.stage, decision, who, stamp, reason, n, t, d)
+                for k, n, t, d in zip(keys, names, terms, dues, strict=True)
+            ),
+        )
+        AuditLog(self.audit).write(
+            {
+                "time": stamp,
+                "reviewer": who,
+                "review": self.review.id,
+                "stage": self.stage,
+                "rowKey": k,
+                "name": n,
+                "classification": t,
+                "due_date": d,
+                "result": decision,
+                "message": reason,
+            }
+            for k, n, t, d in zip(keys, names, terms, dues, strict=True)
+        )
 
     def _details(self, rows: np.ndarray) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
         part = self._frame.iloc[rows]
@@ -374,8 +405,10 @@ class ReviewSession:
             raise ReviewError(f"export to a .csv or .xlsx file, not {target.name!r}")
         rows = np.flatnonzero(self._decisions.destroyable())
         frame = self._with_decisions(rows).drop(columns=["decision", "reason"])
-        frame = frame.assign(reviewer=pd.array(self._decisions.reviewers(rows), dtype="string"),
-                             decided_at=pd.to_datetime(self._decisions.at[:, rows].max(axis=0) if len(rows) else []))
+        frame = frame.assign(
+            reviewer=pd.array(self._decisions.reviewers(rows), dtype="string"),
+            decided_at=pd.to_datetime(self._decisions.at[:, rows].max(axis=0) if len(rows) else []),
+        )
         return write_table(frame, target, sheet_name="approved")
 
     def export_proof(self, path: str | Path) -> tuple[Path, Path]:
@@ -384,8 +417,14 @@ class ReviewSession:
 
         return write_proof(self, Path(path))
 
-    def destroy(self, confirmation: object, *, dry_run: bool = True, on_progress: Progress | None = None,
-                person: PersonAction | None = None) -> pd.DataFrame:
+    def destroy(
+        self,
+        confirmation: object,
+        *,
+        dry_run: bool = True,
+        on_progress: Progress | None = None,
+        person: PersonAction | None = None,
+    ) -> pd.DataFrame:
         """Mark the records approved at every stage Destroyed in Opus; one result row per record.
 
         ``confirmation`` must be their number. With ``dry_run`` (the default) nothing is sent:
@@ -422,9 +461,13 @@ class ReviewSession:
         keys, names, terms, dues = self._details(rows)
         now = _now()
         messages = [None if pd.isna(m) else str(m) for m in outcome["message"]]
-        self.store.record_outcomes(self.review.id, (
-            Outcome(k, str(s), who, now, m, n, t, d)
-            for k, s, m, n, t, d in zip(keys, outcome["status"], messages, names, terms, dues, strict=True)))
+        self.store.record_outcomes(
+            self.review.id,
+            (
+                Outcome(k, str(s), who, now, m, n, t, d)
+                for k, s, m, n, t, d in zip(keys, outcome["status"], messages, names, terms, dues, strict=True)
+            ),
+        )
         self._decisions.destroyed[rows[(outcome["status"] == "destroyed").to_numpy()]] = True
         self._update_state()
 
@@ -457,5 +500,4 @@ def _texts(values: pd.Series) -> list[Any]:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

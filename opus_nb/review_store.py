@@ -115,34 +115,47 @@ class ReviewStore:
             found = db.execute("SELECT id, connection, name, stages, created FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if found is None:
                 if stage != 1:
-                    raise ReviewStoreError(f"the review {name!r} has not been started: its stage 1 starts it "
-                                           f"(with stages=), not stage {stage}")
+                    raise ReviewStoreError(
+                        f"the review {name!r} has not been started: its stage 1 starts it (with stages=), not stage {stage}"
+                    )
                 record = ReviewRecord(review_id, connection, name, stages or 1, _iso(_now()))
                 db.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?)", record)
                 return record
         record = ReviewRecord(*found)
         if stages is not None and stages != record.stages:
-            raise ReviewStoreError(f"the review {name!r} was started with {record.stages} stage(s), not {stages}: "
-                                   "open it without stages=, or give another name=")
+            raise ReviewStoreError(
+                f"the review {name!r} was started with {record.stages} stage(s), not {stages}: "
+                "open it without stages=, or give another name="
+            )
         return record
 
     def record(self, review: str, decisions: Iterable[Decision]) -> None:
         """Append decisions (all of them in one transaction)."""
-        rows = [(review, d.rowKey, d.stage, d.decision, d.reviewer, _iso(d.time), d.comment, d.name, d.classification,
-                 d.due_date) for d in decisions]
+        rows = [
+            (review, d.rowKey, d.stage, d.decision, d.reviewer, _iso(d.time), d.comment, d.name, d.classification, d.due_date)
+            for d in decisions
+        ]
         if rows:
             with self._transaction() as db:
-                db.executemany("INSERT INTO decisions (review, rowKey, stage, decision, reviewer, time, comment, name, "
-                               "classification, due_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany(
+                    "INSERT INTO decisions (review, rowKey, stage, decision, reviewer, time, comment, name, "
+                    "classification, due_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
 
     def record_outcomes(self, review: str, outcomes: Iterable[Outcome]) -> None:
         """Append what a real destroy did (one transaction)."""
-        rows = [(review, o.rowKey, o.status, o.reviewer, _iso(o.time), o.message, o.name, o.classification, o.due_date)
-                for o in outcomes]
+        rows = [
+            (review, o.rowKey, o.status, o.reviewer, _iso(o.time), o.message, o.name, o.classification, o.due_date)
+            for o in outcomes
+        ]
         if rows:
             with self._transaction() as db:
-                db.executemany("INSERT INTO outcomes (review, rowKey, status, reviewer, time, message, name, "
-                               "classification, due_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany(
+                    "INSERT INTO outcomes (review, rowKey, status, reviewer, time, message, name, "
+                    "classification, due_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
 
     def decisions(self, review: str) -> pd.DataFrame:
         """Every decision of the review, oldest first (columns: ``DECISION_COLUMNS``)."""
@@ -166,12 +179,12 @@ class ReviewStore:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(moment: dt.datetime | str) -> str:
     if isinstance(moment, str):
         return moment
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.isoformat(timespec="seconds")

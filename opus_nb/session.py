@@ -56,9 +56,19 @@ def login(
     inspects TLS; ``proxy`` (``OPUS_PROXY``): a proxy for every request, else ``HTTPS_PROXY``.
     """
     settings = Settings.from_env(
-        env_file, client_id=client_id, certificate=certificate, key=key, password=password, secret=secret,
-        region=region, api=api, graph_url=graph_url, identity_url=identity_url, api_url=api_url,
-        ca_file=ca_file, proxy=proxy,
+        env_file,
+        client_id=client_id,
+        certificate=certificate,
+        key=key,
+        password=password,
+        secret=secret,
+        region=region,
+        api=api,
+        graph_url=graph_url,
+        identity_url=identity_url,
+        api_url=api_url,
+        ca_file=ca_file,
+        proxy=proxy,
     )
     client = OpusClient(settings.credential(), **settings.client_options(), retry=retry)
     try:
@@ -93,8 +103,15 @@ def login_emulator(
     app = emu.register_app(credential="certificate", directory=directory)
     assert app.certificate is not None
     client = login(
-        client_id=app.client_id, certificate=app.certificate.pfx, password=app.password,
-        graph_url=emu.url, identity_url=emu.identity_url, api=api, env_file=None, retry=retry, ca_file=emu.ca_file,
+        client_id=app.client_id,
+        certificate=app.certificate.pfx,
+        password=app.password,
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        api=api,
+        env_file=None,
+        retry=retry,
+        ca_file=emu.ca_file,
         connection=connection or _emulator_connection(emu),
     )
     with _lock:

@@ -82,7 +82,11 @@ class Settings:
         parts = [f"{name}={getattr(self, name)!r}" for name in shown]
         parts += [f"{name}=***" for name in sorted(_HIDDEN) if getattr(self, name)]
         quiet = {*shown, *_HIDDEN, "proxy"}  # a proxy URL may hold a user name and password
-        parts += [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in quiet and getattr(self, f.name) is not None]
+        parts += [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name not in quiet and getattr(self, f.name) is not None
+        ]
         parts += ["proxy=***"] if self.proxy else []
         return f"Settings({', '.join(parts)})"
 
@@ -100,7 +104,9 @@ class Settings:
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         env = dict(os.environ) if environ is None else dict(environ)
-        from_file = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file and Path(env_file).is_file() else {}
+        from_file = (
+            {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file and Path(env_file).is_file() else {}
+        )
         location_given = any(given.get(name) is not None for name in LOCATION)
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
@@ -119,8 +125,15 @@ class Settings:
 
     def client_options(self) -> dict[str, Any]:
         """The keyword arguments of `OpusClient` that these settings give (all but the credential)."""
-        return {"region": self.region, "graph_url": self.graph_url, "identity_url": self.identity_url, "api": self.api,
-                "api_url": self.api_url, "ca_file": self.ca_file, "proxy": self.proxy}
+        return {
+            "region": self.region,
+            "graph_url": self.graph_url,
+            "identity_url": self.identity_url,
+            "api": self.api,
+            "api_url": self.api_url,
+            "ca_file": self.ca_file,
+            "proxy": self.proxy,
+        }
 
     def credential(self) -> Credential:
         """A certificate credential when a certificate is set, else a client-secret one."""
@@ -145,6 +158,7 @@ def _check_location(values: Mapping[str, Any], sources: Mapping[str, str]) -> No
     conflict = region_conflict(str(region), graph_url=values.get("graph_url"), identity_url=values.get("identity_url"))
     if conflict is not None:
         raise ConfigurationError(
-            f"region and {conflict}", f"one of them, or a {conflict} on the region's host",
+            f"region and {conflict}",
+            f"one of them, or a {conflict} on the region's host",
             f"region={region!r} (from {sources['region']}) and {conflict}={values[conflict]!r} (from {sources[conflict]})",
         )

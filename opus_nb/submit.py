@@ -68,8 +68,9 @@ class _Run:
 
     def apply(self, outcomes: Outcomes) -> None:
         status, http_status, message, batch, attempts = self.status, self.http_status, self.message, self.batch, self.attempts
-        for pos, *values in zip(outcomes.pos, outcomes.status, outcomes.http_status, outcomes.message, outcomes.batch,
-                                outcomes.attempts, strict=True):
+        for pos, *values in zip(
+            outcomes.pos, outcomes.status, outcomes.http_status, outcomes.message, outcomes.batch, outcomes.attempts, strict=True
+        ):
             status[pos], http_status[pos], message[pos], batch[pos], attempts[pos] = values
 
 
@@ -148,7 +149,11 @@ def _new_run(prepared: Prepared) -> _Run:
     n = prepared.n_rows
     run = _Run(
         prepared,
-        status=["pending"] * n, http_status=[None] * n, message=[None] * n, batch=[None] * n, attempts=[None] * n,
+        status=["pending"] * n,
+        http_status=[None] * n,
+        message=[None] * n,
+        batch=[None] * n,
+        attempts=[None] * n,
     )
     run.apply(_invalid(prepared))
     return run
@@ -159,9 +164,7 @@ def _invalid(prepared: Prepared) -> Outcomes:
     return Outcomes.same(list(prepared.reasons), "not_sent")._replace(message=list(prepared.reasons.values()))
 
 
-def _open_run(
-    book: Journal, prepared: Prepared, connection: Connection, option: str, resume: bool | str
-) -> tuple[str, Outcomes]:
+def _open_run(book: Journal, prepared: Prepared, connection: Connection, option: str, resume: bool | str) -> tuple[str, Outcomes]:
     """The run to send (claimed, so no other process sends it at the same time) and its confirmed rows."""
     print_ = fingerprint(connection.id, option, keys=prepared.row_keys)
     run_id: str | None = None
@@ -172,8 +175,11 @@ def _open_run(
     elif resume:
         run_id = book.resumable(print_)
         if run_id is None:
-            warnings.warn(f"resume=True: {book.path} holds no earlier run of these rows with these options; "
-                          "starting a new run", NothingToResume, stacklevel=3)
+            warnings.warn(
+                f"resume=True: {book.path} holds no earlier run of these rows with these options; starting a new run",
+                NothingToResume,
+                stacklevel=3,
+            )
     if run_id is None:
         options = {"conflict": option, "rows": prepared.n_rows}
         return book.start("submit", print_, connection.id, options, prepared.labels, prepared.row_keys), Outcomes.empty()

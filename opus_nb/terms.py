@@ -60,7 +60,7 @@ class Term:
         if self.retention is None:
             return None
         start = created if self.retention.after == "timeCreated" else modified
-        return start + self.retention.offset  # type: ignore[no-any-return]
+        return start + self.retention.offset
 
 
 def load_terms(source: str | Path | Mapping[str, Any] | Iterable[Any]) -> list[Term]:
@@ -86,9 +86,7 @@ def _term(source: str, i: int, item: Any) -> Term:
         raise ConnectionFileError(source, field, "a full path or an object with 'fullPath'", shown(item))
     path = item.get("fullPath")
     if not isinstance(path, str) or not path.strip() or any(not p.strip() for p in path.split("/")):
-        raise ConnectionFileError(
-            source, f"{field}.fullPath", "a '/'-separated path with no blank part", shown(path)
-        )
+        raise ConnectionFileError(source, f"{field}.fullPath", "a '/'-separated path with no blank part", shown(path))
     retention = item.get("retention")
     if retention is None:
         return Term(path.strip(), None)
@@ -98,14 +96,14 @@ def _term(source: str, i: int, item: Any) -> Term:
     for unit in ("years", "months", "days"):
         value = retention.get(unit, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ConnectionFileError(
-                source, f"{field}.retention.{unit}", "a whole number >= 0", shown(value)
-            )
+            raise ConnectionFileError(source, f"{field}.retention.{unit}", "a whole number >= 0", shown(value))
         periods[unit] = value
     basis = _BASIS_ALIASES.get(str(retention.get("after", "timeCreated")).lower())
     if basis is None:
         raise ConnectionFileError(
-            source, f"{field}.retention.after", "'timeCreated' or 'timeModified'",
+            source,
+            f"{field}.retention.after",
+            "'timeCreated' or 'timeModified'",
             repr(retention.get("after")),
         )
     return Term(path.strip(), Retention(after=basis, **periods))

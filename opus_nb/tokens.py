@@ -152,7 +152,8 @@ class TokenProvider:
     def _fetch(self) -> AccessToken:
         endpoint = self.token_endpoint
         response = self._send(
-            "POST", endpoint,
+            "POST",
+            endpoint,
             form=lambda: {"grant_type": "client_credentials", "scope": self.scope, **self.credential.token_form(endpoint)},
         )
         body = _json(response)

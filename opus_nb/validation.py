@@ -44,9 +44,7 @@ def validate(
     mapping = map_headers(df.columns, connection, rename)
     present = [connection.column(name) for name in mapping.columns.values()]
     connection.require_choices(present)
-    frame = pd.DataFrame(
-        {name: df[header].reset_index(drop=True) for header, name in mapping.columns.items()}
-    )
+    frame = pd.DataFrame({name: df[header].reset_index(drop=True) for header, name in mapping.columns.items()})
     frame.index = pd.RangeIndex(len(df))
     schema = connection.schema(dayfirst=dayfirst)
     try:
@@ -100,14 +98,20 @@ def _error_frame(
     cells = cells[~(is_required & keys.isin(parse_failed))].drop_duplicates()
     header_of = {name: header for header, name in mapping.columns.items()}
     row_keys = canonical["rowKey"] if "rowKey" in canonical else pd.Series(None, index=canonical.index, dtype=object)
-    parts = [pd.DataFrame(
-        [_frame_level(str(header), None, "unknown_column", header, close=mapping.suggestions.get(header, []))
-         for header in mapping.unknown]
-        + [_frame_level(connection.column(name).display_name, name, "duplicate_column", ", ".join(map(str, headers)))
-           for name, headers in mapping.duplicates.items()]
-        + [_frame_level(col.display_name, col.internal_name, "missing_column", None) for col in mapping.missing],
-        columns=ERROR_COLUMNS,
-    )]
+    parts = [
+        pd.DataFrame(
+            [
+                _frame_level(str(header), None, "unknown_column", header, close=mapping.suggestions.get(header, []))
+                for header in mapping.unknown
+            ]
+            + [
+                _frame_level(connection.column(name).display_name, name, "duplicate_column", ", ".join(map(str, headers)))
+                for name, headers in mapping.duplicates.items()
+            ]
+            + [_frame_level(col.display_name, col.internal_name, "missing_column", None) for col in mapping.missing],
+            columns=ERROR_COLUMNS,
+        )
+    ]
     for (name, rule), group in cells.groupby(["internal_name", "rule"], sort=False):
         col = connection.column(name)
         pos = group["pos"].to_numpy()
@@ -121,9 +125,20 @@ def _error_frame(
             messages = [describe(rule, col, v, created=c) for v, c in zip(raw, created, strict=True)]
         else:
             messages = _messages(rule, col, raw)
-        parts.append(pd.DataFrame({"row": pos, "rowKey": pd.Series(keys, dtype=object), "column": col.display_name,
-                                   "internal_name": name, "value": pd.Series(_shown_values(raw, rule), dtype=object), "rule": rule,
-                                   "message": messages}, columns=ERROR_COLUMNS))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": pos,
+                    "rowKey": pd.Series(keys, dtype=object),
+                    "column": col.display_name,
+                    "internal_name": name,
+                    "value": pd.Series(_shown_values(raw, rule), dtype=object),
+                    "rule": rule,
+                    "message": messages,
+                },
+                columns=ERROR_COLUMNS,
+            )
+        )
     order = {c.display_name: i for i, c in enumerate(connection.columns)}
     errors = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     errors["_order"] = errors["column"].map(order)
@@ -136,8 +151,10 @@ def _shown_values(values: list[Any], rule: str) -> list[Any]:
     the report can be shown, written to CSV or XLSX, and sent (the cell itself stays in ``invalid``)."""
     if rule != "text":
         return values
-    return [v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) and not utf8_encodable(v) else v
-            for v in values]
+    return [
+        v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) and not utf8_encodable(v) else v
+        for v in values
+    ]
 
 
 def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
@@ -159,6 +176,12 @@ def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
 
 
 def _frame_level(column: str, internal: str | None, rule: str, value: Any, **details: Any) -> dict[str, Any]:
-    return {"row": None, "rowKey": None, "column": column, "internal_name": internal, "value": value,
-            "rule": rule, "message": describe(rule, None, value, label=column, **details)}
-
+    return {
+        "row": None,
+        "rowKey": None,
+        "column": column,
+        "internal_name": internal,
+        "value": value,
+        "rule": rule,
+        "message": describe(rule, None, value, label=column, **details),
+    }

@@ -11,8 +11,11 @@ import opus_nb
 
 def _modules() -> list[object]:
     """Every module of the library (the emulator and the demo command have surfaces of their own)."""
-    names = [m.name for m in pkgutil.walk_packages(opus_nb.__path__, "opus_nb.")
-             if not m.name.startswith(("opus_nb.emulator", "opus_nb.demo", "opus_nb.lab"))]
+    names = [
+        m.name
+        for m in pkgutil.walk_packages(opus_nb.__path__, "opus_nb.")
+        if not m.name.startswith(("opus_nb.emulator", "opus_nb.demo", "opus_nb.lab"))
+    ]
     return [importlib.import_module(name) for name in names]
 
 
@@ -32,8 +35,12 @@ def test_every_error_and_warning_a_user_can_meet_is_exported() -> None:
     found: set[str] = set()
     for module in _modules():
         for name, value in vars(module).items():
-            if (inspect.isclass(value) and value.__module__ == module.__name__ and not name.startswith("_")
-                    and issubclass(value, opus_nb.OpusError | Warning)):
+            if (
+                inspect.isclass(value)
+                and value.__module__ == module.__name__
+                and not name.startswith("_")
+                and issubclass(value, opus_nb.OpusError | Warning)
+            ):
                 found.add(name)
     assert found - set(opus_nb.__all__) == set()
 

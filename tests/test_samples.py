@@ -17,18 +17,39 @@ import pytest
 from opus_nb.connection import Connection, load_connection
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data-samples"
-RULES = {"required", "unique", "single_line", "datetime", "datetime_ambiguous", "modified_before_created", "number",
-         "finite", "choice", "choices", "email", "taxonomy_path", "taxonomy_term"}
+RULES = {
+    "required",
+    "unique",
+    "single_line",
+    "datetime",
+    "datetime_ambiguous",
+    "modified_before_created",
+    "number",
+    "finite",
+    "choice",
+    "choices",
+    "email",
+    "taxonomy_path",
+    "taxonomy_term",
+}
 #: The clean text forms a date cell takes in the CSV when the workbook holds an Excel date.
-DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d %B %Y",
-                "%B %d, %Y %I:%M %p", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y"]
+DATE_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d %B %Y",
+    "%B %d, %Y %I:%M %p",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+]
 DATE_HEADERS = ["Created Time", "modified_time", "Document Date"]
 
 
 @pytest.fixture(scope="module")
 def conn() -> Connection:
-    return load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json",
-                           terms=SAMPLES / "terms.json")
+    return load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json", terms=SAMPLES / "terms.json")
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +69,7 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), f"{name} differs: re-run the generator"
 
 
-def test_sheet_has_enough_rows_and_the_connection_s_columns(sheets: dict[str, pd.DataFrame],
-                                                            conn: Connection) -> None:
+def test_sheet_has_enough_rows_and_the_connection_s_columns(sheets: dict[str, pd.DataFrame], conn: Connection) -> None:
     for df in sheets.values():
         assert len(df) >= 2000
         columns = [conn.find(h) for h in df.columns]
@@ -57,8 +77,7 @@ def test_sheet_has_enough_rows_and_the_connection_s_columns(sheets: dict[str, pd
         assert sorted(c.internal_name for c in columns) == sorted(c.internal_name for c in conn.columns)
 
 
-def test_planted_faults_cover_every_rule(planted: pd.DataFrame, sheets: dict[str, pd.DataFrame],
-                                         conn: Connection) -> None:
+def test_planted_faults_cover_every_rule(planted: pd.DataFrame, sheets: dict[str, pd.DataFrame], conn: Connection) -> None:
     assert list(planted.columns) == ["row", "column", "rule"]
     counts = planted["rule"].value_counts()
     assert set(counts.index) == RULES
@@ -98,13 +117,18 @@ def test_csv_and_xlsx_agree_row_for_row(sheets: dict[str, pd.DataFrame]) -> None
     csv, xlsx = sheets["csv"], sheets["xlsx"]
     assert list(csv.columns) == list(xlsx.columns)
     assert len(csv) == len(xlsx)
-    differ = [(i, column, csv.at[i, column], xlsx.at[i, column]) for column in csv.columns
-              for i in range(len(csv)) if not _same_cell(csv.at[i, column], xlsx.at[i, column])]
+    differ = [
+        (i, column, csv.at[i, column], xlsx.at[i, column])
+        for column in csv.columns
+        for i in range(len(csv))
+        if not _same_cell(csv.at[i, column], xlsx.at[i, column])
+    ]
     assert not differ, differ[:10]
 
 
-def test_sheet_carries_mess_that_validation_should_fix(sheets: dict[str, pd.DataFrame], planted: pd.DataFrame,
-                                                       conn: Connection) -> None:
+def test_sheet_carries_mess_that_validation_should_fix(
+    sheets: dict[str, pd.DataFrame], planted: pd.DataFrame, conn: Connection
+) -> None:
     csv, xlsx = sheets["csv"], sheets["xlsx"]
     terms = conn.term_paths or frozenset()
     options = {c: set(conn.column(c).choices or ()) for c in ("Department", "Regions")}
@@ -112,14 +136,16 @@ def test_sheet_carries_mess_that_validation_should_fix(sheets: dict[str, pd.Data
     kinds = {
         "outer spaces": (text.apply(lambda s: s.str.strip() != s) & text.notna()).any(axis=1),
         "choice name or order": csv["Department"].notna() & ~csv["Department"].isin(options["Department"]),
-        "regions": csv["Regions"].notna() & ~csv["Regions"].fillna("").str.split("; ").map(
-            lambda parts: set(parts) <= options["Regions"]),
+        "regions": csv["Regions"].notna()
+        & ~csv["Regions"].fillna("").str.split("; ").map(lambda parts: set(parts) <= options["Regions"]),
         "owner form": csv["Record Owner"].str.contains("<|, ", regex=True, na=False),
         "term case or spaces": csv["Classification"].notna() & ~csv["Classification"].isin(terms),
-        "written date": pd.concat([~csv[h].str.fullmatch(r"\d{4}-\d\d-\d\d( \d\d:\d\d:\d\d)?", na=True)
-                                   for h in DATE_HEADERS], axis=1).any(axis=1),
-        "date as text or serial in xlsx": pd.concat([xlsx[h].map(lambda v: isinstance(v, str | int | float))
-                                                     & xlsx[h].notna() for h in DATE_HEADERS], axis=1).any(axis=1),
+        "written date": pd.concat(
+            [~csv[h].str.fullmatch(r"\d{4}-\d\d-\d\d( \d\d:\d\d:\d\d)?", na=True) for h in DATE_HEADERS], axis=1
+        ).any(axis=1),
+        "date as text or serial in xlsx": pd.concat(
+            [xlsx[h].map(lambda v: isinstance(v, str | int | float)) & xlsx[h].notna() for h in DATE_HEADERS], axis=1
+        ).any(axis=1),
         "number as text in xlsx": xlsx["Contract Value"].map(lambda v: isinstance(v, str)),
     }
     clean = ~csv.index.isin(planted["row"])
@@ -131,8 +157,9 @@ def test_sheet_carries_mess_that_validation_should_fix(sheets: dict[str, pd.Data
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_validation_reports_exactly_the_planted_faults(kind: str, sheets: dict[str, pd.DataFrame],
-                                                       planted: pd.DataFrame, conn: Connection) -> None:
+def test_validation_reports_exactly_the_planted_faults(
+    kind: str, sheets: dict[str, pd.DataFrame], planted: pd.DataFrame, conn: Connection
+) -> None:
     import opus_nb
 
     df = sheets[kind]

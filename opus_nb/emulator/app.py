@@ -62,7 +62,11 @@ class EmulatorApp:
 
 def connection_download(conn: Connection) -> dict[str, Any]:
     """A connection in the form Opus lets you download (the conflict key spelled as in its samples)."""
-    return {"id": conn.id, "confilictOption": conn.conflict_option, "data": [{c.internal_name: c.type.value for c in conn.columns}]}
+    return {
+        "id": conn.id,
+        "confilictOption": conn.conflict_option,
+        "data": [{c.internal_name: c.type.value for c in conn.columns}],
+    }
 
 
 def _refuse(status: int, message: str) -> JSONResponse:
@@ -82,6 +86,7 @@ def _host_allowed(header: str | None, allowed: Collection[str]) -> bool:
 
 def _admin(handler: Endpoint, allowed_hosts: Collection[str], *, json_body: bool = False) -> Endpoint:
     """`handler` behind the admin checks: a loopback Host (403), and for a body, JSON (415)."""
+
     async def endpoint(request: Request) -> Response:
         if not _host_allowed(request.headers.get("host"), allowed_hosts):
             return _refuse(403, "the emulator's admin pages answer only to a loopback Host (127.0.0.1, localhost, [::1])")
@@ -95,11 +100,14 @@ def _admin(handler: Endpoint, allowed_hosts: Collection[str], *, json_body: bool
 
 def _admin_routes(app: EmulatorApp) -> list[Route]:
     async def info(request: Request) -> Response:
-        return JSONResponse({
-            "graph_url": app.url, "identity_url": app.identity.issuer,
-            "connections": [c.id for c in app.tenant.connections],
-            "manual_approval": app.tenant.manual_approval,
-        })
+        return JSONResponse(
+            {
+                "graph_url": app.url,
+                "identity_url": app.identity.issuer,
+                "connections": [c.id for c in app.tenant.connections],
+                "manual_approval": app.tenant.manual_approval,
+            }
+        )
 
     async def download(request: Request) -> Response:
         conn = app.tenant.connection(request.path_params["connection_id"])
@@ -144,9 +152,11 @@ def build_app(
     tenant = tenant or Tenant(store)
     starlette = Starlette(middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes, timeout_s=body_timeout_s)])
     app = EmulatorApp(FaultInjector(starlette), tenant, idp, tokens, url)
-    starlette.router.routes.extend([
-        *connector.routes(tenant, tokens),
-        Mount(IDENTITY_PREFIX, routes=identity.routes(idp)),
-        *_admin_routes(app),
-    ])
+    starlette.router.routes.extend(
+        [
+            *connector.routes(tenant, tokens),
+            Mount(IDENTITY_PREFIX, routes=identity.routes(idp)),
+            *_admin_routes(app),
+        ]
+    )
     return app

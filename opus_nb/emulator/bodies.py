@@ -31,7 +31,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from opus_nb.emulator.tenant import BadRequest
 
 __all__ = [
-    "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "MAX_LENIENT_BYTES", "REQUEST_TIMEOUT_S", "BodyLimit", "BodyRefused", "parse_json",
+    "MAX_BODY_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_LENIENT_BYTES",
+    "REQUEST_TIMEOUT_S",
+    "BodyLimit",
+    "BodyRefused",
+    "parse_json",
     "read_json",
 ]
 

@@ -28,8 +28,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from opus_nb.emulator.errors import EmulatorConfigError
 
 __all__ = [
-    "CertificateFiles", "ServerCertificate", "cert_has_digital_signature", "load_public_certificate", "make_certificate",
-    "write_certificate", "write_server_certificate",
+    "CertificateFiles",
+    "ServerCertificate",
+    "cert_has_digital_signature",
+    "load_public_certificate",
+    "make_certificate",
+    "write_certificate",
+    "write_server_certificate",
 ]
 
 
@@ -60,9 +65,15 @@ def make_certificate(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -106,9 +117,15 @@ def write_server_certificate(directory: Path, *, valid_days: int = 30) -> Server
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=True,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -134,9 +151,7 @@ def write_certificate(
     directory.mkdir(parents=True, exist_ok=True)
     secret = password.encode()
     files = CertificateFiles(directory / f"{stem}.pfx", directory / f"{stem}.pem", directory / f"{stem}.cer")
-    pfx = pkcs12.serialize_key_and_certificates(
-        stem.encode(), key, cert, None, serialization.BestAvailableEncryption(secret)
-    )
+    pfx = pkcs12.serialize_key_and_certificates(stem.encode(), key, cert, None, serialization.BestAvailableEncryption(secret))
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(secret)
     )

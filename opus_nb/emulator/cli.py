@@ -56,8 +56,12 @@ def serve(args: argparse.Namespace) -> int:
     from opus_nb.emulator.server import Emulator
 
     emu = Emulator(
-        host=args.host, port=args.port, db=args.db, seed=args.seed,
-        manual_approval=True if args.manual_approval else None, token_lifetime_s=args.token_lifetime,
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        seed=args.seed,
+        manual_approval=True if args.manual_approval else None,
+        token_lifetime_s=args.token_lifetime,
     ).start()
     try:
         print(banner(emu, args), flush=True)

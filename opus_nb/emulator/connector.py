@@ -42,6 +42,7 @@ MAX_RECORDS = 15
 MAX_PAGE = 100
 REQUIRED_SCOPE = "records.readwrite.all"
 
+
 def _fail(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"statusCode": status, "message": message}, status_code=status, headers=headers)
 
@@ -175,8 +176,11 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         outcome = tenant.submit(conn_id, option, data)
         if not outcome.failed:
             return JSONResponse({"statusCode": 201, "message": None}, status_code=201)
-        body = {"statusCode": 418, "message": _failed_summary(outcome, len(data)),
-                "failedItems": _failed_items(outcome, "item", "message")}
+        body = {
+            "statusCode": 418,
+            "message": _failed_summary(outcome, len(data)),
+            "failedItems": _failed_items(outcome, "item", "message"),
+        }
         return JSONResponse(body, status_code=418)
 
     async def graph_due(request: Request) -> Response:

@@ -130,10 +130,17 @@ class FaultInjector:
         fault: str | None = None
 
         def log() -> None:
-            self.log.append(RequestLogEntry(
-                scope["method"], scope["path"], status[0], scope.get(RECORDS_KEY), when,
-                (time.perf_counter() - started) * 1000, fault,
-            ))
+            self.log.append(
+                RequestLogEntry(
+                    scope["method"],
+                    scope["path"],
+                    status[0],
+                    scope.get(RECORDS_KEY),
+                    when,
+                    (time.perf_counter() - started) * 1000,
+                    fault,
+                )
+            )
 
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -170,6 +177,7 @@ async def _pause(seconds: float) -> None:
 
 def _held_until(deadline: float, send: Send) -> Send:
     """``send``, holding the answer back until ``deadline`` (a `time.perf_counter` time)."""
+
     async def held(message: Message) -> None:
         if message["type"] == "http.response.start":
             await _pause(deadline - time.perf_counter())

@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, unquote_plus
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -208,10 +209,18 @@ class Identity:
 
     def _verify(self, assertion: str, cert: x509.Certificate, client_id: str, posted_to: str) -> dict[str, Any]:
         audiences = sorted({self.token_endpoint, self.issuer, self.issuer + "/", posted_to})
+        key = cert.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise _invalid_client("the registered certificate's key is not RSA, so it cannot verify RS256")
         try:
             claims: dict[str, Any] = jwt.decode(
-                assertion, cert.public_key(), algorithms=["RS256"], audience=audiences, issuer=client_id,  # type: ignore[arg-type]
-                leeway=LEEWAY_S, options={"require": ["exp", "iss", "sub", "aud", "jti"]},
+                assertion,
+                key,
+                algorithms=["RS256"],
+                audience=audiences,
+                issuer=client_id,
+                leeway=LEEWAY_S,
+                options={"require": ["exp", "iss", "sub", "aud", "jti"]},
             )
         except jwt.ExpiredSignatureError:
             raise _invalid_client("the client assertion has expired") from None

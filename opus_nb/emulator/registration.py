@@ -123,8 +123,14 @@ def register_over_http(
         secret_pw = password or secrets.token_urlsafe(16)
         files = write_certificate(made[0], made[1], target, secret_pw)
     reg = AppRegistration(
-        client_id, tuple(scopes), kind, str(info["graph_url"]), str(info["identity_url"]), files,
-        secret_pw, answer.get("client_secret"),
+        client_id,
+        tuple(scopes),
+        kind,
+        str(info["graph_url"]),
+        str(info["identity_url"]),
+        files,
+        secret_pw,
+        answer.get("client_secret"),
     )
     return replace(reg, env_file=write_env(reg, target))
 
@@ -137,4 +143,3 @@ def describe(reg: AppRegistration) -> str:
     if reg.env_file is not None:
         lines += [f"  password, secret and URLs: {reg.env_file} (readable by you only)"]
     return "\n".join(lines)
-

@@ -96,8 +96,11 @@ class Emulator:
         shown_host = f"[{host}]" if ":" in host else host
         scheme = "https" if tls else "http"
         self._app: EmulatorApp = build_app(
-            self._store, f"{scheme}://{shown_host}:{self.port}", token_lifetime_s=token_lifetime_s,
-            max_body_bytes=max_body_bytes, body_timeout_s=self._request_timeout_s,
+            self._store,
+            f"{scheme}://{shown_host}:{self.port}",
+            token_lifetime_s=token_lifetime_s,
+            max_body_bytes=max_body_bytes,
+            body_timeout_s=self._request_timeout_s,
         )
         self.connection: Connection | None = None
         self._server: uvicorn.Server | None = None
@@ -148,12 +151,20 @@ class Emulator:
             return self
         tls: dict[str, Any] = {"ssl_certfile": str(self._tls.cert), "ssl_keyfile": str(self._tls.key)} if self._tls else {}
         config = uvicorn.Config(
-            self._app.asgi, log_level="warning", access_log=False, lifespan="off", ws="none",
-            http=bounded_protocol(head_timeout_s=self._request_timeout_s), timeout_keep_alive=KEEP_ALIVE_S,
-            limit_concurrency=MAX_CONNECTIONS, **tls,
+            self._app.asgi,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            http=bounded_protocol(head_timeout_s=self._request_timeout_s),
+            timeout_keep_alive=KEEP_ALIVE_S,
+            limit_concurrency=MAX_CONNECTIONS,
+            **tls,
         )
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [self._sock]}, name=f"opus-emulator-{self.port}", daemon=True)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [self._sock]}, name=f"opus-emulator-{self.port}", daemon=True
+        )
         self._server, self._thread = server, thread
         thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -204,8 +215,10 @@ class Emulator:
         datetime_format: str = DEFAULT_DATETIME_FORMAT,
     ) -> Connection:
         """Create (or replace) a connection from its JSON (either form), with choice options."""
-        conn = connection_json if isinstance(connection_json, Connection) else load_connection(
-            connection_json, choices=choices, datetime_format=datetime_format
+        conn = (
+            connection_json
+            if isinstance(connection_json, Connection)
+            else load_connection(connection_json, choices=choices, datetime_format=datetime_format)
         )
         return self._app.tenant.create_connection(conn)
 
@@ -249,7 +262,9 @@ class Emulator:
         reg = AppRegistration(client_id, scopes, kind, *urls, write_certificate(cert, key, target, password), password)
         return replace(reg, env_file=write_env(reg, target))
 
-    def issue_token(self, client_id: str = "test-client", scopes: Sequence[str] = (REQUIRED_SCOPE,), lifetime_s: int = 3600) -> str:
+    def issue_token(
+        self, client_id: str = "test-client", scopes: Sequence[str] = (REQUIRED_SCOPE,), lifetime_s: int = 3600
+    ) -> str:
         """An access token as the identity service would sign it, without signing in (for tests).
 
         A negative `lifetime_s` gives a token that has already expired.
@@ -381,9 +396,16 @@ def start(
     full (408 beyond).
     """
     return Emulator(
-        host=host, port=port, db=db, seed=seed, terms=terms,
-        manual_approval=manual_approval, token_lifetime_s=token_lifetime_s, tls=tls,
-        max_body_bytes=max_body_bytes, request_timeout_s=request_timeout_s,
+        host=host,
+        port=port,
+        db=db,
+        seed=seed,
+        terms=terms,
+        manual_approval=manual_approval,
+        token_lifetime_s=token_lifetime_s,
+        tls=tls,
+        max_body_bytes=max_body_bytes,
+        request_timeout_s=request_timeout_s,
     ).start()
 
 

@@ -86,8 +86,17 @@ def _text(value: object) -> str | None:
 def _record(row: Sequence[object]) -> RecordRow:
     seq, key, conn, data, term, created, modified, due, hold, approved, destroyed = row
     return RecordRow(
-        int(cast(int, seq)), str(key), str(conn), str(data), _text(term), str(created), str(modified),
-        _text(due), bool(hold), bool(approved), _text(destroyed),
+        int(cast(int, seq)),
+        str(key),
+        str(conn),
+        str(data),
+        _text(term),
+        str(created),
+        str(modified),
+        _text(due),
+        bool(hold),
+        bool(approved),
+        _text(destroyed),
     )
 
 
@@ -149,9 +158,7 @@ class Store:
             )
 
     def app(self, client_id: str) -> AppRow | None:
-        rows = self._query(
-            "SELECT client_id, name, scopes, secret_hash, certificate FROM apps WHERE client_id = ?", (client_id,)
-        )
+        rows = self._query("SELECT client_id, name, scopes, secret_hash, certificate FROM apps WHERE client_id = ?", (client_id,))
         if not rows:
             return None
         cid, name, scopes, secret_hash, cert = rows[0]
@@ -184,7 +191,7 @@ class Store:
         keys = list(dict.fromkeys(row_keys))
         found: dict[str, RecordRow] = {}
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self._query(f"SELECT {_RECORD_COLUMNS} FROM records WHERE row_key IN ({marks})", chunk):
                 rec = _record(row)
@@ -220,11 +227,13 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO records (row_key, connection_id, data, term, created, modified, due, item, submitted) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts,
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
             )
             db.executemany(
                 "UPDATE records SET data = ?, term = ?, created = ?, modified = ?, due = ?, item = ?, submitted = ? "
-                "WHERE row_key = ?", updates,
+                "WHERE row_key = ?",
+                updates,
             )
 
     def set_flag(self, row_keys: Sequence[str], flag: str, value: bool) -> None:

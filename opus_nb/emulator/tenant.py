@@ -85,8 +85,13 @@ class StoredRecord:
     @classmethod
     def from_row(cls, row: RecordRow) -> StoredRecord:
         return cls(
-            row.row_key, row.connection_id, json.loads(row.data), row.term,
-            datetime.fromisoformat(row.due) if row.due else None, row.on_hold, row.approved,
+            row.row_key,
+            row.connection_id,
+            json.loads(row.data),
+            row.term,
+            datetime.fromisoformat(row.due) if row.due else None,
+            row.on_hold,
+            row.approved,
             datetime.fromisoformat(row.destroyed) if row.destroyed else None,
         )
 
@@ -163,12 +168,17 @@ def _shifted(start: date, years: int, months: int, days: int) -> date:
 
 def _connection_json(conn: Connection) -> str:
     columns = [
-        {"internalName": c.internal_name, "type": c.type.value, "displayName": c.display_name,
-         "choices": list(c.choices) if c.choices else None}
+        {
+            "internalName": c.internal_name,
+            "type": c.type.value,
+            "displayName": c.display_name,
+            "choices": list(c.choices) if c.choices else None,
+        }
         for c in conn.columns
     ]
-    return json.dumps({"id": conn.id, "conflictOption": conn.conflict_option,
-                       "datetimeFormat": conn.datetime_format, "columns": columns})
+    return json.dumps(
+        {"id": conn.id, "conflictOption": conn.conflict_option, "datetimeFormat": conn.datetime_format, "columns": columns}
+    )
 
 
 class Tenant:
@@ -208,8 +218,10 @@ class Tenant:
         self.store.set_setting("terms", json.dumps([_term_json(t) for t in loaded]))
         for entry in list(self._entries.values()):
             self._add(entry.connection)
-        dues = [(self._due(r.term, datetime.fromisoformat(r.created), datetime.fromisoformat(r.modified)), r.row_key)
-                for r in self.store.records()]
+        dues = [
+            (self._due(r.term, datetime.fromisoformat(r.created), datetime.fromisoformat(r.modified)), r.row_key)
+            for r in self.store.records()
+        ]
         self.store.set_due_dates(dues)
         return loaded
 
@@ -218,8 +230,10 @@ class Tenant:
         self.store.put_connection(conn.id, _connection_json(conn))
         self._add(conn)
         fmt = conn.datetime_format
-        items = [(_due_item(json.loads(r.data), datetime.fromisoformat(r.created), datetime.fromisoformat(r.modified), fmt), r.row_key)
-                 for r in self.store.records(conn.id)]
+        items = [
+            (_due_item(json.loads(r.data), datetime.fromisoformat(r.created), datetime.fromisoformat(r.modified), fmt), r.row_key)
+            for r in self.store.records(conn.id)
+        ]
         self.store.set_items(items)
         return conn
 
@@ -275,8 +289,20 @@ class Tenant:
             assert created_at is not None and modified_at is not None  # the check parsed them
             term = record.get("termFullPath") or None
             item = _due_item(record, created_at, modified_at, fmt)
-            good.append((record, (str(record["rowKey"]), _to_json(record), term, iso(created_at), iso(modified_at),
-                                  self._due(term, created_at, modified_at), item)))
+            good.append(
+                (
+                    record,
+                    (
+                        str(record["rowKey"]),
+                        _to_json(record),
+                        term,
+                        iso(created_at),
+                        iso(modified_at),
+                        self._due(term, created_at, modified_at),
+                        item,
+                    ),
+                )
+            )
         submitted = iso(self.clock.now())
         with self.store.transaction():
             existing = self.store.records_by_key(values[0] for _, values in good)

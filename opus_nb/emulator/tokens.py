@@ -79,8 +79,14 @@ class TokenIssuer:
         lifetime = self.lifetime_s if lifetime_s is None else lifetime_s
         now = int(time.time())
         claims = {
-            "iss": self.issuer, "aud": AUDIENCE, "client_id": client_id, "sub": client_id,
-            "scope": " ".join(scopes), "iat": now, "nbf": min(now, now + lifetime), "exp": now + lifetime,
+            "iss": self.issuer,
+            "aud": AUDIENCE,
+            "client_id": client_id,
+            "sub": client_id,
+            "scope": " ".join(scopes),
+            "iat": now,
+            "nbf": min(now, now + lifetime),
+            "exp": now + lifetime,
             "jti": uuid.uuid4().hex,
         }
         token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid, "typ": "at+jwt"})
@@ -101,7 +107,11 @@ class TokenIssuer:
     def _check(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
-                token, self._public, algorithms=["RS256"], audience=AUDIENCE, issuer=self.issuer,
+                token,
+                self._public,
+                algorithms=["RS256"],
+                audience=AUDIENCE,
+                issuer=self.issuer,
                 options={"require": ["exp", "iss", "aud", "client_id"]},
             )
         except jwt.ExpiredSignatureError:

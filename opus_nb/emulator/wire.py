@@ -38,8 +38,14 @@ _ORDERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]")
 Check = Callable[[Any], str | None]
 
 
-_FIELDS = {"Y": ("year", r"(\d{4})"), "m": ("month", r"(\d{2})"), "d": ("day", r"(\d{2})"),
-           "H": ("hour", r"(\d{2})"), "M": ("minute", r"(\d{2})"), "S": ("second", r"(\d{2})")}
+_FIELDS = {
+    "Y": ("year", r"(\d{4})"),
+    "m": ("month", r"(\d{2})"),
+    "d": ("day", r"(\d{2})"),
+    "H": ("hour", r"(\d{2})"),
+    "M": ("minute", r"(\d{2})"),
+    "S": ("second", r"(\d{2})"),
+}
 
 
 @lru_cache(maxsize=64)
@@ -85,6 +91,7 @@ def _time_parser(fmt: str) -> Callable[[str], datetime | None]:
     """A parser for one format: the strict regex where it applies, `strptime` otherwise."""
     compiled = _time_pattern(fmt)
     if compiled is None:
+
         def strptime(value: str) -> datetime | None:
             try:
                 return datetime.strptime(value, fmt)
@@ -103,8 +110,12 @@ def _time_parser(fmt: str) -> Callable[[str], datetime | None]:
         groups = match.groups()
         try:
             if in_order:
-                return datetime(*map(int, groups))
-            return datetime(*[default if i is None else int(groups[i]) for i, default in zip(where, _DEFAULTS, strict=True)])
+                year, month, day, hour, minute, second = (int(g) for g in groups)
+            else:
+                year, month, day, hour, minute, second = (
+                    default if i is None else int(groups[i]) for i, default in zip(where, _DEFAULTS, strict=True)
+                )
+            return datetime(year, month, day, hour, minute, second)
         except ValueError:
             return None
 
@@ -216,9 +227,7 @@ _taxonomy = _term(None)
 class RecordChecker:
     """Checks one record (a JSON object) against a connection; returns why it fails, or None."""
 
-    def __init__(
-        self, conn: Connection, *, term_paths: frozenset[str] | None = None, legacy: bool = False
-    ) -> None:
+    def __init__(self, conn: Connection, *, term_paths: frozenset[str] | None = None, legacy: bool = False) -> None:
         self.connection = conn
         self._checks: dict[str, Check] = {}
         self._required: list[str] = []

@@ -130,8 +130,12 @@ class CandidateGrid(anywidget.AnyWidget):
         decisions = page["decision"].astype(str).tolist()
         closed = [bool(v) for v in locked] if locked is not None else [False] * len(keys)
         self.rows = [
-            {"key": key, "decision": decisions[i], "locked": closed[i],
-             "cells": {name: values[i] for name, values in cells.items()}}
+            {
+                "key": key,
+                "decision": decisions[i],
+                "locked": closed[i],
+                "cells": {name: values[i] for name, values in cells.items()},
+            }
             for i, key in enumerate(keys)
         ]
 

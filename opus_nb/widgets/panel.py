@@ -66,11 +66,22 @@ class ReviewPanel(w.VBox):
         self._build_actions()
         self.grid = CandidateGrid(on_action=self._on_grid_action)
         self._build_destroy()
-        super().__init__([
-            w.HTML("<h3 style='margin:4px 0'>Disposal review</h3>"), self.reviewer_row, self.counts_html, self.charts_html,
-            self.filter_row, self.bulk_row, self.override_row, self.grid, self.pager_row, self.export_row,
-            self.destroy_box, self.message,
-        ])
+        super().__init__(
+            [
+                w.HTML("<h3 style='margin:4px 0'>Disposal review</h3>"),
+                self.reviewer_row,
+                self.counts_html,
+                self.charts_html,
+                self.filter_row,
+                self.bulk_row,
+                self.override_row,
+                self.grid,
+                self.pager_row,
+                self.export_row,
+                self.destroy_box,
+                self.message,
+            ]
+        )
         self.add_class("opus-review")
         session.on_change(self._refresh)
         self._refresh("all")
@@ -79,9 +90,14 @@ class ReviewPanel(w.VBox):
 
     def _build_reviewer(self) -> None:
         s = self.session
-        self.reviewer = w.Text(value=s.reviewer or "", placeholder="your full name (required before deciding)",
-                               description="Reviewer", continuous_update=False, disabled=s.reviewer is not None,
-                               layout=w.Layout(width="380px"))
+        self.reviewer = w.Text(
+            value=s.reviewer or "",
+            placeholder="your full name (required before deciding)",
+            description="Reviewer",
+            continuous_update=False,
+            disabled=s.reviewer is not None,
+            layout=w.Layout(width="380px"),
+        )
         self.reviewer.add_class("opus-reviewer")
         self.reviewer.observe(lambda _: self._guard(lambda: self.session.set_reviewer(self.reviewer.value)), names="value")
         stage = f"stage {s.stage} of {s.stages}" if s.stages > 1 else "one stage"
@@ -90,23 +106,32 @@ class ReviewPanel(w.VBox):
 
     def _build_filters(self) -> None:
         s = self.session
-        self.classification = w.Dropdown(options=[("All classifications", ""), *_term_options(s.classifications())],
-                                         value="", layout=w.Layout(width="260px"))
-        self.owner = w.Combobox(placeholder="owner (created or modified by)", options=s.owners(),
-                                ensure_option=False, continuous_update=False, layout=w.Layout(width="220px"))
+        self.classification = w.Dropdown(
+            options=[("All classifications", ""), *_term_options(s.classifications())], value="", layout=w.Layout(width="260px")
+        )
+        self.owner = w.Combobox(
+            placeholder="owner (created or modified by)",
+            options=s.owners(),
+            ensure_option=False,
+            continuous_update=False,
+            layout=w.Layout(width="220px"),
+        )
         self.due_from = w.DatePicker(description="due from", layout=w.Layout(width="210px"))
         self.due_to = w.DatePicker(description="to", layout=w.Layout(width="170px"))
         self.due_from.style.description_width = "60px"
         self.due_to.style.description_width = "22px"
         self.text = w.Text(placeholder="name contains", continuous_update=False, layout=w.Layout(width="160px"))
-        self.decision = w.Dropdown(options=[("All decisions", ""), *[(d, d) for d in DECISIONS]], value="",
-                                   layout=w.Layout(width="130px"))
+        self.decision = w.Dropdown(
+            options=[("All decisions", ""), *[(d, d) for d in DECISIONS]], value="", layout=w.Layout(width="130px")
+        )
         self.clear_button = w.Button(description="Clear filters", layout=w.Layout(width="100px"))
         for control in (self.classification, self.owner, self.due_from, self.due_to, self.text, self.decision):
             control.observe(self._on_filter_widget, names="value")
         self.clear_button.on_click(lambda _: self._guard(self.session.clear_filters))
-        self.filter_row = w.HBox([self.classification, self.owner, self.due_from, self.due_to, self.text,
-                                  self.decision, self.clear_button], layout=w.Layout(flex_flow="row wrap"))
+        self.filter_row = w.HBox(
+            [self.classification, self.owner, self.due_from, self.due_to, self.text, self.decision, self.clear_button],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
         self.filter_row.add_class("opus-filters")
 
     def _build_actions(self) -> None:
@@ -120,18 +145,20 @@ class ReviewPanel(w.VBox):
         self.approve_shown_button.on_click(lambda _: self._bulk("approve"))
         self.reject_shown_button.on_click(lambda _: self._bulk("reject"))
         self.undo_shown_button.on_click(lambda _: self._bulk("undecide"))
-        self.bulk_row = w.HBox([self.showing, self.approve_shown_button, self.reject_shown_button,
-                                self.undo_shown_button, self.reason], layout=w.Layout(flex_flow="row wrap"))
+        self.bulk_row = w.HBox(
+            [self.showing, self.approve_shown_button, self.reject_shown_button, self.undo_shown_button, self.reason],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
         self.override_note = w.HTML()
-        self.override_yes = w.Button(description="Yes, override", button_style="danger",
-                                     layout=w.Layout(width="auto", min_width="170px"))
+        self.override_yes = w.Button(
+            description="Yes, override", button_style="danger", layout=w.Layout(width="auto", min_width="170px")
+        )
         self.override_no = w.Button(description="No, keep them", layout=w.Layout(width="auto", min_width="130px"))
         self.override_yes.add_class("opus-override-yes")
         self.override_no.add_class("opus-override-no")
         self.override_yes.on_click(lambda _: self._override(True))
         self.override_no.on_click(lambda _: self._override(False))
-        self.override_row = w.HBox([self.override_note, self.override_yes, self.override_no],
-                                   layout=w.Layout(display="none"))
+        self.override_row = w.HBox([self.override_note, self.override_yes, self.override_no], layout=w.Layout(display="none"))
         self.override_row.add_class("opus-override")
         self.previous_button = w.Button(description="< Previous", layout=w.Layout(width="100px"))
         self.next_button = w.Button(description="Next >", layout=w.Layout(width="100px"))
@@ -147,13 +174,15 @@ class ReviewPanel(w.VBox):
         self.export_row = w.HBox([self.csv_button, self.xlsx_button, self.export_note])
 
     def _build_destroy(self) -> None:
-        self.dry_run_box = w.Checkbox(value=True, description="Dry run: only check, send nothing", indent=False,
-                                      layout=w.Layout(width="260px"))
+        self.dry_run_box = w.Checkbox(
+            value=True, description="Dry run: only check, send nothing", indent=False, layout=w.Layout(width="260px")
+        )
         self.dry_run_box.add_class("opus-dry-run")
         self.confirm_box = w.Text(continuous_update=True, layout=w.Layout(width="260px"))
         self.confirm_box.add_class("opus-confirm")
-        self.destroy_button = DestroyButton(lambda person: self._guard(lambda: self._destroy_for(person)), icon="trash",
-                                            layout=w.Layout(width="300px"))
+        self.destroy_button = DestroyButton(
+            lambda person: self._guard(lambda: self._destroy_for(person)), icon="trash", layout=w.Layout(width="300px")
+        )
         self.destroy_button.add_class("opus-destroy")
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="300px", visibility="hidden"))
         self.results_html = w.HTML()
@@ -162,9 +191,10 @@ class ReviewPanel(w.VBox):
         self.confirm_box.observe(lambda _: self._update_destroy(), names="value")
         self.destroy_button.on_click(lambda _: self._guard(self.click_destroy))
         title = w.HTML("<b>Mark destroyed in Opus</b> &mdash; after the content source has destroyed the content")
-        self.destroy_box = w.VBox([title, w.HBox([self.dry_run_box, self.confirm_box, self.destroy_button]),
-                                   self.progress, self.results_html],
-                                  layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px", margin="8px 0"))
+        self.destroy_box = w.VBox(
+            [title, w.HBox([self.dry_run_box, self.confirm_box, self.destroy_button]), self.progress, self.results_html],
+            layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px", margin="8px 0"),
+        )
 
     # the Python face (every action of the panel) ------------------------------------------------
 
@@ -222,7 +252,7 @@ class ReviewPanel(w.VBox):
     def go_to_page(self, number: int) -> None:
         self.page_number = max(0, min(number, self.pages - 1))
         page = self.session.page(self.page_number, self.page_size)
-        self.grid.show(page, locked=~self.session.decidable(page["rowKey"]))
+        self.grid.show(page, locked=(~self.session.decidable(page["rowKey"])).tolist())
         self.page_label.value = f"&nbsp;page {self.page_number + 1:,} of {self.pages:,}&nbsp;"
         self.previous_button.disabled = self.page_number == 0
         self.next_button.disabled = self.page_number >= self.pages - 1
@@ -287,16 +317,19 @@ class ReviewPanel(w.VBox):
         columns = ["rowKey", "leafName", "termFullPath", "createdBy", "due_date", "decision"]
         page = page[columns].assign(due_date=page["due_date"].dt.strftime("%Y-%m-%d"))
         table = page.to_html(index=False, na_rep="", classes="opus-snapshot")
-        return (f"<div><h3>Disposal review</h3>{self.counts_html.value}{self.charts_html.value}"
-                f"<p>{self.showing.value}</p>{table}</div>")
+        return (
+            f"<div><h3>Disposal review</h3>{self.counts_html.value}{self.charts_html.value}"
+            f"<p>{self.showing.value}</p>{table}</div>"
+        )
 
     # reacting -----------------------------------------------------------------------------------
 
     def _refresh(self, what: str) -> None:
         s = self.session
         self.counts_html.value = counts_html(s.counts)
-        self.charts_html.value = (bars_html(s.breakdown("classification"), "By classification")
-                                  + bars_html(s.breakdown("due_year"), "By due year", limit=20))
+        self.charts_html.value = bars_html(s.breakdown("classification"), "By classification") + bars_html(
+            s.breakdown("due_year"), "By due year", limit=20
+        )
         if what in ("filters", "all"):
             self.page_number = 0
             self._sync_filter_widgets()
@@ -327,9 +360,16 @@ class ReviewPanel(w.VBox):
     def _on_filter_widget(self, _: Any) -> None:
         if self._syncing:
             return
-        self._guard(lambda: self.session.filter(
-            classification=self.classification.value, owner=self.owner.value, due_from=self.due_from.value,
-            due_to=self.due_to.value, text=self.text.value, decision=self.decision.value))
+        self._guard(
+            lambda: self.session.filter(
+                classification=self.classification.value,
+                owner=self.owner.value,
+                due_from=self.due_from.value,
+                due_to=self.due_to.value,
+                text=self.text.value,
+                decision=self.decision.value,
+            )
+        )
 
     def _sync_filter_widgets(self) -> None:
         f = self.session.filters
@@ -361,8 +401,10 @@ class ReviewPanel(w.VBox):
         path = self.exports / f"approved-{stamp}{suffix}"
         written = self._guard(lambda: self.session.export_approved(path))
         if written is not None:
-            self.export_note.value = (f"&nbsp;wrote {len(self.session.destroyable):,} approved records to "
-                                      f"<a href='{html.escape(written.as_posix())}' download>{html.escape(written.as_posix())}</a>")
+            self.export_note.value = (
+                f"&nbsp;wrote {len(self.session.destroyable):,} approved records to "
+                f"<a href='{html.escape(written.as_posix())}' download>{html.escape(written.as_posix())}</a>"
+            )
 
     def _bulk(self, action: str) -> None:
         """A bulk button: act on the undecided records shown, then ask before overriding explicit decisions."""
@@ -371,8 +413,10 @@ class ReviewPanel(w.VBox):
         if done is None or not n:
             return
         self._pending = action
-        self.override_note.value = (f"<b>{n:,}</b> shown record(s) already have another decision, left as they are. "
-                                    f"Override {n:,} explicit decision(s) and {_VERBS[action]} them too?&nbsp;")
+        self.override_note.value = (
+            f"<b>{n:,}</b> shown record(s) already have another decision, left as they are. "
+            f"Override {n:,} explicit decision(s) and {_VERBS[action]} them too?&nbsp;"
+        )
         self.override_yes.description = f"Yes, override {n:,}"
         self.override_row.layout.display = "flex"
 
@@ -399,8 +443,9 @@ class ReviewPanel(w.VBox):
         try:
             return action()
         except Exception as exc:  # a widget callback has no caller to raise to
-            self.message.value = (f"<div style='color:#a11;font-weight:bold'>{html.escape(type(exc).__name__)}: "
-                                  f"{html.escape(str(exc))}</div>")
+            self.message.value = (
+                f"<div style='color:#a11;font-weight:bold'>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</div>"
+            )
             return None
 
 

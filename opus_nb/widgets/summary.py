@@ -54,10 +54,13 @@ def bars_html(table: pd.DataFrame, title: str, *, limit: int = 10, width: int = 
         segments = "".join(
             f"<span title='{name}: {int(row[name])}' style='width:{int(row[name]) * width / biggest:.1f}px;"
             f"background:{colour}'></span>"
-            for name, colour in COLOURS.items() if int(row[name])
+            for name, colour in COLOURS.items()
+            if int(row[name])
         )
-        rows.append(f"<tr><td>{html.escape(str(label))}</td><td style='text-align:right'>{int(row['total']):,}</td>"
-                    f"<td><div class='opus-bar'>{segments}</div></td></tr>")
+        rows.append(
+            f"<tr><td>{html.escape(str(label))}</td><td style='text-align:right'>{int(row['total']):,}</td>"
+            f"<td><div class='opus-bar'>{segments}</div></td></tr>"
+        )
     more = f"<tr><td colspan='3'><i>and {len(table) - limit} more</i></td></tr>" if len(table) > limit else ""
     return f"<div class='opus-bars'><b>{html.escape(title)}</b><table>{''.join(rows)}{more}</table></div>"
 
@@ -67,7 +70,8 @@ def results_html(results: pd.DataFrame, *, limit: int = 200) -> str:
     counts = results["status"].value_counts()
     line = ", ".join(f"{int(n):,} {html.escape(str(status))}" for status, n in counts.items())
     order = results.assign(_bad=~results["status"].isin(["destroyed", "would_destroy"])).sort_values(
-        "_bad", ascending=False, kind="stable")
+        "_bad", ascending=False, kind="stable"
+    )
     rows = "".join(
         f"<tr class='opus-{html.escape(str(r.status))}'><td>{html.escape(str(r.rowKey))}</td>"
         f"<td>{html.escape(_blank(r.leafName))}</td><td>{html.escape(str(r.status))}</td>"
@@ -75,8 +79,10 @@ def results_html(results: pd.DataFrame, *, limit: int = 200) -> str:
         for r in order.head(limit).itertuples()
     )
     more = f"<p><i>{len(results) - limit:,} more: see <code>panel.results</code></i></p>" if len(results) > limit else ""
-    return (_CSS + f"<div class='opus-results'><p><b>Results:</b> {line}</p><table><thead><tr><th>rowKey</th>"
-            f"<th>name</th><th>status</th><th>message</th></tr></thead><tbody>{rows}</tbody></table>{more}</div>")
+    return (
+        _CSS + f"<div class='opus-results'><p><b>Results:</b> {line}</p><table><thead><tr><th>rowKey</th>"
+        f"<th>name</th><th>status</th><th>message</th></tr></thead><tbody>{rows}</tbody></table>{more}</div>"
+    )
 
 
 def _blank(value: object) -> str:

@@ -38,8 +38,10 @@ def report_html(report: ValidationReport, *, values: int = 5, rows: int = 6) -> 
     """The report as HTML: count line, sheet-level problems, then column by column, rule by rule."""
     errors = report.errors
     n_rows, n_bad = report.n_rows, report.n_invalid
-    line = (f"<div class='opus-line'><b>{n_rows:,} rows</b>: <span class='opus-ok'>&#10004; {n_rows - n_bad:,} valid</span>, "
-            f"<span class='{'opus-bad' if n_bad else 'opus-ok'}'>&#10008; {n_bad:,} invalid</span>")
+    line = (
+        f"<div class='opus-line'><b>{n_rows:,} rows</b>: <span class='opus-ok'>&#10004; {n_rows - n_bad:,} valid</span>, "
+        f"<span class='{'opus-bad' if n_bad else 'opus-ok'}'>&#10008; {n_bad:,} invalid</span>"
+    )
     if errors.empty:
         return f"{_STYLE}<div class='opus-validation'>{line}</div><p class='opus-ok'>Every row passes.</p></div>"
     cells = errors[errors["row"].notna()]
@@ -53,23 +55,31 @@ def report_html(report: ValidationReport, *, values: int = 5, rows: int = 6) -> 
         body.append(f"<p><b>Sheet-level problems</b></p><ul>{items}</ul>")
     if len(cells):
         body.append(_table(cells, values, rows))
-    body.append("<p>Every failure: <code>report.errors</code> &middot; counts: <code>report.summary()</code> "
-                "&middot; rows that pass: <code>report.valid</code></p>")
+    body.append(
+        "<p>Every failure: <code>report.errors</code> &middot; counts: <code>report.summary()</code> "
+        "&middot; rows that pass: <code>report.valid</code></p>"
+    )
     return f"{_STYLE}<div class='opus-validation'>{''.join(body)}</div>"
 
 
 def _table(cells: pd.DataFrame, values: int, rows: int) -> str:
-    out = ["<table><thead><tr><th>rule</th><th>cells</th><th>offending values</th><th>rows (rowKey)</th>"
-           "<th>message (first)</th></tr></thead><tbody>"]
+    out = [
+        "<table><thead><tr><th>rule</th><th>cells</th><th>offending values</th><th>rows (rowKey)</th>"
+        "<th>message (first)</th></tr></thead><tbody>"
+    ]
     per_column = cells.groupby("column", sort=False).size().sort_values(ascending=False, kind="stable")
     for column, count in per_column.items():
-        out.append(f"<tr class='opus-column'><th colspan='5'>{_esc(column)} &mdash; {count:,} "
-                   f"problem{'s' if count != 1 else ''}</th></tr>")
+        out.append(
+            f"<tr class='opus-column'><th colspan='5'>{_esc(column)} &mdash; {count:,} "
+            f"problem{'s' if count != 1 else ''}</th></tr>"
+        )
         group = cells[cells["column"] == column]
         for rule, part in sorted(group.groupby("rule", sort=False), key=lambda item: -len(item[1])):
-            out.append(f"<tr><td>{_esc(rule)}</td><td style='text-align:right'>{len(part):,}</td>"
-                       f"<td>{_values(part['value'], values)}</td><td>{_rows(part, rows)}</td>"
-                       f"<td>{_esc(part['message'].iloc[0])}</td></tr>")
+            out.append(
+                f"<tr><td>{_esc(rule)}</td><td style='text-align:right'>{len(part):,}</td>"
+                f"<td>{_values(part['value'], values)}</td><td>{_rows(part, rows)}</td>"
+                f"<td>{_esc(part['message'].iloc[0])}</td></tr>"
+            )
     out.append("</tbody></table>")
     return "".join(out)
 

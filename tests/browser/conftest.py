@@ -36,10 +36,17 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     with emulator.run(seed=ROOT / "data-samples") as emu:
         env = notebook_env(emu.register_app(credential="certificate", directory=app_dir), ROOT / "data-samples")
         env["JUPYTER_CONFIG_DIR"] = str(base / "jupyter-config")
-        cmd = lab_command(work, port, token="", open_browser=False, extra=[
-            f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}",
-            "--LabApp.expose_app_in_browser=True",
-        ])
+        cmd = lab_command(
+            work,
+            port,
+            token="",
+            open_browser=False,
+            extra=[
+                f"--LabApp.user_settings_dir={settings}",
+                f"--LabApp.workspaces_dir={workspaces}",
+                "--LabApp.expose_app_in_browser=True",
+            ],
+        )
         with log.open("wb") as out:
             process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"

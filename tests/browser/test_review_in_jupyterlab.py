@@ -22,9 +22,12 @@ from .jupyter import CHROMIUM, CHROMIUM_FLAGS, ROOT, Lab
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = "02-review-disposal.ipynb"
-NO_ERROR = ("document.querySelector('.jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stderr\"] .ansi-red-fg, "
-            ".jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.error\"]')")
-RUN_FINISHED = """() => {
+NO_ERROR = (
+    'document.querySelector(\'.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] .ansi-red-fg, '
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]\')'
+)
+RUN_FINISHED = (
+    """() => {
   const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   if (!widget || !widget.content || !widget.content.model) return false;
   if (%s) return "error";
@@ -33,7 +36,9 @@ RUN_FINISHED = """() => {
   for (let i = 0; i < cells.length; i++) { if (cells.get(i).type === "code") last = cells.get(i); }
   const kernel = widget.sessionContext.session && widget.sessionContext.session.kernel;
   return Boolean(last && last.executionCount !== null && kernel && kernel.status === "idle");
-}""" % NO_ERROR
+}"""
+    % NO_ERROR
+)
 KERNEL_READY = """() => {
   const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const kernel = widget && widget.sessionContext && widget.sessionContext.session && widget.sessionContext.session.kernel;
@@ -76,8 +81,12 @@ def browser() -> Iterator[Browser]:
 
 def _wait_for_run(page: Page, lab: Lab) -> None:
     outcome = page.wait_for_function(RUN_FINISHED, timeout=240_000, polling=500).json_value()
-    assert outcome is True, ("a cell of the notebook failed: " + page.locator(".jp-OutputArea-output").last.inner_text()
-                             + "\nJupyterLab log:\n" + lab.log.read_text()[-2000:])
+    assert outcome is True, (
+        "a cell of the notebook failed: "
+        + page.locator(".jp-OutputArea-output").last.inner_text()
+        + "\nJupyterLab log:\n"
+        + lab.log.read_text()[-2000:]
+    )
 
 
 def _run_all(page: Page, lab: Lab) -> Locator:
@@ -94,8 +103,9 @@ def _top_of(page: Page, panel: Locator, path: Path, height: float = 1250) -> Non
     panel.locator(".opus-counts").scroll_into_view_if_needed()
     box = panel.bounding_box()
     assert box is not None
-    page.screenshot(path=str(path), clip={"x": box["x"], "y": max(box["y"], 0), "width": box["width"],
-                                          "height": min(box["height"], height)})
+    page.screenshot(
+        path=str(path), clip={"x": box["x"], "y": max(box["y"], 0), "width": box["width"], "height": min(box["height"], height)}
+    )
 
 
 def _destroyed(lab: Lab) -> set[str]:
@@ -103,7 +113,8 @@ def _destroyed(lab: Lab) -> set[str]:
 
 
 def test_run_all_destroys_nothing_decisions_last_and_two_stages_destroy_only_the_doubly_approved(
-        lab: Lab, browser: Browser, tmp_path: Path) -> None:
+    lab: Lab, browser: Browser, tmp_path: Path
+) -> None:
     shots = ROOT / "docs" if os.environ.get("OPUS_NB_SCREENSHOTS") == "docs" else tmp_path
     shots.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 2300})

@@ -41,11 +41,13 @@ def make_certificate(
 ) -> tuple[x509.Certificate, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey]:
     """A self-signed certificate valid from ``now + days_valid[0]`` to ``now + days_valid[1]``."""
     key = key or _KEY
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "opus-nb-test")])
     builder = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now + dt.timedelta(days=days_valid[0]))
         .not_valid_after(now + dt.timedelta(days=days_valid[1]))

@@ -12,8 +12,14 @@ from opus_nb.client_cli import register
 from opus_nb.errors import ConfirmationRequired
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
-CONN = ["--connection", str(SAMPLES / "connection.json"), "--choices", str(SAMPLES / "choices.json"),
-        "--terms", str(SAMPLES / "terms.json")]
+CONN = [
+    "--connection",
+    str(SAMPLES / "connection.json"),
+    "--choices",
+    str(SAMPLES / "choices.json"),
+    "--terms",
+    str(SAMPLES / "terms.json"),
+]
 
 
 def run(*argv: str) -> int:
@@ -27,9 +33,13 @@ def run(*argv: str) -> int:
 def signed_env(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
     monkeypatch.chdir(tmp_path)
-    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CERTIFICATE": str(app.certificate.pfx),
-                        "OPUS_CERTIFICATE_PASSWORD": app.password, "OPUS_GRAPH_URL": emu.url,
-                        "OPUS_IDENTITY_URL": emu.identity_url}.items():
+    for name, value in {
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }.items():
         monkeypatch.setenv(name, value)
     return tmp_path
 

@@ -22,14 +22,20 @@ def test_assertion_has_the_shape_identity_server_expects(pfx: Path, certs) -> No
     token = cred.assertion(TOKEN_URL, now=1_700_000_000)
     header = jwt.get_unverified_header(token)
     cert = pytest.importorskip("cryptography.hazmat.primitives.serialization.pkcs12").load_key_and_certificates(
-        pfx.read_bytes(), certs.password.encode())[1]
+        pfx.read_bytes(), certs.password.encode()
+    )[1]
     sha1 = cert.fingerprint(hashes.SHA1())
     assert header["alg"] == "RS256"
     assert header["kid"] == sha1.hex().upper()
     assert header["x5t"] == base64.urlsafe_b64encode(sha1).rstrip(b"=").decode()
     assert header.get("typ") != "client-authentication+jwt"
-    claims = jwt.decode(token, cert.public_key(), algorithms=["RS256"], audience=TOKEN_URL,
-                        options={"verify_exp": False, "verify_nbf": False, "verify_iat": False})
+    claims = jwt.decode(
+        token,
+        cert.public_key(),
+        algorithms=["RS256"],
+        audience=TOKEN_URL,
+        options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
+    )
     assert claims["iss"] == claims["sub"] == "app-1"
     assert claims["aud"] == TOKEN_URL
     assert claims["iat"] == claims["nbf"] == 1_700_000_000
@@ -39,8 +45,9 @@ def test_assertion_has_the_shape_identity_server_expects(pfx: Path, certs) -> No
 
 def test_every_assertion_has_a_new_jti(pfx: Path, certs) -> None:
     cred = CertificateCredential("app-1", pfx, certs.password)
-    jtis = {jwt.decode(cred.token_form(TOKEN_URL)["client_assertion"], options={"verify_signature": False})["jti"]
-            for _ in range(5)}
+    jtis = {
+        jwt.decode(cred.token_form(TOKEN_URL)["client_assertion"], options={"verify_signature": False})["jti"] for _ in range(5)
+    }
     assert len(jtis) == 5
     form = cred.token_form(TOKEN_URL)
     assert form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import httpx2
 import pandas as pd
 import pytest
@@ -15,7 +13,6 @@ from opus_nb.client import OpusClient
 from opus_nb.destroy import destroy
 from opus_nb.due import due_records
 from opus_nb.errors import ConfirmationRequired, PagingError
-from opus_nb.session import current_connection
 
 BEFORE = "2026-01-01"
 
@@ -43,7 +40,15 @@ def test_due_records_walks_every_page_into_a_typed_frame(client, emu, sheet, sub
 def test_empty_result_is_an_empty_frame_with_the_columns(client) -> None:
     due = due_records(before="1990-01-01", progress=False)
     assert due.empty
-    assert list(due.columns)[:7] == ["rowKey", "leafName", "termFullPath", "timeCreated", "timeModified", "createdBy", "modifiedBy"]
+    assert list(due.columns)[:7] == [
+        "rowKey",
+        "leafName",
+        "termFullPath",
+        "timeCreated",
+        "timeModified",
+        "createdBy",
+        "modifiedBy",
+    ]
     assert str(due["timeModified"].dtype).startswith("datetime64")
 
 
@@ -56,8 +61,12 @@ def _scripted(pages: list[tuple[int, dict]]) -> OpusClient:
         status, body = pages.pop(0)
         return httpx2.Response(status) if status == 204 else httpx2.Response(status, json=body)
 
-    return OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
-                      transport=httpx2.MockTransport(handler))
+    return OpusClient(
+        ClientSecretCredential("a", "s"),
+        graph_url="https://g.test",
+        identity_url="https://id.test",
+        transport=httpx2.MockTransport(handler),
+    )
 
 
 def test_repeated_paging_token_is_an_error_and_204_is_empty() -> None:
@@ -68,8 +77,14 @@ def test_repeated_paging_token_is_an_error_and_204_is_empty() -> None:
         due_records(conn, before=BEFORE, client=loop, progress=False)
     empty = due_records(conn, before=BEFORE, client=_scripted([(204, {})]), progress=False)
     assert empty.empty and "rowKey" in empty
-    legacy = due_records(conn, before=BEFORE, progress=False, client=_scripted(
-        [(200, {"items": [item], "pageIndex": "x"}), (200, {"data": [dict(item, rowKey="B")], "pageIndex": None})]))
+    legacy = due_records(
+        conn,
+        before=BEFORE,
+        progress=False,
+        client=_scripted(
+            [(200, {"items": [item], "pageIndex": "x"}), (200, {"data": [dict(item, rowKey="B")], "pageIndex": None})]
+        ),
+    )
     assert legacy["rowKey"].tolist() == ["A", "B"]
     assert legacy["timeCreated"].iloc[0] == pd.Timestamp("2024-12-19 18:15:00")
 

@@ -22,8 +22,10 @@ from opus_nb.submit import submit
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data-samples"
-CLI = ("import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
-       "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))")
+CLI = (
+    "import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+    "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
+)
 
 
 def _connection():
@@ -49,9 +51,16 @@ def test_faulty_service_ends_with_exactly_the_valid_rows(emu, sheet, tmp_path: P
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
     # 40 ms a request keeps the run longer than a token's 5 s life, so tokens must be renewed mid-run
     emu.faults(latency_ms=40, error_rate=0.10, throttle_rate=0.05, retry_after_s=0.2, drop_rate=0.01, token_lifetime_s=5, seed=7)
-    login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password, graph_url=emu.url,
-          identity_url=emu.identity_url, env_file=None, connection=conn,
-          retry=RetryPolicy(attempts=12, base=0.02, cap=0.5))
+    login(
+        client_id=app.client_id,
+        certificate=app.certificate.pfx,
+        password=app.password,
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        env_file=None,
+        connection=conn,
+        retry=RetryPolicy(attempts=12, base=0.02, cap=0.5),
+    )
     try:
         results = rows.opus.submit(progress=False)
     finally:
@@ -83,12 +92,33 @@ def test_killed_submit_resumes_without_resending_confirmed_batches(emu, sheet, t
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
     emu.faults(latency_ms=40)
     journal = tmp_path / "opus-journal"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OPUS_CLIENT_ID": app.client_id,
-           "OPUS_CERTIFICATE": str(app.certificate.pfx), "OPUS_CERTIFICATE_PASSWORD": app.password,
-           "OPUS_GRAPH_URL": emu.url, "OPUS_IDENTITY_URL": emu.identity_url}
-    argv = [sys.executable, "-c", CLI, "submit", str(SAMPLES / "records.csv"), "--connection", str(SAMPLES / "connection.json"),
-            "--choices", str(SAMPLES / "choices.json"), "--terms", str(SAMPLES / "terms.json"),
-            "--concurrency", "2", "--journal", str(journal), "--quiet"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }
+    argv = [
+        sys.executable,
+        "-c",
+        CLI,
+        "submit",
+        str(SAMPLES / "records.csv"),
+        "--connection",
+        str(SAMPLES / "connection.json"),
+        "--choices",
+        str(SAMPLES / "choices.json"),
+        "--terms",
+        str(SAMPLES / "terms.json"),
+        "--concurrency",
+        "2",
+        "--journal",
+        str(journal),
+        "--quiet",
+    ]
     proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
     while _done_batches(journal / "journal.sqlite") < 40:
@@ -107,8 +137,15 @@ def test_killed_submit_resumes_without_resending_confirmed_batches(emu, sheet, t
     requests_before = len(submits(emu))
     conn = _connection()
     n_valid = len(sheet.opus.validate(conn).valid_internal)
-    login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password, graph_url=emu.url,
-          identity_url=emu.identity_url, env_file=None, connection=conn)
+    login(
+        client_id=app.client_id,
+        certificate=app.certificate.pfx,
+        password=app.password,
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        env_file=None,
+        connection=conn,
+    )
     try:
         results = submit(sheet.reset_index(drop=True), resume=True, journal=journal, progress=False)
     finally:

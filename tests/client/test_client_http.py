@@ -41,9 +41,15 @@ class Server:
 
 def client(server: Server, api: str = "graph", attempts: int = 4) -> tuple[OpusClient, list[float]]:
     waits: list[float] = []
-    c = OpusClient(ClientSecretCredential("app", "s"), graph_url=BASE, identity_url=IDENTITY, api=api,
-                   transport=httpx2.MockTransport(server), retry=RetryPolicy(attempts=attempts, base=0.01),
-                   sleep=waits.append)
+    c = OpusClient(
+        ClientSecretCredential("app", "s"),
+        graph_url=BASE,
+        identity_url=IDENTITY,
+        api=api,
+        transport=httpx2.MockTransport(server),
+        retry=RetryPolicy(attempts=attempts, base=0.01),
+        sleep=waits.append,
+    )
     return c, waits
 
 
@@ -96,8 +102,11 @@ def test_graph_and_legacy_endpoints_and_methods() -> None:
     legacy.call("destroy", json={"disposalIds": ["a"]})
     legacy.call("due", json={"id": "x"})
     calls = [(r.method, r.url.path) for r in server.api_calls]
-    assert calls == [("DELETE", "/records/connector/records"), ("POST", "/api/connector/DestroyRecords"),
-                     ("POST", "/api/connector/GetDueRecords")]
+    assert calls == [
+        ("DELETE", "/records/connector/records"),
+        ("POST", "/api/connector/DestroyRecords"),
+        ("POST", "/api/connector/GetDueRecords"),
+    ]
     assert server.api_calls[0].content == b'{"disposalIds":["a"]}'
 
 
@@ -114,7 +123,9 @@ def test_regions_and_explicit_urls() -> None:
     with pytest.raises(ConfigurationError, match="api_url"):
         endpoints("us", api="legacy")
     assert endpoints("us", api="legacy", api_url="https://legacy.example/").url("submit") == (
-        "POST", "https://legacy.example/api/connector/SubmitRecords")
+        "POST",
+        "https://legacy.example/api/connector/SubmitRecords",
+    )
 
 
 def test_retry_after_forms() -> None:
@@ -126,8 +137,11 @@ def test_retry_after_forms() -> None:
 
 @pytest.mark.parametrize("setting", ["graph_url", "identity_url", "api_url"])
 def test_plain_http_is_refused_for_a_host_that_is_not_loopback(setting: str) -> None:
-    urls = {"graph_url": "https://graph.example.test", "identity_url": "https://identity.example.test",
-            setting: "http://opus.example.test"}
+    urls = {
+        "graph_url": "https://graph.example.test",
+        "identity_url": "https://identity.example.test",
+        setting: "http://opus.example.test",
+    }
     with pytest.raises(ConfigurationError, match=setting) as info:
         endpoints(**urls)
     assert "https" in str(info.value)

@@ -44,8 +44,9 @@ class _Relay(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
-        upstream.request(self.command, target.path + (f"?{target.query}" if target.query else ""), body=body or None,
-                         headers=headers)
+        upstream.request(
+            self.command, target.path + (f"?{target.query}" if target.query else ""), body=body or None, headers=headers
+        )
         answer = upstream.getresponse()
         content = answer.read()
         upstream.close()
@@ -118,8 +119,13 @@ def tls_emu() -> Iterator[emulator.Emulator]:
 
 def _secret_client(emu: emulator.Emulator, **options: object) -> OpusClient:
     app = emu.register_app(credential="secret")
-    return OpusClient(ClientSecretCredential(app.client_id, app.client_secret or ""), graph_url=emu.url,
-                      identity_url=emu.identity_url, retry=RetryPolicy(attempts=4, base=0.01), **options)  # type: ignore[arg-type]
+    return OpusClient(
+        ClientSecretCredential(app.client_id, app.client_secret or ""),
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        retry=RetryPolicy(attempts=4, base=0.01),
+        **options,
+    )  # type: ignore[arg-type]
 
 
 def test_an_explicit_proxy_carries_sign_in_and_every_batch(emu, sheet, proxy: ForwardProxy, tmp_path: Path) -> None:
@@ -185,8 +191,15 @@ def test_an_untrusted_certificate_is_named_and_not_retried(tls_emu) -> None:
 
 def test_ca_file_and_opus_ca_file_trust_the_emulator(tls_emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = tls_emu.register_app(credential="secret")
-    signed_in = login(client_id=app.client_id, secret=app.client_secret, graph_url=tls_emu.url,
-                      identity_url=tls_emu.identity_url, ca_file=tls_emu.ca_file, env_file=None, connection=tls_emu.connection)
+    signed_in = login(
+        client_id=app.client_id,
+        secret=app.client_secret,
+        graph_url=tls_emu.url,
+        identity_url=tls_emu.identity_url,
+        ca_file=tls_emu.ca_file,
+        env_file=None,
+        connection=tls_emu.connection,
+    )
     try:
         results = sheet.head(30).opus.submit(progress=False, journal=tmp_path / "journal")
     finally:
@@ -219,8 +232,13 @@ def test_a_tls_failure_mid_run_stops_submit_with_the_reason(emu, sheet, tmp_path
         failure = ssl.SSLCertVerificationError(1, "certificate verify failed")
         raise httpx2.ConnectError("handshake failed", request=request) from failure
 
-    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
-                        transport=httpx2.MockTransport(untrusted), sleep=lambda s: None)
+    client = OpusClient(
+        ClientSecretCredential("a", "s"),
+        graph_url="https://g.test",
+        identity_url="https://id.test",
+        transport=httpx2.MockTransport(untrusted),
+        sleep=lambda s: None,
+    )
     with pytest.warns(UserWarning, match="not trusted"):
         results = submit(sheet.head(40), emu.connection, progress=False, journal=tmp_path / "journal", client=client)
     assert (results.status == "not_sent").all()
@@ -259,8 +277,12 @@ def test_a_mock_transport_serves_the_blocking_and_the_concurrent_calls() -> None
         seen.append(f"{request.method} {request.headers['authorization']} {request.content.decode()}")
         return httpx2.Response(201, json={"statusCode": 201})
 
-    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
-                        transport=httpx2.MockTransport(handler))
+    client = OpusClient(
+        ClientSecretCredential("a", "s"),
+        graph_url="https://g.test",
+        identity_url="https://id.test",
+        transport=httpx2.MockTransport(handler),
+    )
 
     async def concurrently() -> list[int | None]:
         async with client.concurrent() as calls:
@@ -272,12 +294,17 @@ def test_a_mock_transport_serves_the_blocking_and_the_concurrent_calls() -> None
     assert sorted(seen) == sorted(f'POST Bearer t {{"n":{n}}}' for n in range(-1, 3))
 
 
-def test_the_shell_trusts_a_ca_file_given_with_a_flag(tls_emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_shell_trusts_a_ca_file_given_with_a_flag(
+    tls_emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = tls_emu.register_app(credential="secret")
     monkeypatch.chdir(tmp_path)
-    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CLIENT_SECRET": app.client_secret,
-                        "OPUS_GRAPH_URL": tls_emu.url, "OPUS_IDENTITY_URL": tls_emu.identity_url}.items():
+    for name, value in {
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CLIENT_SECRET": app.client_secret,
+        "OPUS_GRAPH_URL": tls_emu.url,
+        "OPUS_IDENTITY_URL": tls_emu.identity_url,
+    }.items():
         monkeypatch.setenv(name, value)
     parser = argparse.ArgumentParser(prog="opus-nb")
     register(parser.add_subparsers(dest="command", required=True))
@@ -298,8 +325,9 @@ def test_a_transport_that_only_blocks_still_serves_the_concurrent_calls() -> Non
                 return httpx2.Response(200, json={"access_token": "t", "expires_in": 3600})
             return httpx2.Response(207, json={"failedItems": [{"item": {"rowKey": request.content.decode()}}]})
 
-    client = OpusClient(ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test",
-                        transport=Blocking())
+    client = OpusClient(
+        ClientSecretCredential("a", "s"), graph_url="https://g.test", identity_url="https://id.test", transport=Blocking()
+    )
 
     async def one() -> tuple[int | None, object]:
         async with client.concurrent() as calls:

@@ -28,8 +28,10 @@ def test_login_emulator_signs_in_with_a_certificate(emu, tmp_path: Path) -> None
 def test_secret_sign_in_from_environment_and_env_file(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = emu.register_app(credential="secret")
     env = tmp_path / ".env"
-    env.write_text(f"OPUS_CLIENT_ID={app.client_id}\nOPUS_CLIENT_SECRET={app.client_secret}\n"
-                   f"OPUS_GRAPH_URL={emu.url}\nOPUS_IDENTITY_URL=http://127.0.0.1:9/wrong\n")
+    env.write_text(
+        f"OPUS_CLIENT_ID={app.client_id}\nOPUS_CLIENT_SECRET={app.client_secret}\n"
+        f"OPUS_GRAPH_URL={emu.url}\nOPUS_IDENTITY_URL=http://127.0.0.1:9/wrong\n"
+    )
     monkeypatch.setenv("OPUS_IDENTITY_URL", emu.identity_url)
     client = login(env_file=env)
     try:
@@ -42,15 +44,33 @@ def test_secret_sign_in_from_environment_and_env_file(emu, tmp_path: Path, monke
 def test_unregistered_certificate_and_wrong_client_id_are_invalid_client(emu, tmp_path: Path, pfx: Path, certs) -> None:
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
     with pytest.raises(OAuthError) as info:
-        login(client_id=app.client_id, certificate=pfx, password=certs.password, graph_url=emu.url,
-              identity_url=emu.identity_url, env_file=None)
+        login(
+            client_id=app.client_id,
+            certificate=pfx,
+            password=certs.password,
+            graph_url=emu.url,
+            identity_url=emu.identity_url,
+            env_file=None,
+        )
     assert info.value.error == "invalid_client"
     with pytest.raises(OAuthError, match="invalid_client"):
-        login(client_id="00000000-0000-0000-0000-000000000000", certificate=app.certificate.pfx, password=app.password,
-              graph_url=emu.url, identity_url=emu.identity_url, env_file=None)
+        login(
+            client_id="00000000-0000-0000-0000-000000000000",
+            certificate=app.certificate.pfx,
+            password=app.password,
+            graph_url=emu.url,
+            identity_url=emu.identity_url,
+            env_file=None,
+        )
     with pytest.raises(CertificatePasswordError):
-        login(client_id=app.client_id, certificate=app.certificate.pfx, password="not-it",
-              graph_url=emu.url, identity_url=emu.identity_url, env_file=None)
+        login(
+            client_id=app.client_id,
+            certificate=app.certificate.pfx,
+            password="not-it",
+            graph_url=emu.url,
+            identity_url=emu.identity_url,
+            env_file=None,
+        )
 
 
 def test_missing_scope_is_its_own_error(emu, tmp_path: Path) -> None:
@@ -60,20 +80,39 @@ def test_missing_scope_is_its_own_error(emu, tmp_path: Path) -> None:
     assert info.value.error in {"invalid_scope", "unauthorized_client"}
 
 
-def test_no_secret_reaches_logs_reprs_or_errors(emu, tmp_path: Path, sheet, caplog: pytest.LogCaptureFixture,
-                                               capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_secret_reaches_logs_reprs_or_errors(
+    emu,
+    tmp_path: Path,
+    sheet,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     caplog.set_level(logging.DEBUG)
     monkeypatch.chdir(tmp_path)
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
-    client = login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password,
-                   graph_url=emu.url, identity_url=emu.identity_url, env_file=None, connection=emu.connection)
+    client = login(
+        client_id=app.client_id,
+        certificate=app.certificate.pfx,
+        password=app.password,
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        env_file=None,
+        connection=emu.connection,
+    )
     try:
         token = client.tokens.get()
         results = sheet.head(30).opus.submit(progress=True)
         print(repr(client), repr(client.tokens), client.tokens._token, results)
         try:
-            login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password + "x",
-                  graph_url=emu.url, identity_url=emu.identity_url, env_file=None)
+            login(
+                client_id=app.client_id,
+                certificate=app.certificate.pfx,
+                password=app.password + "x",
+                graph_url=emu.url,
+                identity_url=emu.identity_url,
+                env_file=None,
+            )
         except CertificatePasswordError as exc:
             print(exc, repr(exc))
     finally:
@@ -89,8 +128,10 @@ def test_no_secret_reaches_logs_reprs_or_errors(emu, tmp_path: Path, sheet, capl
 
 def test_an_explicit_region_beats_urls_in_the_env_file(tmp_path: Path) -> None:
     env = tmp_path / ".env"
-    env.write_text("OPUS_GRAPH_URL=https://graph-au.avepointonlineservices.com\nOPUS_IDENTITY_URL=https://identity.example.test\n"
-                   "OPUS_CLIENT_ID=app\n")
+    env.write_text(
+        "OPUS_GRAPH_URL=https://graph-au.avepointonlineservices.com\nOPUS_IDENTITY_URL=https://identity.example.test\n"
+        "OPUS_CLIENT_ID=app\n"
+    )
     settings = Settings.from_env(env, environ={}, region="us")
     assert (settings.region, settings.graph_url, settings.identity_url, settings.client_id) == ("us", None, None, "app")
     assert Settings.from_env(env, environ={}).graph_url == "https://graph-au.avepointonlineservices.com"
@@ -108,7 +149,13 @@ def test_a_region_and_a_url_from_two_sources_that_disagree_are_refused(tmp_path:
 def test_an_explicit_region_and_an_explicit_url_that_disagree_are_refused(emu) -> None:
     app = emu.register_app(credential="secret")
     with pytest.raises(ConfigurationError, match="region") as info:
-        login(region="us", graph_url=emu.url, identity_url=emu.identity_url, client_id=app.client_id,
-              secret=app.client_secret, env_file=None)
+        login(
+            region="us",
+            graph_url=emu.url,
+            identity_url=emu.identity_url,
+            client_id=app.client_id,
+            secret=app.client_secret,
+            env_file=None,
+        )
     assert "graph_url" in str(info.value)
     assert not [r for r in emu.requests if r.path.endswith("/connect/token")]

@@ -55,13 +55,15 @@ def test_first_batches_failing_alike_stop_the_run(client, emu, sheet, submits) -
     assert len(not_sent) > len(sheet) * 0.8
     assert not_sent["message"].str.contains("same reason|invalid").all()
     assert not (results.status == "submitted").any() or set(results[results.status == "submitted"].rowKey) == {
-        r.row_key for r in emu.records()}
+        r.row_key for r in emu.records()
+    }
 
 
 def test_stop_on_error_stops_at_the_first_failure(client, emu, sheet) -> None:
     conn = current_connection()
-    records = opus_nb.to_records(sheet.head(120).loc[lambda d: d.index.isin(
-        sheet.opus.validate(conn).valid_internal.index)], conn)
+    records = opus_nb.to_records(
+        sheet.head(120).loc[lambda d: d.index.isin(sheet.opus.validate(conn).valid_internal.index)], conn
+    )
     records[20]["_Department"] = 42
     with pytest.warns(SubmitStopped, match="stop_on_error"):
         results = submit(pd.DataFrame(records), validate=False, stop_on_error=True, concurrency=1, progress=False)
@@ -118,7 +120,9 @@ def test_values_json_cannot_carry_keep_their_row_back_with_the_reason(client, em
     assert stored[frame.rowKey[0]]["Contract%20_Value"] == 1.5
 
 
-def test_an_unexpected_error_mid_run_reaches_the_caller_and_no_new_batch_goes_out(client, emu, sheet, monkeypatch, submits) -> None:
+def test_an_unexpected_error_mid_run_reaches_the_caller_and_no_new_batch_goes_out(
+    client, emu, sheet, monkeypatch, submits
+) -> None:
     conn = current_connection()
     valid = sheet.opus.validate(conn).valid_internal.index
     frame = pd.DataFrame(opus_nb.to_records(sheet.loc[valid[:150]], conn))

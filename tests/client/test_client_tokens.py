@@ -44,8 +44,9 @@ class Identity:
             if status != 200:
                 return httpx2.Response(status, json=body, headers={"Retry-After": "0"})
         self.issued += 1
-        return httpx2.Response(200, json={"access_token": f"tok-{self.issued}-Xq9", "token_type": "Bearer",
-                                         "expires_in": self.expires_in})
+        return httpx2.Response(
+            200, json={"access_token": f"tok-{self.issued}-Xq9", "token_type": "Bearer", "expires_in": self.expires_in}
+        )
 
 
 class Clock:
@@ -58,8 +59,14 @@ class Clock:
 
 def provider(identity: Identity, credential=None, clock=None) -> TokenProvider:
     http = httpx2.Client(transport=httpx2.MockTransport(identity))
-    return TokenProvider(credential or ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http,
-                         retry=RetryPolicy(attempts=3, base=0.0), clock=clock or time.time, sleep=lambda s: None)
+    return TokenProvider(
+        credential or ClientSecretCredential("app", "s3cret-Kp2"),
+        IDENTITY,
+        http,
+        retry=RetryPolicy(attempts=3, base=0.0),
+        clock=clock or time.time,
+        sleep=lambda s: None,
+    )
 
 
 def test_token_is_cached_and_comes_from_the_discovered_endpoint() -> None:
@@ -105,8 +112,9 @@ def test_unreachable_identity_service_is_named() -> None:
         raise httpx2.ConnectError("refused", request=request)
 
     http = httpx2.Client(transport=httpx2.MockTransport(refuse))
-    tokens = TokenProvider(ClientSecretCredential("app", "s"), IDENTITY, http,
-                           retry=RetryPolicy(attempts=2, base=0.0), sleep=lambda s: None)
+    tokens = TokenProvider(
+        ClientSecretCredential("app", "s"), IDENTITY, http, retry=RetryPolicy(attempts=2, base=0.0), sleep=lambda s: None
+    )
     with pytest.raises(IdentityServiceError, match="cannot be reached") as info:
         tokens.get()
     assert info.value.url == IDENTITY
@@ -193,8 +201,9 @@ def test_a_token_endpoint_off_the_identity_host_or_over_http_gets_no_secret(endp
         return identity(request)
 
     http = httpx2.Client(transport=httpx2.MockTransport(handler))
-    tokens = TokenProvider(ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http,
-                           retry=RetryPolicy(attempts=3, base=0.0), sleep=lambda s: None)
+    tokens = TokenProvider(
+        ClientSecretCredential("app", "s3cret-Kp2"), IDENTITY, http, retry=RetryPolicy(attempts=3, base=0.0), sleep=lambda s: None
+    )
     with pytest.raises(IdentityServiceError, match="token endpoint") as info:
         tokens.get()
     assert endpoint in str(info.value)

@@ -16,8 +16,11 @@ def _statuses(body: dict[str, Any], status: int = 418) -> list[tuple[str, str | 
     return _outcomes(Reply(status, body, 1, "https://graph.test/records/connector/records"), KEYS)
 
 
-@pytest.mark.parametrize("items", [["A-1", "A-1"], ["A-1", {"message": "no key here"}], ["A-1", None], ["A-1 ", "a-2"]],
-                         ids=["a key twice", "item without a key", "null item", "near misses"])
+@pytest.mark.parametrize(
+    "items",
+    [["A-1", "A-1"], ["A-1", {"message": "no key here"}], ["A-1", None], ["A-1 ", "a-2"]],
+    ids=["a key twice", "item without a key", "null item", "near misses"],
+)
 def test_failed_items_not_all_tied_to_keys_leave_no_key_destroyed(items: list[Any]) -> None:
     outcomes = _statuses({"statusCode": 418, "message": None, "failedItems": items})
     assert [s for s, _ in outcomes] == ["failed"] * 3
@@ -73,8 +76,12 @@ def test_a_sign_in_failing_mid_destroy_leaves_every_key_a_final_status(tmp_path)
         return httpx2.Response(200 if len(deletes) == 1 else 401, json={"statusCode": 200, "message": None})
 
     keys = [f"K-{i:02d}" for i in range(40)]
-    with OpusClient(ClientSecretCredential("app", "s3cret"), graph_url="https://graph.test", identity_url="https://id.test",
-                    transport=httpx2.MockTransport(opus)) as api:
+    with OpusClient(
+        ClientSecretCredential("app", "s3cret"),
+        graph_url="https://graph.test",
+        identity_url="https://id.test",
+        transport=httpx2.MockTransport(opus),
+    ) as api:
         results = destroy(keys, confirm=True, recheck=False, progress=False, client=api, audit=tmp_path / "audit")
     assert results["status"].tolist() == ["destroyed"] * 15 + ["failed"] * 15 + ["not_sent"] * 10
     assert results["message"][15:30].str.startswith("unconfirmed: ").all()

@@ -17,8 +17,14 @@ from opus_nb.exports import write_table
 from opus_nb.sheets import read_sheet
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
-CONN = ["--connection", str(SAMPLES / "connection.json"), "--choices", str(SAMPLES / "choices.json"),
-        "--terms", str(SAMPLES / "terms.json")]
+CONN = [
+    "--connection",
+    str(SAMPLES / "connection.json"),
+    "--choices",
+    str(SAMPLES / "choices.json"),
+    "--terms",
+    str(SAMPLES / "terms.json"),
+]
 BEFORE = "2026-01-01"
 
 
@@ -29,8 +35,9 @@ def run(*argv: str) -> int:
     return int(args.run(args))
 
 
-def test_destroy_from_an_approved_list_reports_each_key(client, emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_destroy_from_an_approved_list_reports_each_key(
+    client, emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     sheet.opus.submit(progress=False)
     due = due_records(before=BEFORE, progress=False).head(6)
     held = due["rowKey"].iloc[2]
@@ -39,13 +46,18 @@ def test_destroy_from_an_approved_list_reports_each_key(client, emu, sheet, tmp_
     approved.loc[len(approved)] = [None, "a row without a key", None]
     approved.to_csv(tmp_path / "approved.csv", index=False)
     app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
-    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CERTIFICATE": str(app.certificate.pfx),
-                        "OPUS_CERTIFICATE_PASSWORD": app.password, "OPUS_GRAPH_URL": emu.url,
-                        "OPUS_IDENTITY_URL": emu.identity_url}.items():
+    for name, value in {
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }.items():
         monkeypatch.setenv(name, value)
     capsys.readouterr()
-    code = run("destroy", "--from", "approved.csv", *CONN, "--yes", "--before", BEFORE, "--review", "R-7",
-               "-o", "results.csv", "--quiet")
+    code = run(
+        "destroy", "--from", "approved.csv", *CONN, "--yes", "--before", BEFORE, "--review", "R-7", "-o", "results.csv", "--quiet"
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert "7 record(s): 5 destroyed, 2 not_sent" in out
@@ -59,8 +71,9 @@ def test_destroy_from_an_approved_list_reports_each_key(client, emu, sheet, tmp_
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(client, emu, sheet, tmp_path: Path, suffix: str,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(
+    client, emu, sheet, tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hostile = ["=HYPERLINK(1)", "+44-20", "@home", "'quoted", "-7-7"]
     rows = sheet.head(len(hostile)).assign(**{"Row Key": hostile}).reset_index(drop=True)
     assert (rows.opus.submit(progress=False)["status"] == "submitted").all()
@@ -70,9 +83,13 @@ def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(client, emu,
     written = write_table(approved, tmp_path / f"approved{suffix}")
     assert "'=HYPERLINK(1)" in set(read_sheet(written)["rowKey"])  # what a spreadsheet shows: text, not a formula
     app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
-    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CERTIFICATE": str(app.certificate.pfx),
-                        "OPUS_CERTIFICATE_PASSWORD": app.password, "OPUS_GRAPH_URL": emu.url,
-                        "OPUS_IDENTITY_URL": emu.identity_url}.items():
+    for name, value in {
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }.items():
         monkeypatch.setenv(name, value)
     assert run("destroy", "--from", str(written), *CONN, "--yes", "--before", "2100-01-01", "--quiet") == 0
     assert {key for key in hostile if emu.record(key).destroyed is not None} == set(hostile)

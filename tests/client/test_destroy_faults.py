@@ -33,8 +33,10 @@ from opus_nb.session import current_connection, login, logout
 
 BEFORE = "2026-01-01"
 REPO = Path(__file__).resolve().parents[2]
-CLI = ("import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
-       "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))")
+CLI = (
+    "import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+    "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
+)
 #: Given the method and the answer's body, the body to send on (None: close the connection instead).
 Tamper = Callable[[str, bytes], bytes | None]
 
@@ -97,9 +99,16 @@ def through(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ca
     def start(tamper: Tamper) -> Proxy:
         proxy = Proxy(emu.url, tamper)
         proxies.append(proxy)
-        login(client_id=app.client_id, certificate=app.certificate.pfx, password=app.password, graph_url=proxy.url,
-              identity_url=emu.identity_url, env_file=None, retry=RetryPolicy(attempts=4, base=0.01, cap=0.05),
-              connection=replace(emu.connection, terms=tuple(emu.terms)))
+        login(
+            client_id=app.client_id,
+            certificate=app.certificate.pfx,
+            password=app.password,
+            graph_url=proxy.url,
+            identity_url=emu.identity_url,
+            env_file=None,
+            retry=RetryPolicy(attempts=4, base=0.01, cap=0.05),
+            connection=replace(emu.connection, terms=tuple(emu.terms)),
+        )
         return proxy
 
     yield start
@@ -128,8 +137,11 @@ def _five_due_two_approved(emu, sheet) -> list[str]:
     return keys
 
 
-@pytest.mark.parametrize("rename", [lambda keys: [k.lower() for k in keys], lambda keys: [k + " " for k in keys],
-                                    lambda keys: ["NO-SUCH-KEY"]], ids=["other case", "trailing space", "unknown key"])
+@pytest.mark.parametrize(
+    "rename",
+    [lambda keys: [k.lower() for k in keys], lambda keys: [k + " " for k in keys], lambda keys: ["NO-SUCH-KEY"]],
+    ids=["other case", "trailing space", "unknown key"],
+)
 def test_failed_items_naming_no_key_of_the_batch_leave_every_key_unconfirmed(emu, sheet, through, rename) -> None:
     through(_rename_failed_items(rename))
     keys = _five_due_two_approved(emu, sheet)
@@ -181,13 +193,35 @@ def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client
     due[["rowKey", "leafName"]].to_csv(tmp_path / "approved.csv", index=False)
     first, rest = due["rowKey"].iloc[:15].tolist(), due["rowKey"].iloc[15:].tolist()
     app = emu.register_app(credential="certificate", directory=tmp_path / "killed-app")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OPUS_CLIENT_ID": app.client_id,
-           "OPUS_CERTIFICATE": str(app.certificate.pfx), "OPUS_CERTIFICATE_PASSWORD": app.password,
-           "OPUS_GRAPH_URL": emu.url, "OPUS_IDENTITY_URL": emu.identity_url}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }
     emu.faults(latency_ms=3000)  # the emulator destroys at once and holds its answer back: time to kill in between
-    proc = subprocess.Popen([sys.executable, "-c", CLI, "destroy", "--from", "approved.csv", "--yes", "--no-recheck",
-                             "--reviewer", "killed", "--quiet"],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "destroy",
+            "--from",
+            "approved.csv",
+            "--yes",
+            "--no-recheck",
+            "--reviewer",
+            "killed",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while emu.record(first[-1]).destroyed is None:
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
@@ -201,8 +235,9 @@ def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client
     requests_before = len(emu.requests)
     emu.hold(first[3])  # put on hold after the killed run: Opus destroyed it already, so it is still destroyed
 
-    results = destroy(pd.read_csv(tmp_path / "approved.csv", dtype=str), current_connection(), confirm=True,
-                      before=BEFORE, progress=False).set_index("rowKey")
+    results = destroy(
+        pd.read_csv(tmp_path / "approved.csv", dtype=str), current_connection(), confirm=True, before=BEFORE, progress=False
+    ).set_index("rowKey")
     deletes = [r for r in list(emu.requests)[requests_before:] if r.method == "DELETE"]
     assert sum(r.records for r in deletes) == 19  # the 15 pending keys sent again although no longer due; not the held one
     assert (results.loc[first, "status"] == "destroyed").all()

@@ -62,8 +62,9 @@ def test_each_refused_key_gets_its_own_reason(emu, due, tmp_path, api) -> None:
 
 def test_audit_entries_carry_the_review_and_the_records_details(emu, due) -> None:
     keys = due["rowKey"].iloc[:4].tolist()
-    given = pd.DataFrame({"rowKey": keys, "name": ["Given name", None, None, None],
-                          "classification": [None, "Given/Class", None, None]})
+    given = pd.DataFrame(
+        {"rowKey": keys, "name": ["Given name", None, None, None], "classification": [None, "Given/Class", None, None]}
+    )
     destroy(given, confirm=True, reviewer="j.smith", review="R-2026-07", before=BEFORE, progress=False)
     log = AuditLog("opus-audit").read()
     assert len(log) == 8 and set(log["review"]) == {"R-2026-07"} and set(log["result"]) == {"intent", "destroyed"}
@@ -71,7 +72,9 @@ def test_audit_entries_carry_the_review_and_the_records_details(emu, due) -> Non
     by_key = due.set_index("rowKey").loc[keys]
     assert row["name"].tolist() == ["Given name", *by_key["leafName"].iloc[1:]]
     assert row["classification"].tolist() == [by_key["termFullPath"].iloc[0], "Given/Class", *by_key["termFullPath"].iloc[2:]]
-    assert row["due_date"].tolist() == [f"{emu.record(k).due:%Y-%m-%d}" for k in keys]  # the day it falls due, as decisions say it
+    assert row["due_date"].tolist() == [
+        f"{emu.record(k).due:%Y-%m-%d}" for k in keys
+    ]  # the day it falls due, as decisions say it
 
 
 def test_due_date_from_the_given_frame_wins(emu, due) -> None:

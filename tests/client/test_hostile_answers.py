@@ -49,8 +49,9 @@ class RewritingProxy:
     async def _forward(self, request: Request) -> Response:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
         async with httpx.AsyncClient(base_url=self.target) as upstream:
-            answer = await upstream.request(request.method, request.url.path, params=request.query_params,
-                                            content=await request.body(), headers=headers)
+            answer = await upstream.request(
+                request.method, request.url.path, params=request.query_params, content=await request.body(), headers=headers
+            )
         body, status = answer.content, answer.status_code
         if self.rewrite is not None and status == 418 and request.method == "POST":
             data = orjson.loads(body)
@@ -123,7 +124,9 @@ def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed
     assert (second.status == "failed").all(), second.status.value_counts()
     assert second.drop(index=20).message.str.contains("did not tie to rows").all()
     with Journal(tmp_path / "j") as book:
-        assert sorted(book.confirmed(results.attrs["run_id"]).pos) == list(range(15)) + ([20] if rewrite.startswith("more") else [])
+        assert sorted(book.confirmed(results.attrs["run_id"]).pos) == list(range(15)) + (
+            [20] if rewrite.startswith("more") else []
+        )
     proxy.rewrite = None
     again = opus_nb.submit(frame, validate=False, progress=False, concurrency=1, client=via, journal=tmp_path / "j", resume=True)
     assert again.attrs["run_id"] == results.attrs["run_id"]

@@ -13,8 +13,16 @@ from opus_nb.errors import JournalError
 from opus_nb.journal import Answered, Journal, JournalSetAside, Outcomes, fingerprint
 
 
-def _answer(entry: int, batch: int, pos: list[int], status: str = "submitted", *, confirmed: bool = True,
-            http_status: int = 201, message: str | None = None) -> Answered:
+def _answer(
+    entry: int,
+    batch: int,
+    pos: list[int],
+    status: str = "submitted",
+    *,
+    confirmed: bool = True,
+    http_status: int = 201,
+    message: str | None = None,
+) -> Answered:
     outcomes = Outcomes.same(pos, status, message, http_status=http_status, batch=batch, attempts=1, confirmed=confirmed)
     return Answered(entry, batch, http_status, 1, outcomes)
 

@@ -11,7 +11,6 @@ import time
 import warnings
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
@@ -21,8 +20,10 @@ from opus_nb.submit import submit
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data-samples"
-CLI = ("import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
-       "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))")
+CLI = (
+    "import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+    "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
+)
 
 
 def _done_batches(journal: Path) -> int:
@@ -37,12 +38,33 @@ def test_a_run_being_sent_by_another_process_cannot_be_resumed_at_the_same_time(
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
     emu.faults(latency_ms=40)
     journal = tmp_path / "opus-journal"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OPUS_CLIENT_ID": app.client_id,
-           "OPUS_CERTIFICATE": str(app.certificate.pfx), "OPUS_CERTIFICATE_PASSWORD": app.password,
-           "OPUS_GRAPH_URL": emu.url, "OPUS_IDENTITY_URL": emu.identity_url}
-    argv = [sys.executable, "-c", CLI, "submit", str(SAMPLES / "records.csv"), "--connection", str(SAMPLES / "connection.json"),
-            "--choices", str(SAMPLES / "choices.json"), "--terms", str(SAMPLES / "terms.json"),
-            "--concurrency", "1", "--journal", str(journal), "--quiet"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }
+    argv = [
+        sys.executable,
+        "-c",
+        CLI,
+        "submit",
+        str(SAMPLES / "records.csv"),
+        "--connection",
+        str(SAMPLES / "connection.json"),
+        "--choices",
+        str(SAMPLES / "choices.json"),
+        "--terms",
+        str(SAMPLES / "terms.json"),
+        "--concurrency",
+        "1",
+        "--journal",
+        str(journal),
+        "--quiet",
+    ]
     other = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

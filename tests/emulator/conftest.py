@@ -36,8 +36,12 @@ def cert_app(server: Emulator, tmp_path_factory: pytest.TempPathFactory) -> AppR
 
 @pytest.fixture(scope="session")
 def token(server: Emulator, secret_app: AppRegistration) -> str:
-    form = {"grant_type": "client_credentials", "client_id": secret_app.client_id,
-            "client_secret": secret_app.secret, "scope": SCOPE}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": secret_app.client_id,
+        "client_secret": secret_app.secret,
+        "scope": SCOPE,
+    }
     response = httpx.post(server.token_url, data=form)
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])

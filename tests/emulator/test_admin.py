@@ -8,7 +8,8 @@ import pytest
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example", "10.0.0.1:{port}", ""])
 @pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/emulator"), ("GET", "/emulator/connections/x"), ("POST", "/emulator/apps")],
+    ("method", "path"),
+    [("GET", "/emulator"), ("GET", "/emulator/connections/x"), ("POST", "/emulator/apps")],
 )
 def test_admin_routes_refuse_a_host_that_is_not_loopback(emu, host: str, method: str, path: str) -> None:
     response = httpx.request(method, emu.url + path, headers={"Host": host.format(port=emu.port)}, json={"scopes": ["a"]})
@@ -34,13 +35,17 @@ def test_registering_an_app_needs_a_json_body(emu, content_type: str | None) -> 
 
 
 def test_a_json_body_with_a_charset_registers_an_app(emu) -> None:
-    response = httpx.post(f"{emu.url}/emulator/apps", content=b'{"scopes": ["records.readwrite.all"]}',
-                          headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    response = httpx.post(
+        f"{emu.url}/emulator/apps",
+        content=b'{"scopes": ["records.readwrite.all"]}',
+        headers={"Content-Type": "Application/JSON; charset=utf-8"},
+    )
     assert response.status_code == 201, response.text
     assert response.json()["client_secret"]
 
 
 def test_a_cross_site_form_post_cannot_register_an_app(emu) -> None:
-    response = httpx.post(f"{emu.url}/emulator/apps", data={"scopes": "records.readwrite.all"},
-                          headers={"Origin": "http://evil.example"})
+    response = httpx.post(
+        f"{emu.url}/emulator/apps", data={"scopes": "records.readwrite.all"}, headers={"Origin": "http://evil.example"}
+    )
     assert response.status_code == 415

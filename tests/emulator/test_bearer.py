@@ -52,8 +52,13 @@ def test_no_token_is_401_with_a_bearer_challenge(emu, route) -> None:
 @pytest.mark.parametrize("route", ROUTES, ids=IDS)
 @pytest.mark.parametrize(
     ("kind", "fragment"),
-    [("basic", "must be 'Bearer"), ("empty", "must be 'Bearer"), ("garbage", "not valid"),
-     ("expired", "expired"), ("foreign", "not signed by this identity service")],
+    [
+        ("basic", "must be 'Bearer"),
+        ("empty", "must be 'Bearer"),
+        ("garbage", "not valid"),
+        ("expired", "expired"),
+        ("foreign", "not signed by this identity service"),
+    ],
 )
 def test_bad_tokens_are_401(emu, token: str, route, kind: str, fragment: str) -> None:
     authorization = {

@@ -50,7 +50,7 @@ def test_a_key_twice_in_one_request_is_destroyed_once(submit, destroy) -> None:
 
 
 def test_not_yet_due_follows_the_settable_clock(emu, submit, destroy) -> None:
-    submit([make_record(1)])                                        # due 2017-03-04 05:06:07
+    submit([make_record(1)])  # due 2017-03-04 05:06:07
     emu.now = dt.datetime(2017, 3, 4, 5, 6, 0)
     response = destroy(["R-00001"])
     assert response.status_code == 418

@@ -14,7 +14,7 @@ from .records import RECORDS, make_record
 def _submit_many(submit: Any, keys: range, **changes: Any) -> None:
     batch = [make_record(i, **changes) for i in keys]
     for start in range(0, len(batch), 15):
-        assert submit(batch[start:start + 15]).status_code == 201
+        assert submit(batch[start : start + 15]).status_code == 201
 
 
 def _walk(due: Any, per_page: int, before: str = "2030-01-01 00:00:00") -> list[list[str]]:
@@ -45,13 +45,15 @@ def test_due_items_carry_the_record_with_times_as_the_sample_shows(emu, submit, 
 
 
 def test_only_records_due_before_the_date_are_listed(emu, submit, due) -> None:
-    submit([
-        make_record(1),                                                      # created 2010 + 7 years: due 2017-03-04
-        make_record(2, termFullPath="Finance/Audit"),                        # modified 2011 + 10 years: due 2021-03-04
-        make_record(3, termFullPath="Legal/Litigation"),                     # a term without retention: never due
-        make_record(4, termFullPath=...),                                    # no term: never due
-        make_record(5, termFullPath="Human Resources/Recruitment"),          # created 2010 + 1y6m: due 2011-09-04
-    ])
+    submit(
+        [
+            make_record(1),  # created 2010 + 7 years: due 2017-03-04
+            make_record(2, termFullPath="Finance/Audit"),  # modified 2011 + 10 years: due 2021-03-04
+            make_record(3, termFullPath="Legal/Litigation"),  # a term without retention: never due
+            make_record(4, termFullPath=...),  # no term: never due
+            make_record(5, termFullPath="Human Resources/Recruitment"),  # created 2010 + 1y6m: due 2011-09-04
+        ]
+    )
     assert _walk(due, 100, before="2017-03-04 05:06:07") == [["R-00005"]]
     assert _walk(due, 100, before="2017-03-04 05:06:08") == [["R-00001", "R-00005"]]
     assert _walk(due, 100, before="2100-01-01 00:00:00") == [["R-00001", "R-00002", "R-00005"]]
@@ -117,7 +119,9 @@ def test_a_disposal_due_date_that_does_not_parse_is_400(api, conn, value: str) -
 
 
 def test_an_unknown_connection_id_is_400(api) -> None:
-    response = api.get(RECORDS, params={"id": "11111111-2222-4333-8444-555555555555", "disposalDueDate": "2030-01-01", "itemsPerPage": 5})
+    response = api.get(
+        RECORDS, params={"id": "11111111-2222-4333-8444-555555555555", "disposalDueDate": "2030-01-01", "itemsPerPage": 5}
+    )
     assert response.status_code == 400
     assert "there is no connection" in response.json()["message"]
 
@@ -138,7 +142,7 @@ def test_paging_is_stable_while_records_are_inserted_and_overwritten(emu, submit
     _submit_many(submit, range(0, 300, 2))
     first = due(per_page=50).json()
     served = [item["rowKey"] for item in first["queriedItems"]]
-    _submit_many(submit, range(1, 300, 2))                               # new records between the old ones
+    _submit_many(submit, range(1, 300, 2))  # new records between the old ones
     assert submit([make_record(0, leafName="renamed.pdf")], "Overwrite").status_code == 201
     token = first["startIndex"]
     while token is not None:
@@ -146,7 +150,7 @@ def test_paging_is_stable_while_records_are_inserted_and_overwritten(emu, submit
         served += [item["rowKey"] for item in body["queriedItems"]]
         token = body["startIndex"]
     assert served == [f"R-{i:05d}" for i in range(0, 300, 2)]
-    assert len(_walk(due, 100)) == 3                                       # a new listing sees all 300
+    assert len(_walk(due, 100)) == 3  # a new listing sees all 300
 
 
 def test_paging_while_another_client_submits_between_every_page(emu, submit, due, token: str) -> None:

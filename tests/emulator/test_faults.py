@@ -105,15 +105,23 @@ def test_the_request_log_holds_method_path_status_records_and_time(emu, submit, 
     destroy(["R-00001", "R-00002"])
     log = list(emu.requests)
     assert [(e.method, e.path, e.status, e.records) for e in log] == [
-        ("POST", RECORDS, 201, 4), ("GET", RECORDS, 200, 3), ("DELETE", RECORDS, 200, 2),
+        ("POST", RECORDS, 201, 4),
+        ("GET", RECORDS, 200, 3),
+        ("DELETE", RECORDS, 200, 2),
     ]
     assert all(before <= e.time <= dt.datetime.now(dt.UTC) for e in log)
 
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"error_rate": 1.5}, {"drop_rate": -0.1}, {"latency_ms": -5}, {"error_rate": 0.6, "throttle_rate": 0.6},
-     {"token_lifetime_s": 0}, {"retry_after_s": float("nan")}],
+    [
+        {"error_rate": 1.5},
+        {"drop_rate": -0.1},
+        {"latency_ms": -5},
+        {"error_rate": 0.6, "throttle_rate": 0.6},
+        {"token_lifetime_s": 0},
+        {"retry_after_s": float("nan")},
+    ],
 )
 def test_impossible_fault_plans_are_refused(emu, kwargs) -> None:
     with pytest.raises(EmulatorConfigError):

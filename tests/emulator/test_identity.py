@@ -40,8 +40,15 @@ def _b64(data: bytes) -> str:
 
 def _claims(app: AppRegistration, **changes: Any) -> dict[str, Any]:
     now = int(time.time())
-    claims: dict[str, Any] = {"iss": app.client_id, "sub": app.client_id, "aud": app.token_url,
-                              "jti": str(uuid.uuid4()), "iat": now, "nbf": now, "exp": now + 300}
+    claims: dict[str, Any] = {
+        "iss": app.client_id,
+        "sub": app.client_id,
+        "aud": app.token_url,
+        "jti": str(uuid.uuid4()),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+    }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not ...}
 
@@ -51,8 +58,13 @@ def _assertion(app: AppRegistration, key: Any = None, **changes: Any) -> str:
 
 
 def _token(url: str, assertion: str, **extra: str) -> httpx.Response:
-    form = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": assertion, "scope": SCOPE, **extra}
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": assertion,
+        "scope": SCOPE,
+        **extra,
+    }
     return httpx.post(url, data=form)
 
 
@@ -67,9 +79,17 @@ def _refused(response: httpx.Response, error: str, fragment: str) -> None:
 def _self_signed(key: rsa.RSAPrivateKey, start: dt.datetime, end: dt.datetime, *, signing: bool = True) -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test")])
     usage = x509.KeyUsage(signing, False, not signing, False, False, False, False, False, False)
-    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
-            .add_extension(usage, critical=True).sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(usage, critical=True)
+        .sign(key, hashes.SHA256())
+    )
 
 
 def test_discovery_names_the_endpoints_and_methods(emu) -> None:
@@ -83,8 +103,12 @@ def test_discovery_names_the_endpoints_and_methods(emu) -> None:
 
 
 def test_a_client_secret_in_the_form_gets_a_signed_token_the_jwks_verifies(emu, secret_app) -> None:
-    form = {"grant_type": "client_credentials", "client_id": secret_app.client_id,
-            "client_secret": secret_app.secret, "scope": SCOPE}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": secret_app.client_id,
+        "client_secret": secret_app.secret,
+        "scope": SCOPE,
+    }
     response = httpx.post(emu.token_url, data=form)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
@@ -97,9 +121,11 @@ def test_a_client_secret_in_the_form_gets_a_signed_token_the_jwks_verifies(emu, 
 
 
 def test_a_client_secret_in_http_basic_works_and_a_wrong_one_is_401(emu, secret_app) -> None:
-    good = httpx.post(emu.token_url, data={"grant_type": "client_credentials"}, auth=(secret_app.client_id, secret_app.secret or ""))
+    good = httpx.post(
+        emu.token_url, data={"grant_type": "client_credentials"}, auth=(secret_app.client_id, secret_app.secret or "")
+    )
     assert good.status_code == 200
-    assert good.json()["scope"] == SCOPE                                          # no scope asked: all granted
+    assert good.json()["scope"] == SCOPE  # no scope asked: all granted
     bad = httpx.post(emu.token_url, data={"grant_type": "client_credentials"}, auth=(secret_app.client_id, "wrong"))
     assert bad.status_code == 401
     assert bad.headers["www-authenticate"].startswith("Basic")
@@ -108,8 +134,9 @@ def test_a_client_secret_in_http_basic_works_and_a_wrong_one_is_401(emu, secret_
 
 def test_a_wrong_secret_or_unknown_client_is_invalid_client_without_echoing_it(emu, secret_app) -> None:
     for client_id, secret in [(secret_app.client_id, "guess-123"), ("no-such-client", secret_app.secret)]:
-        response = httpx.post(emu.token_url, data={"grant_type": "client_credentials", "client_id": client_id,
-                                                   "client_secret": secret})
+        response = httpx.post(
+            emu.token_url, data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+        )
         assert response.status_code == 400
         _refused(response, "invalid_client", "unknown client or wrong client secret")
         assert str(secret) not in response.text
@@ -142,8 +169,7 @@ def test_the_registration_writes_pfx_pem_cer_and_env(cert_app) -> None:
 
 ATTACKS = [
     ("wrong audience", {"aud": "https://identity.avepointonlineservices.com/connect/token"}, "aud must be the token endpoint"),
-    ("expired", {"exp": int(time.time()) - 600, "iat": int(time.time()) - 900, "nbf": int(time.time()) - 900},
-     "has expired"),
+    ("expired", {"exp": int(time.time()) - 600, "iat": int(time.time()) - 900, "nbf": int(time.time()) - 900}, "has expired"),
     ("lives over an hour", {"exp": int(time.time()) + 7200}, "more than an hour away"),
     ("not yet valid", {"nbf": int(time.time()) + 600}, "not valid yet"),
     ("issued in the future", {"iat": int(time.time()) + 600}, "not valid yet"),
@@ -160,8 +186,18 @@ def test_bad_assertions_are_refused(emu, cert_app, name: str, changes: dict[str,
 
 
 NOT_NUMERIC_DATES = [
-    ("exp", str(int(time.time()) + 300)), ("exp", True), ("exp", None), ("exp", [1]), ("exp", {"s": 1}), ("exp", float("inf")),
-    ("exp", float("nan")), ("exp", 10**400), ("nbf", "yesterday"), ("nbf", None), ("iat", False), ("iat", [int(time.time())]),
+    ("exp", str(int(time.time()) + 300)),
+    ("exp", True),
+    ("exp", None),
+    ("exp", [1]),
+    ("exp", {"s": 1}),
+    ("exp", float("inf")),
+    ("exp", float("nan")),
+    ("exp", 10**400),
+    ("nbf", "yesterday"),
+    ("nbf", None),
+    ("iat", False),
+    ("iat", [int(time.time())]),
 ]
 
 
@@ -183,7 +219,9 @@ def test_a_replayed_jti_is_refused(emu, cert_app) -> None:
 
 def test_an_assertion_signed_with_another_key_is_refused(emu, cert_app) -> None:
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    _refused(_token(emu.token_url, _assertion(cert_app, key=stranger)), "invalid_client", "does not match the registered certificate")
+    _refused(
+        _token(emu.token_url, _assertion(cert_app, key=stranger)), "invalid_client", "does not match the registered certificate"
+    )
 
 
 def test_alg_none_is_refused(emu, cert_app) -> None:
@@ -232,15 +270,23 @@ def test_a_certificate_without_digital_signature_cannot_be_registered(emu) -> No
     ],
 )
 def test_token_request_errors_follow_rfc_6749(emu, cert_app, form: dict[str, Any], error: str, fragment: str) -> None:
-    fields = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-              "client_assertion": _assertion(cert_app), "scope": SCOPE, **form}
+    fields = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": _assertion(cert_app),
+        "scope": SCOPE,
+        **form,
+    }
     _refused(httpx.post(emu.token_url, data={k: v for k, v in fields.items() if v is not ...}), error, fragment)
 
 
 def test_no_client_authentication_and_repeated_fields_are_refused(emu) -> None:
     _refused(httpx.post(emu.token_url, data={"grant_type": "client_credentials"}), "invalid_client", "no client authentication")
-    repeated = httpx.post(emu.token_url, content="grant_type=client_credentials&scope=a&scope=b",
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    repeated = httpx.post(
+        emu.token_url,
+        content="grant_type=client_credentials&scope=a&scope=b",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     _refused(repeated, "invalid_request", "more than once: scope")
     as_json = httpx.post(emu.token_url, json={"grant_type": "client_credentials"})
     _refused(as_json, "invalid_request", "x-www-form-urlencoded")

@@ -64,8 +64,12 @@ def test_get_due_records_pages_with_page_index(emu, api, conn) -> None:
 
 @pytest.mark.parametrize(
     ("changes", "fragment"),
-    [({"itemsPerPage": 101}, "itemsPerPage"), ({"itemsPerPage": ...}, "itemsPerPage"),
-     ({"disposalDueDate": "soon"}, "disposalDueDate"), ({"id": ...}, "id:")],
+    [
+        ({"itemsPerPage": 101}, "itemsPerPage"),
+        ({"itemsPerPage": ...}, "itemsPerPage"),
+        ({"disposalDueDate": "soon"}, "disposalDueDate"),
+        ({"id": ...}, "id:"),
+    ],
 )
 def test_get_due_records_checks_its_fields(api, conn, changes: dict[str, Any], fragment: str) -> None:
     query = {"id": conn.id, "disposalDueDate": "2024-04-01 00:59:34", "itemsPerPage": 15, **changes}

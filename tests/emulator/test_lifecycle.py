@@ -64,8 +64,12 @@ def test_a_database_file_keeps_everything_across_restarts(tmp_path: Path) -> Non
         token = _token(emu, app.client_id, app.secret or "")
         assert emu.connection is not None
         body = {"id": emu.connection.id, "conflictOption": "Skip", "data": [make_record(1), make_record(2)]}
-        assert httpx.post(f"{emu.url}/records/connector/records", json=body,
-                          headers={"Authorization": f"Bearer {token}"}).status_code == 201
+        assert (
+            httpx.post(
+                f"{emu.url}/records/connector/records", json=body, headers={"Authorization": f"Bearer {token}"}
+            ).status_code
+            == 201
+        )
         emu.hold("R-00002")
         emu.approve("R-00001")
     with emulator.run(db=db) as again:
@@ -75,8 +79,12 @@ def test_a_database_file_keeps_everything_across_restarts(tmp_path: Path) -> Non
         assert records["R-00002"].on_hold and records["R-00001"].approved
         assert records["R-00001"].due is not None
         token = _token(again, app.client_id, app.secret or "")
-        response = httpx.request("DELETE", f"{again.url}/records/connector/records", json={"disposalIds": ["R-00001"]},
-                                 headers={"Authorization": f"Bearer {token}"})
+        response = httpx.request(
+            "DELETE",
+            f"{again.url}/records/connector/records",
+            json={"disposalIds": ["R-00001"]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 200
 
 
@@ -107,8 +115,14 @@ def _cli(*args: str) -> list[str]:
 
 def test_the_shell_command_prints_its_urls_registers_apps_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(_cli("--seed", "data-samples/", "--db", str(tmp_path / "e.db")),
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        _cli("--seed", "data-samples/", "--db", str(tmp_path / "e.db")),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         text = ""
@@ -119,19 +133,35 @@ def test_the_shell_command_prints_its_urls_registers_apps_and_stops_on_sigterm(t
         assert f"{url.group(1)}/identity" in text
         assert "opus-nb emulator register-app --url" in text
         assert "6f2d8a4e-3b1c-4e9a-9d7f-1a2b3c4d5e6f" in text
-        done = subprocess.run(_cli("register-app", "--url", url.group(1), "--out", str(tmp_path / "app")),
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            _cli("register-app", "--url", url.group(1), "--out", str(tmp_path / "app")),
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         env_file = tmp_path / "app" / ".env"
         values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
         assert values["OPUS_CLIENT_ID"] in done.stdout
         assert values["OPUS_CERTIFICATE_PASSWORD"] not in done.stdout
         assert (tmp_path / "app" / "app.pfx").is_file()
-        secret = subprocess.run(_cli("register-app", "--url", url.group(1), "--credential", "secret", "--out", str(tmp_path / "s")),
-                                cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        secret = subprocess.run(
+            _cli("register-app", "--url", url.group(1), "--credential", "secret", "--out", str(tmp_path / "s")),
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         values = dict(line.split("=", 1) for line in (tmp_path / "s" / ".env").read_text().splitlines() if "=" in line)
         assert values["OPUS_CLIENT_SECRET"] not in secret.stdout
-        form = {"grant_type": "client_credentials", "client_id": values["OPUS_CLIENT_ID"], "client_secret": values["OPUS_CLIENT_SECRET"]}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": values["OPUS_CLIENT_ID"],
+            "client_secret": values["OPUS_CLIENT_SECRET"],
+        }
         assert httpx.post(f"{values['OPUS_IDENTITY_URL']}/connect/token", data=form).status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -139,8 +169,14 @@ def test_the_shell_command_prints_its_urls_registers_apps_and_stops_on_sigterm(t
 
 
 def test_register_app_without_a_running_emulator_is_one_clear_line(tmp_path: Path) -> None:
-    done = subprocess.run(_cli("register-app", "--url", "http://127.0.0.1:9", "--out", str(tmp_path)),
-                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        _cli("register-app", "--url", "http://127.0.0.1:9", "--out", str(tmp_path)),
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["opus-nb: no Opus emulator answered at http://127.0.0.1:9 (ConnectError)"]
 

@@ -51,8 +51,10 @@ def _json_body(answer: bytes) -> dict[str, object]:
 def test_a_declared_content_length_over_the_limit_is_413_before_the_body_is_read(strict) -> None:
     token = strict.issue_token()
     with _connect(strict.port) as sock:
-        sock.sendall(f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                     "Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n".encode())
+        sock.sendall(
+            f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n".encode()
+        )
         answer = _read_all(sock)
     assert _status(answer) == 413
     assert "2000 bytes" in str(_json_body(answer)["message"])
@@ -62,8 +64,10 @@ def test_a_declared_content_length_over_the_limit_is_413_before_the_body_is_read
 def test_a_streamed_body_over_the_limit_is_413(strict) -> None:
     token, chunk = strict.issue_token(), b"x" * 500
     with _connect(strict.port) as sock:
-        sock.sendall(f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+        sock.sendall(
+            f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        )
         for _ in range(5):
             sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         answer = _read_all(sock)
@@ -74,8 +78,14 @@ def test_a_streamed_body_over_the_limit_is_413(strict) -> None:
 def test_bodies_within_the_limit_are_served_and_the_token_endpoint_is_limited_too(strict) -> None:
     with httpx.Client(base_url=strict.url, timeout=10) as client:
         assert client.get("/emulator").status_code == 200
-        assert client.post("/identity/connect/token", content=b"a=" + b"x" * 3000,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 413
+        assert (
+            client.post(
+                "/identity/connect/token",
+                content=b"a=" + b"x" * 3000,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ).status_code
+            == 413
+        )
 
 
 def test_the_default_limit_is_a_few_megabytes(emu, api, conn) -> None:
@@ -87,7 +97,7 @@ def test_the_default_limit_is_a_few_megabytes(emu, api, conn) -> None:
     assert api.post(RECORDS, json={"id": conn.id, "conflictOption": "Skip", "data": [fine]}).status_code == 201
 
 
-@pytest.mark.parametrize(("opening", "times"), [("[", 100_000), ("{\"a\":", 100_000), ("[ /* lenient */ ", 4_000)])
+@pytest.mark.parametrize(("opening", "times"), [("[", 100_000), ('{"a":', 100_000), ("[ /* lenient */ ", 4_000)])
 def test_json_nested_beyond_64_levels_is_400_not_a_crash(emu, api, opening: str, times: int) -> None:
     response = api.post(RECORDS, content=(opening * times).encode(), headers={"Content-Type": "application/json"})
     assert response.status_code == 400
@@ -96,8 +106,13 @@ def test_json_nested_beyond_64_levels_is_400_not_a_crash(emu, api, opening: str,
 
 def test_64_levels_are_read_and_65_are_refused(emu, api, conn) -> None:
     def body(depth: int) -> str:
-        return json.dumps({"id": conn.id, "conflictOption": "Skip", "data": [make_record(1, _Description=...)]})[:-1] + \
-            ', "x": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+        return (
+            json.dumps({"id": conn.id, "conflictOption": "Skip", "data": [make_record(1, _Description=...)]})[:-1]
+            + ', "x": '
+            + "[" * (depth - 1)
+            + "]" * (depth - 1)
+            + "}"
+        )
 
     at_limit = api.post(RECORDS, content=body(64).encode(), headers={"Content-Type": "application/json"})
     assert "nested" not in at_limit.text
@@ -108,8 +123,9 @@ def test_64_levels_are_read_and_65_are_refused(emu, api, conn) -> None:
 
 
 def test_a_large_body_that_is_not_strict_json_is_400_without_the_lenient_reader(emu, api, conn) -> None:
-    body = "// written by hand\n" + json.dumps({"id": conn.id, "conflictOption": "Skip",
-                                                "data": [make_record(1, _Description="x" * 200_000)]})
+    body = "// written by hand\n" + json.dumps(
+        {"id": conn.id, "conflictOption": "Skip", "data": [make_record(1, _Description="x" * 200_000)]}
+    )
     response = api.post(RECORDS, content=body.encode(), headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert "strict JSON" in response.json()["message"]
@@ -120,8 +136,11 @@ def test_a_slow_lenient_body_does_not_hold_up_other_requests(emu, token, conn) -
     body = ("/* by hand */ " + json.dumps({"id": conn.id, "conflictOption": "Skip", "data": records})).encode()
     assert len(body) < 64 * 1024  # read leniently: half a second or more of json5
     with _connect(emu.port) as lenient:
-        lenient.sendall(f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        lenient.sendall(
+            f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         time.sleep(0.2)  # the emulator is reading it now
         assert httpx.get(f"{emu.url}/emulator", timeout=60).status_code == 200
         answered_meanwhile, _, _ = select.select([lenient], [], [], 0)
@@ -143,8 +162,10 @@ def test_a_client_that_stalls_mid_request_line_is_cut_off_while_others_are_serve
 def test_a_stalled_body_is_408(strict) -> None:
     token = strict.issue_token()
     with _connect(strict.port) as sock:
-        sock.sendall(f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                     "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\": ".encode())
+        sock.sendall(
+            f"POST {RECORDS} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id": '.encode()
+        )
         answer = _read_all(sock)
     assert _status(answer) == 408
     assert "1 s" in str(_json_body(answer)["message"])

@@ -52,7 +52,7 @@ def test_graph_submit_sample_is_understood_and_answered_in_the_documents_terms(e
     documented_answer = json5.loads(_uncomment(next(b for b in _json_blocks(page) if '"statusCode": 201' in b)))
     body = _with_id(_uncomment(request), conn.id)
     response = _post_raw(api, "POST", RECORDS, body)
-    assert response.status_code == 418, response.text        # the sample's values are the type names
+    assert response.status_code == 418, response.text  # the sample's values are the type names
     answer = response.json()
     assert set(answer) == set(documented_answer) | {"failedItems"}
     [failed] = answer["failedItems"]
@@ -103,4 +103,3 @@ def test_older_due_and_destroy_samples_are_understood(emu, api, conn, submit) ->
     destroyed = _post_raw(api, "POST", "/api/connector/DestroyRecords", destroy)
     assert destroyed.status_code == 200
     assert destroyed.json() == {"message": None}
-

@@ -19,10 +19,12 @@ from .records import SAMPLES, make_record
 def test_terms_given_in_python_recompute_stored_due_dates(emu, submit, due) -> None:
     submit([make_record(1, termFullPath="Legal/Litigation"), make_record(2)])
     assert emu.record("R-00001").due is None
-    emu.set_terms([
-        {"fullPath": "Legal/Litigation", "retention": {"years": 1, "after": "timeModified"}},
-        {"fullPath": "Finance/Accounts Payable", "retention": None},
-    ])
+    emu.set_terms(
+        [
+            {"fullPath": "Legal/Litigation", "retention": {"years": 1, "after": "timeModified"}},
+            {"fullPath": "Finance/Accounts Payable", "retention": None},
+        ]
+    )
     assert emu.record("R-00001").due == dt.datetime(2012, 3, 4, 5, 6, 7)
     assert emu.record("R-00002").due is None
     assert [i["rowKey"] for i in due().json()["queriedItems"]] == ["R-00001"]
@@ -62,7 +64,9 @@ def test_due_dates_agree_with_the_terms_model(created: dt.datetime, lag: dt.time
     tenant = _tenant()
     created = created.replace(microsecond=0)
     modified = (created + lag).replace(microsecond=0)
-    record = make_record(1, termFullPath=term, timeCreated=f"{created:%Y-%m-%d %H:%M:%S}", timeModified=f"{modified:%Y-%m-%d %H:%M:%S}")
+    record = make_record(
+        1, termFullPath=term, timeCreated=f"{created:%Y-%m-%d %H:%M:%S}", timeModified=f"{modified:%Y-%m-%d %H:%M:%S}"
+    )
     conn_id = tenant.connections[0].id
     assert tenant.submit(conn_id, "Skip", [record]).stored == 1
     expected = TERMS[term].due_date(pd.Timestamp(created), pd.Timestamp(modified))

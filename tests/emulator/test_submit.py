@@ -101,8 +101,14 @@ def test_a_row_key_twice_in_one_request_follows_the_conflict_option(emu, submit)
 
 def test_a_row_key_of_another_connection_fails_that_item(emu, api, submit, conn) -> None:
     other = emu.create_connection({"id": "0c8f5a52-58a9-4e0b-a2c5-5f6f1b0c0d11", "data": [{"rowKey": "SingleText"}]})
-    response = api.post(RECORDS, json={"id": other.id, "conflictOption": "Overwrite", "data": [make_record(1, **{
-        k: ... for k in make_record(1) if k.startswith(("_", "Contract"))})]})
+    response = api.post(
+        RECORDS,
+        json={
+            "id": other.id,
+            "conflictOption": "Overwrite",
+            "data": [make_record(1, **{k: ... for k in make_record(1) if k.startswith(("_", "Contract"))})],
+        },
+    )
     assert response.status_code == 201
     clash = submit([make_record(1)], "Overwrite")
     assert clash.status_code == 418
@@ -125,7 +131,10 @@ BAD_VALUES = [
     ({"leafName": "  "}, "leafName: a value is required"),
     ({"createdBy": ...}, "createdBy: a value is required"),
     ({"modifiedBy": None}, "modifiedBy: a value is required"),
-    ({"timeCreated": "2024-13-01 00:00:00"}, "timeCreated: '2024-13-01 00:00:00' is not a date-time in the format %Y-%m-%d %H:%M:%S"),
+    (
+        {"timeCreated": "2024-13-01 00:00:00"},
+        "timeCreated: '2024-13-01 00:00:00' is not a date-time in the format %Y-%m-%d %H:%M:%S",
+    ),
     ({"timeModified": "2024-12-01T00:00:00"}, "timeModified: '2024-12-01T00:00:00' is not a date-time"),
     ({"timeModified": "2024-1-5 00:00:00"}, "is not a date-time"),
     ({"_Document_%20_Date": "yesterday"}, "_Document_%20_Date: 'yesterday' is not a date-time"),

@@ -60,9 +60,7 @@ def sheet(n: int = 3, **changes_by_row: dict[str, Any]) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def conn() -> opus.Connection:
     """The sample connection with its choice options and classification terms."""
-    return opus.load_connection(
-        SAMPLES / "connection.json", choices=SAMPLES / "choices.json", terms=SAMPLES / "terms.json"
-    )
+    return opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json", terms=SAMPLES / "terms.json")
 
 
 @pytest.fixture(scope="session")

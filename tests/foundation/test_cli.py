@@ -7,14 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SAMPLES, good_row, sheet
-
 from opus_nb.cli import main
+
+from .conftest import SAMPLES, good_row, sheet
 
 
 def _args(sheet_path: Path, *extra: str) -> list[str]:
-    return ["validate", str(sheet_path), "--connection", str(SAMPLES / "connection.json"),
-            "--choices", str(SAMPLES / "choices.json"), "--terms", str(SAMPLES / "terms.json"), *extra]
+    return [
+        "validate",
+        str(sheet_path),
+        "--connection",
+        str(SAMPLES / "connection.json"),
+        "--choices",
+        str(SAMPLES / "choices.json"),
+        "--terms",
+        str(SAMPLES / "terms.json"),
+        *extra,
+    ]
 
 
 def test_clean_sheet_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

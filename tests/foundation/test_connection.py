@@ -11,7 +11,7 @@ import pytest
 import opus_nb as opus
 from opus_nb.connection import BUILTIN_COLUMNS, ColumnType, decode_display_name
 
-from .conftest import GUID, REGIONS, SAMPLES, downloaded, good_row, frame
+from .conftest import GUID, REGIONS, SAMPLES, downloaded, frame, good_row
 
 BUILTIN_DISPLAY = {
     "rowKey": "Row key",
@@ -76,8 +76,16 @@ def test_builtins_are_added_when_the_file_lists_only_custom_columns() -> None:
 
 
 @pytest.mark.parametrize(
-    "internal, required", [("rowKey", True), ("leafName", True), ("termFullPath", False), ("timeCreated", True),
-                           ("timeModified", True), ("createdBy", True), ("modifiedBy", True)]
+    "internal, required",
+    [
+        ("rowKey", True),
+        ("leafName", True),
+        ("termFullPath", False),
+        ("timeCreated", True),
+        ("timeModified", True),
+        ("createdBy", True),
+        ("modifiedBy", True),
+    ],
 )
 def test_required_builtins_are_marked_required(conn: opus.Connection, internal: str, required: bool) -> None:
     assert conn.column(internal).required is required
@@ -113,13 +121,15 @@ def test_to_json_gives_back_the_downloaded_form_under_both_spellings(conn: opus.
 
 
 def test_explicit_form_gives_display_names_and_choice_options() -> None:
-    conn = opus.load_connection({
-        "id": GUID,
-        "columns": [
-            {"internalName": "_Dept", "type": "SingleChoice", "displayName": "Department", "choices": ["A", "B"]},
-            {"internalName": "_Amount", "type": "Number"},
-        ],
-    })
+    conn = opus.load_connection(
+        {
+            "id": GUID,
+            "columns": [
+                {"internalName": "_Dept", "type": "SingleChoice", "displayName": "Department", "choices": ["A", "B"]},
+                {"internalName": "_Amount", "type": "Number"},
+            ],
+        }
+    )
     assert conn.column("Department").internal_name == "_Dept"
     assert conn.column("_Dept").choices == ("A", "B")
     assert conn.column("_Amount").display_name == "Amount"
@@ -230,15 +240,31 @@ BAD_FILES = {
     "explicit column not an object": ({"id": GUID, "columns": ["_A"]}, "columns[0]"),
     "explicit column without internal name": ({"id": GUID, "columns": [{"type": "Number"}]}, "columns[0]"),
     "explicit column with blank display name": (
-        {"id": GUID, "columns": [{"internalName": "_A", "type": "Number", "displayName": " "}]}, "columns[0].displayName"),
+        {"id": GUID, "columns": [{"internalName": "_A", "type": "Number", "displayName": " "}]},
+        "columns[0].displayName",
+    ),
     "explicit column with unknown type": (
-        {"id": GUID, "columns": [{"internalName": "_A", "type": "Money", "displayName": "A"}]}, "columns[0].type"),
-    "explicit column with unknown type, no display name": ({"id": GUID, "columns": [{"internalName": "_A", "type": "Money"}]}, None),
+        {"id": GUID, "columns": [{"internalName": "_A", "type": "Money", "displayName": "A"}]},
+        "columns[0].type",
+    ),
+    "explicit column with unknown type, no display name": (
+        {"id": GUID, "columns": [{"internalName": "_A", "type": "Money"}]},
+        None,
+    ),
     "explicit duplicate display names": (
-        {"id": GUID, "columns": [{"internalName": "_A", "type": "Number", "displayName": "Same"},
-                                 {"internalName": "_B", "type": "Number", "displayName": "same"}]}, None),
+        {
+            "id": GUID,
+            "columns": [
+                {"internalName": "_A", "type": "Number", "displayName": "Same"},
+                {"internalName": "_B", "type": "Number", "displayName": "same"},
+            ],
+        },
+        None,
+    ),
     "explicit choices not a list": (
-        {"id": GUID, "columns": [{"internalName": "_A", "type": "SingleChoice", "choices": "A;B"}]}, "columns[0].choices"),
+        {"id": GUID, "columns": [{"internalName": "_A", "type": "SingleChoice", "choices": "A;B"}]},
+        "columns[0].choices",
+    ),
 }
 
 

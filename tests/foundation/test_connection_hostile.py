@@ -55,7 +55,7 @@ def test_latin1_terms_file_is_an_error_naming_the_encoding(tmp_path: Path) -> No
     assert "UTF-8" in str(caught.value)
 
 
-@pytest.mark.parametrize("brackets", ["[", "{\"a\":"])
+@pytest.mark.parametrize("brackets", ["[", '{"a":'])
 def test_very_deep_json_is_an_error_not_a_recursion_error(tmp_path: Path, brackets: str) -> None:
     path = _bytes_file(tmp_path, (brackets * 100_000).encode())
     with pytest.raises(opus.ConnectionFileError) as caught:
@@ -89,8 +89,11 @@ def test_json_text_passed_as_the_path_says_pass_a_path_or_a_dict() -> None:
 
 @pytest.mark.parametrize("key", ["data", "_A"])
 def test_duplicate_json_keys_are_an_error_naming_the_key(tmp_path: Path, key: str) -> None:
-    text = ('{"id": "%s", "data": [{"_A": "Number", "_A": "SingleText"}]}' % GUID if key == "_A"
-            else '{"id": "%s", "data": [{"_A": "Number"}], "data": [{"_B": "Number"}]}' % GUID)
+    text = (
+        '{"id": "%s", "data": [{"_A": "Number", "_A": "SingleText"}]}' % GUID
+        if key == "_A"
+        else '{"id": "%s", "data": [{"_A": "Number"}], "data": [{"_B": "Number"}]}' % GUID
+    )
     path = _bytes_file(tmp_path, text.encode())
     with pytest.raises(opus.ConnectionFileError) as caught:
         opus.load_connection(path)

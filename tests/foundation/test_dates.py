@@ -73,8 +73,22 @@ def test_slash_date_with_two_valid_readings_is_ambiguous(raw: str) -> None:
     assert pd.isna(value) and ambiguous and not unreadable
 
 
-UNREADABLE = ["soon", "2021-02-30", "13/13/2021", "2021-03-04 25:00", "0", "-1", "0.5", "1.5e4", "99999999",
-              "32 March 2021", "March 2021 4", True, dt.time(12, 0), float("inf")]
+UNREADABLE = [
+    "soon",
+    "2021-02-30",
+    "13/13/2021",
+    "2021-03-04 25:00",
+    "0",
+    "-1",
+    "0.5",
+    "1.5e4",
+    "99999999",
+    "32 March 2021",
+    "March 2021 4",
+    True,
+    dt.time(12, 0),
+    float("inf"),
+]
 
 
 @pytest.mark.parametrize("raw", UNREADABLE, ids=[repr(r) for r in UNREADABLE])
@@ -121,7 +135,11 @@ def test_a_cells_reading_does_not_depend_on_its_neighbours() -> None:
 
 @pytest.mark.parametrize(
     "fmt, expected",
-    [("%Y-%m-%d %H:%M:%S", "2021-03-04 10:30:00"), ("%d/%m/%Y %H:%M", "04/03/2021 10:30"), ("%Y-%m-%dT%H:%M:%S", "2021-03-04T10:30:00")],
+    [
+        ("%Y-%m-%d %H:%M:%S", "2021-03-04 10:30:00"),
+        ("%d/%m/%Y %H:%M", "04/03/2021 10:30"),
+        ("%Y-%m-%dT%H:%M:%S", "2021-03-04T10:30:00"),
+    ],
 )
 def test_date_times_are_written_in_the_given_format_with_none_for_blank(fmt: str, expected: str) -> None:
     text = format_datetimes(pd.Series(pd.to_datetime(["2021-03-04 10:30", None])), fmt)
@@ -140,10 +158,23 @@ def test_excel_serials_beyond_the_nanosecond_range_are_read_not_crashed(serial: 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    stamps=st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31))),
-                    min_size=1, max_size=40),
-    fmt=st.sampled_from(["%Y-%m-%d %H:%M:%S", "%d/%m/%Y %I:%M %p", "%Y-%m-%d", "%H:%M %d.%m.%Y",
-                         "%Y-%m-%dT%H:%M:%S.%f", "%b %d, %Y %H:%M", "%c", "%%Y %d %H"]),
+    stamps=st.lists(
+        st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31))),
+        min_size=1,
+        max_size=40,
+    ),
+    fmt=st.sampled_from(
+        [
+            "%Y-%m-%d %H:%M:%S",
+            "%d/%m/%Y %I:%M %p",
+            "%Y-%m-%d",
+            "%H:%M %d.%m.%Y",
+            "%Y-%m-%dT%H:%M:%S.%f",
+            "%b %d, %Y %H:%M",
+            "%c",
+            "%%Y %d %H",
+        ]
+    ),
 )
 def test_formatting_by_day_and_time_of_day_matches_pandas_strftime(stamps: list[dt.datetime | None], fmt: str) -> None:
     values = pd.Series(pd.to_datetime(stamps)).astype("datetime64[us]")

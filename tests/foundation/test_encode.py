@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import opus_nb as opus
@@ -50,8 +49,14 @@ def test_single_choice_is_sent_as_its_order(conn: opus.Connection, raw: Any, ord
 
 @pytest.mark.parametrize(
     "raw, wire",
-    [("Europe", "[2]"), ("Asia Pacific; north america", "[3,1]"), ("[1,3]", "[1,3]"), (["Latin America", 2], "[4,2]"),
-     ("Europe; Middle East, Africa", "[2,5]"), ("1;1;North America", "[1]")],
+    [
+        ("Europe", "[2]"),
+        ("Asia Pacific; north america", "[3,1]"),
+        ("[1,3]", "[1,3]"),
+        (["Latin America", 2], "[4,2]"),
+        ("Europe; Middle East, Africa", "[2,5]"),
+        ("1;1;North America", "[1]"),
+    ],
 )
 def test_multiple_choice_is_sent_as_bracketed_orders(conn: opus.Connection, raw: Any, wire: str) -> None:
     assert _record(conn, Regions=raw)["_Regions"] == wire
@@ -59,34 +64,49 @@ def test_multiple_choice_is_sent_as_bracketed_orders(conn: opus.Connection, raw:
 
 @pytest.mark.parametrize(
     "raw, wire",
-    [("ann@contoso.com", "[ann@contoso.com]"),
-     ("ann@contoso.com; legal@contoso.com", "[ann@contoso.com,legal@contoso.com]"),
-     ("Lee, Ann <ann@x.com>; b@y.org", "[ann@x.com,b@y.org]"),
-     (["Ann <ann@x.com>", "b@y.org"], "[ann@x.com,b@y.org]")],
+    [
+        ("ann@contoso.com", "[ann@contoso.com]"),
+        ("ann@contoso.com; legal@contoso.com", "[ann@contoso.com,legal@contoso.com]"),
+        ("Lee, Ann <ann@x.com>; b@y.org", "[ann@x.com,b@y.org]"),
+        (["Ann <ann@x.com>", "b@y.org"], "[ann@x.com,b@y.org]"),
+    ],
 )
 def test_people_are_sent_as_bracketed_addresses(conn: opus.Connection, raw: Any, wire: str) -> None:
     assert _record(conn, **{"Record Owner": raw})["_Record_%20_Owner"] == wire
 
 
-@pytest.mark.parametrize("raw, number", [(" 12.50 ", 12.5), ("7", 7), (7.0, 7), (-3, -3), ("0.1", 0.1), (2.0**52, 2**52), (1e20, 1e20)])
-def test_numbers_are_json_numbers_and_whole_numbers_within_float_precision_are_ints(conn: opus.Connection, raw: Any, number: Any) -> None:
+@pytest.mark.parametrize(
+    "raw, number", [(" 12.50 ", 12.5), ("7", 7), (7.0, 7), (-3, -3), ("0.1", 0.1), (2.0**52, 2**52), (1e20, 1e20)]
+)
+def test_numbers_are_json_numbers_and_whole_numbers_within_float_precision_are_ints(
+    conn: opus.Connection, raw: Any, number: Any
+) -> None:
     value = _record(conn, **{"Contract Value": raw})["Contract%20_Value"]
     assert value == number
     assert type(value) is type(number)
 
 
 def test_date_times_are_written_in_the_connections_format() -> None:
-    conn = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json",
-                                datetime_format="%d/%m/%Y %H:%M")
+    conn = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json", datetime_format="%d/%m/%Y %H:%M")
     record = _record(conn, **{"Created time": "4 March 2021 2:30 PM", "Modified time": 44259.75})
     assert record["timeCreated"] == "04/03/2021 14:30"
     assert record["timeModified"] == "04/03/2021 18:00"
 
 
-@pytest.mark.parametrize("column, internal", [
-    ("Classification", "termFullPath"), ("Vendor Name", "_Vendor_%20_Name"), ("Description", "_Description"),
-    ("Document Date", "_Document_%20_Date"), ("Department", "_Department"), ("Regions", "_Regions"),
-    ("Record Owner", "_Record_%20_Owner"), ("Contract Value", "Contract%20_Value"), ("Business Area", "_Business_%20_Area")])
+@pytest.mark.parametrize(
+    "column, internal",
+    [
+        ("Classification", "termFullPath"),
+        ("Vendor Name", "_Vendor_%20_Name"),
+        ("Description", "_Description"),
+        ("Document Date", "_Document_%20_Date"),
+        ("Department", "_Department"),
+        ("Regions", "_Regions"),
+        ("Record Owner", "_Record_%20_Owner"),
+        ("Contract Value", "Contract%20_Value"),
+        ("Business Area", "_Business_%20_Area"),
+    ],
+)
 @pytest.mark.parametrize("blank", [None, np.nan, "", "  "])
 def test_blank_optional_value_is_left_out(conn: opus.Connection, column: str, internal: str, blank: Any) -> None:
     record = _record(conn, **{column: blank})
@@ -131,7 +151,9 @@ def test_accessor_and_function_give_the_same_records(conn: opus.Connection) -> N
 
 
 @pytest.mark.parametrize("chunk_size, sizes", [(1, [1] * 5), (2, [2, 2, 1]), (5, [5]), (100, [5])])
-def test_iter_records_yields_chunks_of_the_given_size_in_row_order(conn: opus.Connection, chunk_size: int, sizes: list[int]) -> None:
+def test_iter_records_yields_chunks_of_the_given_size_in_row_order(
+    conn: opus.Connection, chunk_size: int, sizes: list[int]
+) -> None:
     df = sheet(5, r3={"Department": None})
     chunks = list(opus.iter_records(df, conn, chunk_size=chunk_size))
     assert [len(c) for c in chunks] == sizes
@@ -156,9 +178,19 @@ def test_report_batches_are_labelled_records_of_at_most_fifteen(conn: opus.Conne
 
 
 def test_explicit_connection_encodes_with_its_own_options() -> None:
-    conn = opus.load_connection({"id": GUID, "columns": [
-        {"internalName": "_Status", "type": "SingleChoice", "displayName": "Status", "choices": ["Open", "Closed"]}]})
-    row = {k: v for k, v in good_row().items() if k in ("Row key", "Name", "Created time", "Modified time", "Created by", "Modified by")}
+    conn = opus.load_connection(
+        {
+            "id": GUID,
+            "columns": [
+                {"internalName": "_Status", "type": "SingleChoice", "displayName": "Status", "choices": ["Open", "Closed"]}
+            ],
+        }
+    )
+    row = {
+        k: v
+        for k, v in good_row().items()
+        if k in ("Row key", "Name", "Created time", "Modified time", "Created by", "Modified by")
+    }
     assert opus.to_records(frame(row | {"Status": "closed"}), conn)[0]["_Status"] == 2
 
 

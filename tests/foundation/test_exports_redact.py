@@ -12,7 +12,7 @@ import pytest
 from opus_nb.exports import neutralise, write_csv_rows, write_table
 from opus_nb.redact import redact
 
-HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=1"]
+HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=1"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)

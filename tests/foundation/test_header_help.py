@@ -17,15 +17,28 @@ from opus_nb.errors import ConfigurationError
 
 from .conftest import SAMPLES, frame, good_row, sheet
 
-CONN_ARGS = ["--connection", str(SAMPLES / "connection.json"), "--choices", str(SAMPLES / "choices.json"),
-             "--terms", str(SAMPLES / "terms.json")]
+CONN_ARGS = [
+    "--connection",
+    str(SAMPLES / "connection.json"),
+    "--choices",
+    str(SAMPLES / "choices.json"),
+    "--terms",
+    str(SAMPLES / "terms.json"),
+]
 
 
 # --- did you mean -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("header, meant", [("Vendr Name", "Vendor Name"), ("contract_valeu", "Contract Value"),
-                                           ("Departmnet", "Department"), ("_Record_%20_Ownr", "Record Owner")])
+@pytest.mark.parametrize(
+    "header, meant",
+    [
+        ("Vendr Name", "Vendor Name"),
+        ("contract_valeu", "Contract Value"),
+        ("Departmnet", "Department"),
+        ("_Record_%20_Ownr", "Record Owner"),
+    ],
+)
 def test_an_unknown_header_suggests_the_columns_it_is_close_to(conn: opus.Connection, header: str, meant: str) -> None:
     row = good_row()
     row[header] = row.pop(meant)
@@ -97,14 +110,17 @@ def test_before_that_is_ambiguous_or_not_a_date_is_refused_before_any_request(co
         assert "day-first or month-first" in str(caught.value)
 
 
-@pytest.mark.parametrize("before, expected", [
-    ("2026-04-03", "2026-04-03 00:00:00"),
-    ("2026-04-03T10:30:00+02:00", "2026-04-03 08:30:00"),
-    ("3 April 2026", "2026-04-03 00:00:00"),
-    ("25/12/2026", "2026-12-25 00:00:00"),
-    (dt.date(2026, 4, 3), "2026-04-03 00:00:00"),
-    (pd.Timestamp("2026-04-03 12:00", tz="UTC"), "2026-04-03 12:00:00"),
-])
+@pytest.mark.parametrize(
+    "before, expected",
+    [
+        ("2026-04-03", "2026-04-03 00:00:00"),
+        ("2026-04-03T10:30:00+02:00", "2026-04-03 08:30:00"),
+        ("3 April 2026", "2026-04-03 00:00:00"),
+        ("25/12/2026", "2026-12-25 00:00:00"),
+        (dt.date(2026, 4, 3), "2026-04-03 00:00:00"),
+        (pd.Timestamp("2026-04-03 12:00", tz="UTC"), "2026-04-03 12:00:00"),
+    ],
+)
 def test_iso_dates_datetimes_and_unambiguous_written_dates_are_accepted(before: object, expected: str) -> None:
     assert format_due_date(before, "%Y-%m-%d %H:%M:%S") == expected  # type: ignore[arg-type]
 
@@ -123,15 +139,32 @@ def test_validate_takes_rename_and_dayfirst(tmp_path: Path, capsys: pytest.Captu
     path = _renamed_sheet(tmp_path)
     assert main(["validate", str(path), *CONN_ARGS]) == 1
     assert "unknown_column" in capsys.readouterr().out
-    code = main(["validate", str(path), *CONN_ARGS, "--rename", "Supplier=Vendor Name", "--rename", "Amount=Contract Value",
-                 "--dayfirst"])
+    code = main(
+        ["validate", str(path), *CONN_ARGS, "--rename", "Supplier=Vendor Name", "--rename", "Amount=Contract Value", "--dayfirst"]
+    )
     assert code == 0, capsys.readouterr().out
 
 
 def test_submit_dry_run_takes_rename_and_dayfirst(tmp_path: Path) -> None:
     path, bodies = _renamed_sheet(tmp_path), tmp_path / "bodies.json"
-    code = main(["submit", str(path), *CONN_ARGS, "--rename", "Supplier=Vendor Name", "--rename", "Amount=Contract Value",
-                 "--dayfirst", "--dry-run", "--quiet", "-o", str(bodies), "--journal", str(tmp_path / "journal")])
+    code = main(
+        [
+            "submit",
+            str(path),
+            *CONN_ARGS,
+            "--rename",
+            "Supplier=Vendor Name",
+            "--rename",
+            "Amount=Contract Value",
+            "--dayfirst",
+            "--dry-run",
+            "--quiet",
+            "-o",
+            str(bodies),
+            "--journal",
+            str(tmp_path / "journal"),
+        ]
+    )
     assert code == 0
     data = json.loads(bodies.read_text(encoding="utf-8"))[0]["data"]
     assert [r["_Document_%20_Date"] for r in data] == ["2021-04-03 00:00:00", "2021-12-25 14:30:00"]

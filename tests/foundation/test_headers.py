@@ -14,12 +14,21 @@ from .conftest import frame, good_row, sheet
 @pytest.mark.parametrize(
     "header, internal",
     [
-        ("Row key", "rowKey"), ("rowKey", "rowKey"), ("ROW_KEY", "rowKey"), (" row  key ", "rowKey"),
-        ("Name", "leafName"), ("leafname", "leafName"),
-        ("Created_Time", "timeCreated"), ("TIMECREATED", "timeCreated"),
-        ("Vendor Name", "_Vendor_%20_Name"), ("_Vendor_%20_Name", "_Vendor_%20_Name"), ("vendor_name", "_Vendor_%20_Name"),
-        ("Contract Value", "Contract%20_Value"), ("Contract%20_Value", "Contract%20_Value"),
-        ("classification", "termFullPath"), ("termFullPath", "termFullPath"),
+        ("Row key", "rowKey"),
+        ("rowKey", "rowKey"),
+        ("ROW_KEY", "rowKey"),
+        (" row  key ", "rowKey"),
+        ("Name", "leafName"),
+        ("leafname", "leafName"),
+        ("Created_Time", "timeCreated"),
+        ("TIMECREATED", "timeCreated"),
+        ("Vendor Name", "_Vendor_%20_Name"),
+        ("_Vendor_%20_Name", "_Vendor_%20_Name"),
+        ("vendor_name", "_Vendor_%20_Name"),
+        ("Contract Value", "Contract%20_Value"),
+        ("Contract%20_Value", "Contract%20_Value"),
+        ("classification", "termFullPath"),
+        ("termFullPath", "termFullPath"),
     ],
 )
 def test_header_matches_internal_or_display_name_ignoring_case_spaces_and_underscores(
@@ -29,8 +38,15 @@ def test_header_matches_internal_or_display_name_ignoring_case_spaces_and_unders
 
 
 def test_sheet_with_variant_headers_validates_and_encodes(conn: opus.Connection) -> None:
-    df = frame(good_row()).rename(columns={"Row key": "ROW_KEY", "Name": "leafName", "Created time": "created_time",
-                                           "Modified time": "TimeModified", "Contract Value": "contract value"})
+    df = frame(good_row()).rename(
+        columns={
+            "Row key": "ROW_KEY",
+            "Name": "leafName",
+            "Created time": "created_time",
+            "Modified time": "TimeModified",
+            "Contract Value": "contract value",
+        }
+    )
     report = opus.validate(df, conn)
     assert report.ok
     assert "Row key" in report.valid.columns and "Contract Value" in report.valid.columns

@@ -49,8 +49,13 @@ def test_an_int64_column_beyond_2_53_is_sent_exactly(conn: opus.Connection) -> N
 
 
 def test_a_column_mixing_big_and_ordinary_numbers_keeps_each_exact(conn: opus.Connection) -> None:
-    df = sheet(4, r0={"Contract Value": "9007199254740995"}, r1={"Contract Value": "12.25"},
-               r2={"Contract Value": 7}, r3={"Contract Value": None})
+    df = sheet(
+        4,
+        r0={"Contract Value": "9007199254740995"},
+        r1={"Contract Value": "12.25"},
+        r2={"Contract Value": 7},
+        r3={"Contract Value": None},
+    )
     assert _sent(conn, df) == [9007199254740995, 12.25, 7, None]
 
 

@@ -24,16 +24,51 @@ CONN = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choi
 SHEET_RULES = {"duplicate_column"}
 # modest by default (the folder must stay quick on a shared 2-core box); raise it to hunt:
 # OPUS_NB_PROPERTY_EXAMPLES=1000 pytest tests/foundation/test_properties.py
-PROPERTY = settings(max_examples=int(os.environ.get("OPUS_NB_PROPERTY_EXAMPLES", "60")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("OPUS_NB_PROPERTY_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
-_pieces = st.sampled_from(["Finance", "europe", " 2 ", "3", "Middle East, Africa", "ann@x.com", "Ann <a@b.co>",
-                           "/", ";", ",", "<", ">", "@", "\n", "[", "]", "03/04/2021", "4 March 2021", "44259.5",
-                           "Finance/Accounts Payable", " ", "inf", "nan", "1e3", "-0", "NaT", "None", "True"])
+_pieces = st.sampled_from(
+    [
+        "Finance",
+        "europe",
+        " 2 ",
+        "3",
+        "Middle East, Africa",
+        "ann@x.com",
+        "Ann <a@b.co>",
+        "/",
+        ";",
+        ",",
+        "<",
+        ">",
+        "@",
+        "\n",
+        "[",
+        "]",
+        "03/04/2021",
+        "4 March 2021",
+        "44259.5",
+        "Finance/Accounts Payable",
+        " ",
+        "inf",
+        "nan",
+        "1e3",
+        "-0",
+        "NaT",
+        "None",
+        "True",
+    ]
+)
 _messy_text = st.lists(st.one_of(_pieces, _text), max_size=4).map("".join)
 _scalar = st.one_of(
-    st.none(), st.just(float("nan")), st.just(pd.NA), st.just(pd.NaT),
+    st.none(),
+    st.just(float("nan")),
+    st.just(pd.NA),
+    st.just(pd.NaT),
     _messy_text,
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
@@ -74,7 +109,7 @@ def sheets(draw: st.DrawFn) -> pd.DataFrame:
     headers: list[Any] = [draw(_variants(name)) for name in keep]
     headers += draw(st.lists(HEADER, max_size=3))
     columns = {}
-    for i, header in enumerate(headers):
+    for i in range(len(headers)):
         base = good_row().get(keep[i]) if i < len(keep) else None
         cells = [draw(st.one_of(CELL, st.just(base))) for _ in range(n)]
         if i < len(keep) and keep[i] == "Row key":
@@ -174,18 +209,57 @@ def test_one_column_of_anything_under_any_header_never_raises_an_untyped_error(c
 
 
 _json = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), _text,
-              st.sampled_from(["SingleText", "Number", "Taxonomy", "SingleChoice", "DateTime", "rowKey",
-                               "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11", "Skip"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(
-        st.one_of(_text, st.sampled_from(["id", "data", "columns", "internalName", "type", "displayName", "choices",
-                                          "conflictOption", "_Dept", "rowKey"])), inner, max_size=4)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        _text,
+        st.sampled_from(
+            [
+                "SingleText",
+                "Number",
+                "Taxonomy",
+                "SingleChoice",
+                "DateTime",
+                "rowKey",
+                "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11",
+                "Skip",
+            ]
+        ),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.one_of(
+                _text,
+                st.sampled_from(
+                    [
+                        "id",
+                        "data",
+                        "columns",
+                        "internalName",
+                        "type",
+                        "displayName",
+                        "choices",
+                        "conflictOption",
+                        "_Dept",
+                        "rowKey",
+                    ]
+                ),
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
     max_leaves=12,
 )
 
 
 @PROPERTY
-@given(content=st.dictionaries(st.sampled_from(["id", "data", "columns", "confilictOption", "datetimeFormat"]), _json, max_size=4))
+@given(
+    content=st.dictionaries(st.sampled_from(["id", "data", "columns", "confilictOption", "datetimeFormat"]), _json, max_size=4)
+)
 def test_load_connection_never_raises_anything_but_connection_file_error(content: dict[str, Any]) -> None:
     content.setdefault("id", "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11")
     try:
@@ -193,4 +267,5 @@ def test_load_connection_never_raises_anything_but_connection_file_error(content
     except opus.ConnectionFileError:
         return
     assert [c.internal_name for c in conn.columns][:2] == ["rowKey", "leafName"] or any(
-        c.internal_name == "rowKey" for c in conn.columns)
+        c.internal_name == "rowKey" for c in conn.columns
+    )

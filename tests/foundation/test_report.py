@@ -20,8 +20,11 @@ def messy() -> pd.DataFrame:
 
 def test_errors_have_the_documented_columns(conn: opus.Connection, messy: pd.DataFrame) -> None:
     report = opus.validate(messy, conn)
-    assert report.errors.columns.tolist() == ERROR_COLUMNS == [
-        "row", "rowKey", "column", "internal_name", "value", "rule", "message"]
+    assert (
+        report.errors.columns.tolist()
+        == ERROR_COLUMNS
+        == ["row", "rowKey", "column", "internal_name", "value", "rule", "message"]
+    )
 
 
 def test_errors_name_rows_by_their_label_in_the_sheet(conn: opus.Connection, messy: pd.DataFrame) -> None:

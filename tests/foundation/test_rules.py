@@ -12,7 +12,7 @@ import pytest
 import opus_nb as opus
 from opus_nb.schema import RULES
 
-from .conftest import frame, good_row, sheet
+from .conftest import sheet
 
 # rule -> (display column, bad raw value)
 BAD_CELLS: dict[str, tuple[str, Any]] = {
@@ -72,8 +72,20 @@ def test_required_builtin_may_not_be_blank(conn: opus.Connection, column: str, b
     assert column in error["message"]
 
 
-@pytest.mark.parametrize("column", ["Classification", "Vendor Name", "Description", "Document Date", "Department",
-                                    "Regions", "Record Owner", "Contract Value", "Business Area"])
+@pytest.mark.parametrize(
+    "column",
+    [
+        "Classification",
+        "Vendor Name",
+        "Description",
+        "Document Date",
+        "Department",
+        "Regions",
+        "Record Owner",
+        "Contract Value",
+        "Business Area",
+    ],
+)
 @pytest.mark.parametrize("blank", [None, np.nan, "", "   "])
 def test_optional_columns_may_be_blank(conn: opus.Connection, column: str, blank: Any) -> None:
     assert opus.validate(sheet(2, r0={column: blank}), conn).ok
@@ -83,7 +95,9 @@ def test_duplicate_row_key_is_reported_on_every_row_that_shares_it(conn: opus.Co
     df = sheet(4, r1={"Row key": "DUP"}, r3={"Row key": "DUP"})
     report = opus.validate(df, conn)
     assert report.errors[["row", "rule", "column", "value"]].values.tolist() == [
-        [1, "unique", "Row key", "DUP"], [3, "unique", "Row key", "DUP"]]
+        [1, "unique", "Row key", "DUP"],
+        [3, "unique", "Row key", "DUP"],
+    ]
     assert "2 times" in report.errors["message"].iloc[0]
     assert report.valid.index.tolist() == [0, 2]
 
@@ -114,7 +128,11 @@ def test_modified_before_created_is_reported_on_modified_time(conn: opus.Connect
     df = sheet(2, r1={"Created time": "2022-05-01 09:00", "Modified time": "2022-04-30 09:00"})
     error = _only_error(opus.validate(df, conn))
     assert (error["rule"], error["column"], error["internal_name"], error["row"]) == (
-        "modified_before_created", "Modified time", "timeModified", 1)
+        "modified_before_created",
+        "Modified time",
+        "timeModified",
+        1,
+    )
     assert error["value"] == "2022-04-30 09:00"
     assert "2022-05-01 09:00:00" in error["message"]
 
@@ -162,8 +180,19 @@ def test_multiple_choice_entries_must_all_be_options(conn: opus.Connection, valu
     assert _only_error(opus.validate(sheet(1, r0={"Regions": value}), conn))["rule"] == "choices"
 
 
-@pytest.mark.parametrize("value", ["ann", "ann@contoso", "ann@@contoso.com", "Ann <ann>", "ann@contoso.com; bob",
-                                   "a b@contoso.com", "<>", ["ann@contoso.com", "nobody"]])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ann",
+        "ann@contoso",
+        "ann@@contoso.com",
+        "Ann <ann>",
+        "ann@contoso.com; bob",
+        "a b@contoso.com",
+        "<>",
+        ["ann@contoso.com", "nobody"],
+    ],
+)
 def test_people_must_be_email_addresses(conn: opus.Connection, value: Any) -> None:
     assert _only_error(opus.validate(sheet(1, r0={"Record Owner": value}), conn))["rule"] == "email"
 
@@ -193,7 +222,8 @@ def test_every_failure_is_reported_at_once(conn: opus.Connection) -> None:
     df = sheet(3, r0=spoil, r2={"Regions": "Mars"})
     report = opus.validate(df, conn)
     assert sorted(zip(report.errors["row"], report.errors["rule"], strict=True)) == sorted(
-        [(0, "required"), (0, "choice"), (0, "number"), (0, "email"), (2, "choices")])
+        [(0, "required"), (0, "choice"), (0, "number"), (0, "email"), (2, "choices")]
+    )
     assert report.errors.groupby(["row", "column"]).size().max() == 1
 
 

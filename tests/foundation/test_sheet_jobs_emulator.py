@@ -17,8 +17,14 @@ from opus_nb.session import login_emulator, logout
 
 from .conftest import SAMPLES, sheet
 
-CONN_ARGS = ["--connection", str(SAMPLES / "connection.json"), "--choices", str(SAMPLES / "choices.json"),
-             "--terms", str(SAMPLES / "terms.json")]
+CONN_ARGS = [
+    "--connection",
+    str(SAMPLES / "connection.json"),
+    "--choices",
+    str(SAMPLES / "choices.json"),
+    "--terms",
+    str(SAMPLES / "terms.json"),
+]
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
 
 
@@ -33,9 +39,13 @@ def signed_in(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """A session for the Python API, and the OPUS_* variables for the shell."""
     monkeypatch.chdir(tmp_path)
     app = emu.register_app(credential="certificate", directory=tmp_path / "shell-app")
-    for name, value in {"OPUS_CLIENT_ID": app.client_id, "OPUS_CERTIFICATE": str(app.certificate.pfx),
-                        "OPUS_CERTIFICATE_PASSWORD": app.password, "OPUS_GRAPH_URL": emu.url,
-                        "OPUS_IDENTITY_URL": emu.identity_url}.items():
+    for name, value in {
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }.items():
         monkeypatch.setenv(name, value)
     login_emulator(emu, directory=tmp_path / "app")
     yield emu
@@ -43,8 +53,11 @@ def signed_in(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def _day_first_sheet() -> pd.DataFrame:
-    return sheet(2, r0={"Document Date": "03/04/2021", "Name": HOSTILE, "Row key": "@KEY-0"},
-                 r1={"Document Date": "25/12/2021 14:30", "Row key": "-KEY-1"})
+    return sheet(
+        2,
+        r0={"Document Date": "03/04/2021", "Name": HOSTILE, "Row key": "@KEY-0"},
+        r1={"Document Date": "25/12/2021 14:30", "Row key": "-KEY-1"},
+    )
 
 
 def test_submit_with_dayfirst_stores_day_first_dates(signed_in: Emulator, tmp_path: Path) -> None:
@@ -65,8 +78,9 @@ def test_submit_without_dayfirst_sends_no_ambiguous_row(signed_in: Emulator, tmp
 def test_shell_submit_and_due_take_rename_dayfirst_and_write_neutralised_files(signed_in: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "sheet.csv"
     _day_first_sheet().rename(columns={"Vendor Name": "Supplier"}).to_csv(path, index=False)
-    code = main(["submit", str(path), *CONN_ARGS, "--rename", "Supplier=Vendor Name", "--dayfirst", "--quiet",
-                 "-o", "results.csv"])
+    code = main(
+        ["submit", str(path), *CONN_ARGS, "--rename", "Supplier=Vendor Name", "--dayfirst", "--quiet", "-o", "results.csv"]
+    )
     assert code == 0
     assert signed_in.record("@KEY-0").data["_Document_%20_Date"] == "2021-04-03 00:00:00"
     results = pd.read_csv(tmp_path / "results.csv", dtype=str)

@@ -23,16 +23,25 @@ def test_lab_listens_on_loopback_only_with_no_outside_look_ups(tmp_path: Path) -
     cmd = lab_command(tmp_path, 8899, token="", open_browser=False)
     assert "--ServerApp.ip=127.0.0.1" in cmd and "--ServerApp.port=8899" in cmd
     assert f"--ServerApp.root_dir={tmp_path}" in cmd
-    assert {"--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
-            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"} <= set(cmd)
+    assert {
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    } <= set(cmd)
     assert "--IdentityProvider.token=" in cmd and "--ServerApp.open_browser=False" in cmd
     assert ("--allow-root" in cmd) == (os.geteuid() == 0)
     assert not any(c.startswith("--IdentityProvider.token") for c in lab_command(tmp_path, 8899))
 
 
 def test_the_kernel_environment_signs_in_as_the_app(tmp_path: Path) -> None:
-    app = AppRegistration("app-id", ("records.readwrite.all",), "secret", "http://127.0.0.1:1", "http://127.0.0.1:1/identity",
-                          client_secret="not-a-certificate")
+    app = AppRegistration(
+        "app-id",
+        ("records.readwrite.all",),
+        "secret",
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:1/identity",
+        client_secret="not-a-certificate",
+    )
     with pytest.raises(DemoError, match="certificate"):
         notebook_env(app, tmp_path)
 

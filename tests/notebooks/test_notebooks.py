@@ -61,8 +61,11 @@ def test_notebook_02_reviews_and_destroys_what_the_script_approved(demo: tuple[D
     records = emu.records()
     cutoff = dt.datetime(2026, 1, 1)
     assert summary["due"] == sum(1 for r in records if r.due is not None and r.due < cutoff)
-    expected = {r.row_key for r in records if r.term == "Human Resources/Recruitment" and r.due is not None
-                and r.due < dt.datetime(2020, 1, 1)}
+    expected = {
+        r.row_key
+        for r in records
+        if r.term == "Human Resources/Recruitment" and r.due is not None and r.due < dt.datetime(2020, 1, 1)
+    }
     destroyed = {r.row_key for r in records if r.destroyed}
     assert destroyed == expected and summary["destroyed"] == len(expected) == run.destroyed_in_opus > 0
     assert summary["rejected"] == sum(1 for r in records if r.term == "Legal/Contracts" and r.due is not None and r.due < cutoff)

@@ -72,13 +72,21 @@ def destroy_requests(emu: Emulator) -> int:
 @pytest.fixture()
 def small() -> pd.DataFrame:
     """Six candidates with known classifications, people, dates and names."""
-    return pd.DataFrame({
-        "rowKey": ["A1", "A2", "B1", "B2", "C1", "C2"],
-        "leafName": ["Invoice 1.pdf", "Invoice 2.pdf", "CV Ann.pdf", "CV Bob.pdf", "Contract X.docx", "Memo.txt"],
-        "termFullPath": ["Finance/Accounts Payable", "Finance/Audit", "Human Resources/Recruitment",
-                         "Human Resources/Recruitment", "Legal/Contracts", None],
-        "timeCreated": pd.to_datetime(["2015-01-10", "2012-03-01", "2019-06-01", "2018-01-01", "2016-05-05", "2017-07-07"]),
-        "timeModified": pd.to_datetime(["2015-02-10", "2013-03-01", "2019-07-01", "2018-02-01", "2017-05-05", "2017-08-07"]),
-        "createdBy": ["ann.lee@contoso.com", "bkelly", "CONTOSO\\ann", "bob", "carol", None],
-        "modifiedBy": ["bob", "ann.lee@contoso.com", "carol", "carol", "bkelly", "dave"],
-    })
+    return pd.DataFrame(
+        {
+            "rowKey": ["A1", "A2", "B1", "B2", "C1", "C2"],
+            "leafName": ["Invoice 1.pdf", "Invoice 2.pdf", "CV Ann.pdf", "CV Bob.pdf", "Contract X.docx", "Memo.txt"],
+            "termFullPath": [
+                "Finance/Accounts Payable",
+                "Finance/Audit",
+                "Human Resources/Recruitment",
+                "Human Resources/Recruitment",
+                "Legal/Contracts",
+                None,
+            ],
+            "timeCreated": pd.to_datetime(["2015-01-10", "2012-03-01", "2019-06-01", "2018-01-01", "2016-05-05", "2017-07-07"]),
+            "timeModified": pd.to_datetime(["2015-02-10", "2013-03-01", "2019-07-01", "2018-02-01", "2017-05-05", "2017-08-07"]),
+            "createdBy": ["ann.lee@contoso.com", "bkelly", "CONTOSO\\ann", "bob", "carol", None],
+            "modifiedBy": ["bob", "ann.lee@contoso.com", "carol", "carol", "bkelly", "dave"],
+        }
+    )

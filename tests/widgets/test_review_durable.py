@@ -30,6 +30,7 @@ def reopen(small: pd.DataFrame, **options: object) -> ReviewSession:
 
 # 4. durable decisions and stages ----------------------------------------------------------------
 
+
 def test_reopening_the_review_resumes_its_decisions(small: pd.DataFrame) -> None:
     first = reopen(small, reviewer="Jane Smith")
     first.approve(["A1", "A2"])
@@ -61,10 +62,18 @@ def test_a_review_keeps_its_stages(small: pd.DataFrame) -> None:
         reopen(small, name="two", stage=3)
 
 
-@pytest.mark.parametrize(("options", "error"), [({"stage": 2}, ReviewStoreError), ({"stages": 0}, ReviewError),
-                                                ({"stages": -1}, ReviewError), ({"stages": 2, "stage": 3}, ReviewError)])
-def test_a_review_with_impossible_stages_is_refused_and_not_stored(small: pd.DataFrame, options: dict[str, int],
-                                                                   error: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"stage": 2}, ReviewStoreError),
+        ({"stages": 0}, ReviewError),
+        ({"stages": -1}, ReviewError),
+        ({"stages": 2, "stage": 3}, ReviewError),
+    ],
+)
+def test_a_review_with_impossible_stages_is_refused_and_not_stored(
+    small: pd.DataFrame, options: dict[str, int], error: type[Exception]
+) -> None:
     with pytest.raises(error, match="stage"):
         reopen(small, name="fresh", reviewer="Ann First", **options)
     assert reopen(small, name="fresh", stages=2, reviewer="Ann First").stages == 2  # nothing was kept of the refused one
@@ -93,8 +102,9 @@ def test_a_second_stage_confirms_only_what_the_first_approved(small: pd.DataFram
         same.approve("B1")
 
 
-def test_a_two_stage_review_destroys_only_the_doubly_approved(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                              tmp_path: Path, scripted_demo: None) -> None:
+def test_a_two_stage_review_destroys_only_the_doubly_approved(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+) -> None:
     first = ReviewSession(due, conn, name="two-stage", stages=2, reviewer="Ann First", audit=tmp_path / "audit")
     first.filter(classification="Finance/Audit")
     keys = list(first.shown["rowKey"][:3])
@@ -111,10 +121,15 @@ def test_a_two_stage_review_destroys_only_the_doubly_approved(emu: Emulator, due
     destroyed = log[(log["stage"] == "destroy") & (log["result"] == "destroyed")].set_index("rowKey")
     expected = first.candidates.set_index("rowKey").loc[keys[0]]
     assert destroyed.loc[keys[0], ["review", "name", "classification", "due_date"]].tolist() == [
-        second.review.id, expected["leafName"], expected["termFullPath"], f"{expected['due_date']:%Y-%m-%d}"]
+        second.review.id,
+        expected["leafName"],
+        expected["termFullPath"],
+        f"{expected['due_date']:%Y-%m-%d}",
+    ]
 
 
 # 5. proof of disposition ------------------------------------------------------------------------
+
 
 def test_every_decision_goes_to_the_audit_log_with_the_record_details(small: pd.DataFrame, tmp_path: Path) -> None:
     session = reopen(small, name="two", stages=2, reviewer="Ann First", audit=tmp_path / "audit")
@@ -122,17 +137,25 @@ def test_every_decision_goes_to_the_audit_log_with_the_record_details(small: pd.
     session.reject("B2", reason="still in use")
     log = AuditLog(tmp_path / "audit").read().set_index("rowKey")
     assert log.loc["A2", ["reviewer", "review", "stage", "name", "classification", "due_date", "result"]].tolist() == [
-        "Ann First", session.review.id, "1", "Invoice 2.pdf", "Finance/Audit", "2023-03-01", "approved"]
+        "Ann First",
+        session.review.id,
+        "1",
+        "Invoice 2.pdf",
+        "Finance/Audit",
+        "2023-03-01",
+        "approved",
+    ]
     assert log.loc["B2", ["result", "message", "due_date"]].tolist() == ["rejected", "still in use", "2019-07-01"]
 
 
-def test_the_proof_lists_each_decision_and_outcome_safely(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                          tmp_path: Path, scripted_demo: None) -> None:
+def test_the_proof_lists_each_decision_and_outcome_safely(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+) -> None:
     session = ReviewSession(due, conn, name="proof", reviewer="Jane <b>Smith</b>", audit=tmp_path / "audit")
     session.filter(classification="Legal/Contracts")
     approve, reject = list(session.shown["rowKey"][:2]), str(session.shown["rowKey"].iloc[2])
     session.approve(approve)
-    session.reject(reject, reason="=HYPERLINK(\"http://evil\") <script>x</script>")
+    session.reject(reject, reason='=HYPERLINK("http://evil") <script>x</script>')
     session.destroy(2, dry_run=False)
     csv_file, html_file = session.export_proof(tmp_path / "out" / "proof")
     proof = pd.read_csv(csv_file, dtype=str)
@@ -147,8 +170,15 @@ def test_the_proof_lists_each_decision_and_outcome_safely(emu: Emulator, due: pd
 
 
 def test_the_approved_export_is_formula_safe(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"rowKey": ["X1"], "leafName": ["=cmd|' /C calc'!A0"], "termFullPath": ["Finance/Audit"],
-                          "createdBy": ["@ann"], "timeModified": pd.to_datetime(["2012-01-01"])})
+    frame = pd.DataFrame(
+        {
+            "rowKey": ["X1"],
+            "leafName": ["=cmd|' /C calc'!A0"],
+            "termFullPath": ["Finance/Audit"],
+            "createdBy": ["@ann"],
+            "timeModified": pd.to_datetime(["2012-01-01"]),
+        }
+    )
     session = ReviewSession(frame, sample_connection(), reviewer="Jane Smith")
     session.approve("X1")
     csv_row = pd.read_csv(session.export_approved(tmp_path / "a.csv")).iloc[0]
@@ -170,11 +200,16 @@ def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.D
     assert panel.confirm_box.placeholder == "approve at all 2 stages first"
 
 
-def test_a_chunk_that_cannot_be_sent_keeps_the_outcomes_before_it(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                                   tmp_path: Path, scripted_demo: None) -> None:
+def test_a_chunk_that_cannot_be_sent_keeps_the_outcomes_before_it(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+) -> None:
     app = emu.register_app(credential="secret")
-    quick = OpusClient(ClientSecretCredential(app.client_id, app.client_secret), graph_url=emu.url,
-                       identity_url=emu.identity_url, retry=RetryPolicy(attempts=2, base=0.01, cap=0.02))
+    quick = OpusClient(
+        ClientSecretCredential(app.client_id, app.client_secret),
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
+    )
     session = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
     gone = destroyed_keys(emu)
     keys = [k for k in session.candidates["rowKey"] if k not in gone][:40]  # 3 chunks of at most 15

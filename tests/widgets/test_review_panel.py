@@ -31,7 +31,9 @@ def click_in_browser(button: w.Button) -> None:
 
 @pytest.fixture()
 def panel(small: pd.DataFrame, tmp_path: Path) -> ReviewPanel:
-    return ReviewPanel(ReviewSession(small, sample_connection(), reviewer="Jane Smith", audit=tmp_path / "audit"), exports=tmp_path / "exports")
+    return ReviewPanel(
+        ReviewSession(small, sample_connection(), reviewer="Jane Smith", audit=tmp_path / "audit"), exports=tmp_path / "exports"
+    )
 
 
 def test_the_panel_opens_on_the_first_page_with_counts_and_charts(due: pd.DataFrame, conn: Connection) -> None:
@@ -58,8 +60,12 @@ def test_grid_clicks_decide_and_redraw(panel: ReviewPanel) -> None:
 
 
 def test_malformed_grid_messages_change_nothing(panel: ReviewPanel) -> None:
-    for content in ({"action": "destroy", "keys": ["A1"]}, {"action": "approve", "keys": "A1"},
-                    {"action": "approve", "keys": [1]}, "approve"):
+    for content in (
+        {"action": "destroy", "keys": ["A1"]},
+        {"action": "approve", "keys": "A1"},
+        {"action": "approve", "keys": [1]},
+        "approve",
+    ):
         panel.grid._handle_custom_msg(content, [])
     assert panel.counts["undecided"] == 6
 
@@ -144,8 +150,9 @@ def test_the_destroy_button_needs_approval_and_the_typed_number(panel: ReviewPan
     assert panel.destroy_button.disabled, "approving more asks for the new number"
 
 
-def test_clicking_destroy_with_the_wrong_number_sends_nothing(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                              tmp_path: Path) -> None:
+def test_clicking_destroy_with_the_wrong_number_sends_nothing(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+) -> None:
     panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.approve(list(panel.candidates["rowKey"][:2]))
     panel.dry_run_box.value = False
@@ -157,8 +164,9 @@ def test_clicking_destroy_with_the_wrong_number_sends_nothing(emu: Emulator, due
     assert panel.results is None
 
 
-def test_dry_run_click_then_real_click_destroys_exactly_the_approved(emu: Emulator, due: pd.DataFrame,
-                                                                    conn: Connection, tmp_path: Path) -> None:
+def test_dry_run_click_then_real_click_destroys_exactly_the_approved(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+) -> None:
     panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.classification.value = "IT/Change Requests"
     keys = [r["key"] for r in panel.grid.rows[:3]]
@@ -187,8 +195,7 @@ def test_dry_run_click_then_real_click_destroys_exactly_the_approved(emu: Emulat
     assert panel.destroy_button.disabled
 
 
-def test_failures_are_listed_first_and_highlighted(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                   tmp_path: Path) -> None:
+def test_failures_are_listed_first_and_highlighted(emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path) -> None:
     panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.classification.value = "Human Resources/Personnel Files"
     keys = [r["key"] for r in panel.grid.rows[:2]]

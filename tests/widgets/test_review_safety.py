@@ -30,6 +30,7 @@ def session(small: pd.DataFrame) -> ReviewSession:
 
 # 1. a real destroy needs a person ---------------------------------------------------------------
 
+
 def test_a_scripted_real_destroy_is_refused_and_sends_nothing(emu: Emulator, due: pd.DataFrame, conn: Connection) -> None:
     panel = opus.review(due, conn, reviewer="Jane Smith")
     panel.approve(list(panel.candidates["rowKey"][:2]))
@@ -50,18 +51,20 @@ def test_a_scripted_real_destroy_is_refused_and_sends_nothing(emu: Emulator, due
     assert panel.results is None
 
 
-@pytest.mark.parametrize(("url", "setting", "allowed"), [
-    ("http://127.0.0.1:8123/records", "emulator", True),
-    ("http://localhost:8123/records", "emulator", True),
-    ("http://[::1]:8123/records", "emulator", True),
-    ("http://127.0.0.1:8123/records", None, False),
-    ("http://127.0.0.1:8123/records", "yes", False),
-    ("https://graph.avepointonlineservices.com/opus", "emulator", False),
-    ("http://10.0.0.5/records", "emulator", False),
-    ("http://127.0.0.1.example.com/records", "emulator", False),
-])
-def test_a_script_may_destroy_only_on_a_loopback_emulator_under_the_demo(url: str, setting: str | None,
-                                                                         allowed: bool) -> None:
+@pytest.mark.parametrize(
+    ("url", "setting", "allowed"),
+    [
+        ("http://127.0.0.1:8123/records", "emulator", True),
+        ("http://localhost:8123/records", "emulator", True),
+        ("http://[::1]:8123/records", "emulator", True),
+        ("http://127.0.0.1:8123/records", None, False),
+        ("http://127.0.0.1:8123/records", "yes", False),
+        ("https://graph.avepointonlineservices.com/opus", "emulator", False),
+        ("http://10.0.0.5/records", "emulator", False),
+        ("http://127.0.0.1.example.com/records", "emulator", False),
+    ],
+)
+def test_a_script_may_destroy_only_on_a_loopback_emulator_under_the_demo(url: str, setting: str | None, allowed: bool) -> None:
     environ = {} if setting is None else {"OPUS_NB_SCRIPTED_DESTROY": setting}
     assert scripted_destroy_allowed(url, environ) is allowed
 
@@ -69,9 +72,12 @@ def test_a_script_may_destroy_only_on_a_loopback_emulator_under_the_demo(url: st
 def test_the_demo_setting_does_not_open_a_tenant_to_scripts(small: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPUS_NB_SCRIPTED_DESTROY", "emulator")
     seen: list[httpx2.Request] = []
-    tenant = OpusClient(ClientSecretCredential("app", "not-a-real-secret"), graph_url="https://opus.contoso.example",
-                        identity_url="https://login.contoso.example", transport=httpx2.MockTransport(
-                            lambda request: seen.append(request) or httpx2.Response(500)))
+    tenant = OpusClient(
+        ClientSecretCredential("app", "not-a-real-secret"),
+        graph_url="https://opus.contoso.example",
+        identity_url="https://login.contoso.example",
+        transport=httpx2.MockTransport(lambda request: seen.append(request) or httpx2.Response(500)),
+    )
     session = ReviewSession(small, sample_connection(), reviewer="Jane Smith", client=tenant)
     session.approve(["A1"])
     with pytest.raises(PersonRequired):
@@ -80,6 +86,7 @@ def test_the_demo_setting_does_not_open_a_tenant_to_scripts(small: pd.DataFrame,
 
 
 # 2. bulk actions and explicit decisions ---------------------------------------------------------
+
 
 def test_approve_shown_leaves_a_rejection_and_its_reason_unless_asked(session: ReviewSession) -> None:
     session.reject("A1", reason="open audit")
@@ -114,13 +121,18 @@ def test_the_panel_asks_before_overriding_and_keeps_the_reason_on_screen(small: 
 
 # 3. the guard re-arms; the reviewer is a named person -------------------------------------------
 
+
 def test_the_typed_number_is_cleared_by_every_change(small: pd.DataFrame) -> None:
     panel = ReviewPanel(ReviewSession(small, sample_connection(), reviewer="Jane Smith"))
     panel.approve(["A1", "A2"])
-    changes = [lambda: setattr(panel.dry_run_box, "value", not panel.dry_run_box.value),
-               lambda: panel.approve(["B1"]), lambda: panel.undecide(["B1"]),
-               lambda: panel.filter(text="invoice"), lambda: setattr(panel.text, "value", ""),
-               lambda: panel.reject(["C2"], reason="keep")]
+    changes = [
+        lambda: setattr(panel.dry_run_box, "value", not panel.dry_run_box.value),
+        lambda: panel.approve(["B1"]),
+        lambda: panel.undecide(["B1"]),
+        lambda: panel.filter(text="invoice"),
+        lambda: setattr(panel.text, "value", ""),
+        lambda: panel.reject(["C2"], reason="keep"),
+    ]
     for change in changes:
         n = panel.counts["destroyable"]
         panel.confirm_box.value = str(n)
@@ -129,8 +141,7 @@ def test_the_typed_number_is_cleared_by_every_change(small: pd.DataFrame) -> Non
         assert panel.confirm_box.value == "" and panel.destroy_button.disabled
 
 
-def test_the_number_typed_for_a_dry_run_does_not_arm_a_real_one(emu: Emulator, due: pd.DataFrame,
-                                                                conn: Connection) -> None:
+def test_the_number_typed_for_a_dry_run_does_not_arm_a_real_one(emu: Emulator, due: pd.DataFrame, conn: Connection) -> None:
     panel = opus.review(due, conn, reviewer="Jane Smith")
     panel.approve(list(panel.candidates["rowKey"][:2]))
     panel.confirm_box.value = "2"
@@ -141,8 +152,9 @@ def test_the_number_typed_for_a_dry_run_does_not_arm_a_real_one(emu: Emulator, d
     assert panel.destroy_button.description == "Mark 2 destroyed in Opus"
 
 
-def test_no_decision_without_a_named_reviewer_and_never_the_os_login(small: pd.DataFrame,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_decision_without_a_named_reviewer_and_never_the_os_login(
+    small: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("getpass.getuser", lambda: "root")
     session = ReviewSession(small, sample_connection())
     assert session.reviewer is None

@@ -27,23 +27,26 @@ def test_candidates_get_due_dates_from_the_terms_and_come_oldest_due_first(sessi
     frame = session.candidates
     assert list(frame["rowKey"]) == ["B2", "B1", "A1", "A2", "C1", "C2"]
     due = dict(zip(frame["rowKey"], frame["due_date"], strict=True))
-    assert due["B2"] == pd.Timestamp("2019-07-01")      # recruitment: 1 year 6 months after created
-    assert due["A2"] == pd.Timestamp("2023-03-01")      # audit: 10 years after modified
-    assert pd.isna(due["C2"])                           # no classification, no due date
+    assert due["B2"] == pd.Timestamp("2019-07-01")  # recruitment: 1 year 6 months after created
+    assert due["A2"] == pd.Timestamp("2023-03-01")  # audit: 10 years after modified
+    assert pd.isna(due["C2"])  # no classification, no due date
     assert set(frame["decision"]) == {"undecided"}
 
 
-@pytest.mark.parametrize(("changes", "expected"), [
-    ({"classification": "Finance"}, {"A1", "A2"}),
-    ({"classification": "Finance/Audit"}, {"A2"}),
-    ({"classification": ["Legal", "Human Resources/Recruitment"]}, {"B1", "B2", "C1"}),
-    ({"classification": "Fin"}, set()),
-    ({"owner": "ANN"}, {"A1", "A2", "B1"}),
-    ({"owner": "bkelly"}, {"A2", "C1"}),
-    ({"due_from": "2020-12-01", "due_to": "2023-03-01"}, {"B1", "A1", "A2"}),
-    ({"text": "cv"}, {"B1", "B2"}),
-    ({"classification": "Human Resources", "owner": "bob"}, {"B2"}),
-])
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"classification": "Finance"}, {"A1", "A2"}),
+        ({"classification": "Finance/Audit"}, {"A2"}),
+        ({"classification": ["Legal", "Human Resources/Recruitment"]}, {"B1", "B2", "C1"}),
+        ({"classification": "Fin"}, set()),
+        ({"owner": "ANN"}, {"A1", "A2", "B1"}),
+        ({"owner": "bkelly"}, {"A2", "C1"}),
+        ({"due_from": "2020-12-01", "due_to": "2023-03-01"}, {"B1", "A1", "A2"}),
+        ({"text": "cv"}, {"B1", "B2"}),
+        ({"classification": "Human Resources", "owner": "bob"}, {"B2"}),
+    ],
+)
 def test_filters_show_what_they_say(session: ReviewSession, changes: dict[str, object], expected: set[str]) -> None:
     shown = session.filter(**changes)
     assert shown == len(expected)
@@ -68,8 +71,15 @@ def test_filters_add_up_and_one_can_be_cleared(session: ReviewSession) -> None:
 def test_decisions_counts_and_the_decision_filter(session: ReviewSession) -> None:
     assert session.approve(["A1", "B2"]) == 2
     assert session.reject("C1", reason="keep: open matter") == 1
-    assert session.counts == {"candidates": 6, "undecided": 3, "approved": 2, "rejected": 1, "destroyed": 0,
-                              "destroyable": 2, "shown": 6}
+    assert session.counts == {
+        "candidates": 6,
+        "undecided": 3,
+        "approved": 2,
+        "rejected": 1,
+        "destroyed": 0,
+        "destroyable": 2,
+        "shown": 6,
+    }
     assert set(session.approved["rowKey"]) == {"A1", "B2"}
     decided = session.decisions.set_index("rowKey")
     assert decided.loc["C1", "reason"] == "keep: open matter"
@@ -148,8 +158,9 @@ def test_export_approved_writes_exactly_the_approved_list(session: ReviewSession
         session.export_approved(tmp_path / "approved.json")
 
 
-def test_nothing_is_sent_without_approval_or_the_typed_number(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                               tmp_path: Path) -> None:
+def test_nothing_is_sent_without_approval_or_the_typed_number(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+) -> None:
     session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     before, sent = destroyed_keys(emu), destroy_requests(emu)
     with pytest.raises(NothingApproved):
@@ -163,8 +174,9 @@ def test_nothing_is_sent_without_approval_or_the_typed_number(emu: Emulator, due
     assert session.results is None
 
 
-def test_a_dry_run_is_the_default_and_destroys_nothing(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                       tmp_path: Path) -> None:
+def test_a_dry_run_is_the_default_and_destroys_nothing(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+) -> None:
     session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     keys = list(session.candidates["rowKey"][:4])
     session.approve(keys)
@@ -185,8 +197,9 @@ def test_a_dry_run_is_the_default_and_destroys_nothing(emu: Emulator, due: pd.Da
     assert set(log["result"]) == {"approved"}, "a dry run writes no destroy entries, only the decisions are there"
 
 
-def test_destroy_rechecks_marks_exactly_the_approved_and_audits(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                                tmp_path: Path, scripted_demo: None) -> None:
+def test_destroy_rechecks_marks_exactly_the_approved_and_audits(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+) -> None:
     session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Finance/Accounts Receivable")
     session.approve_shown()
@@ -215,8 +228,9 @@ def test_destroy_rechecks_marks_exactly_the_approved_and_audits(emu: Emulator, d
         session.undecide(sorted(approved - {held})[:1])
 
 
-def test_many_approved_records_go_in_at_most_ten_chunks(emu: Emulator, due: pd.DataFrame, conn: Connection,
-                                                          tmp_path: Path, scripted_demo: None) -> None:
+def test_many_approved_records_go_in_at_most_ten_chunks(
+    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+) -> None:
     session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Operations/Correspondence")
     n = session.approve_shown()
