@@ -15,12 +15,13 @@ import datetime as dt
 import html
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from opus_nb.connection import Connection
 from opus_nb.due_dates import disposal_due_dates
+from opus_nb.errors import MissingExtra
 from opus_nb.session import current_connection
 
 if TYPE_CHECKING:
@@ -154,9 +155,7 @@ def _by_group(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
 
 
 def _month_chart(table: pd.DataFrame) -> Figure:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9, 2.8), layout="constrained")
+    fig = _figure(figsize=(9, 2.8), layout="constrained")
     ax = fig.add_subplot()
     ax.set_title("Due per month")
     if table.empty:
@@ -170,10 +169,8 @@ def _month_chart(table: pd.DataFrame) -> Figure:
 
 
 def _bar_chart(table: pd.DataFrame, label: str, title: str) -> Figure:
-    from matplotlib.figure import Figure
-
     rows = table.iloc[::-1]
-    fig = Figure(figsize=(6.5, 0.3 * max(len(rows), 3) + 0.9), layout="constrained")
+    fig = _figure(figsize=(6.5, 0.3 * max(len(rows), 3) + 0.9), layout="constrained")
     ax = fig.add_subplot()
     ax.set_title(title)
     ax.barh(rows[label].astype(str), rows["records"], color="#dd8452")
@@ -188,3 +185,12 @@ def _png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(**options: Any) -> Figure:
+    """A matplotlib figure (the charts need the ``notebook`` extra)."""
+    try:
+        from matplotlib.figure import Figure  # optional: the notebook extra
+    except ImportError:
+        raise MissingExtra("the disposal report's charts", "notebook", "matplotlib") from None
+    return Figure(**options)

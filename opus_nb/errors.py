@@ -18,6 +18,7 @@ OpusError
  ├── PagingError              a repeated paging token
  ├── ConfirmationRequired     destroy without confirm=True
  ├── ReviewerRequired         a decision or destroy with no named reviewer
+ ├── MissingExtra             an optional part (opus_nb[emulator], [notebook]) is not installed
  ├── NotSignedIn              no session
  └── JournalError             the run journal cannot be used
 ```
@@ -46,6 +47,7 @@ __all__ = [
     "IdentityServiceError",
     "JournalError",
     "MissingChoicesError",
+    "MissingExtra",
     "NotSignedIn",
     "OAuthError",
     "OpusError",
@@ -236,6 +238,19 @@ class ConfirmationRequired(OpusError):
 
 class ReviewerRequired(OpusError):
     """A decision or a destroy was asked for before the reviewer's name is known (never the OS login)."""
+
+
+class MissingExtra(OpusError, ImportError):
+    """A feature needs an optional part of opus_nb that is not installed: ``.extra`` names it.
+
+    >>> str(MissingExtra("the emulator", "emulator", "uvicorn"))
+    "the emulator needs uvicorn, which is not installed: pip install 'opus_nb[emulator]'"
+    """
+
+    def __init__(self, feature: str, extra: str, module: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(f"{feature} needs {module}, which is not installed: pip install 'opus_nb[{extra}]'", name=module)
 
 
 class NotSignedIn(OpusError):

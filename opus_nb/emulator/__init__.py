@@ -77,6 +77,14 @@ than it must):
 
 from __future__ import annotations
 
+from opus_nb.errors import MissingExtra
+
+try:  # the emulator's web server is an optional part of opus_nb
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as missing:
+    raise MissingExtra("the emulator", "emulator", missing.name or "uvicorn") from None
+
 from opus_nb.emulator.errors import EmulatorConfigError, EmulatorError, EmulatorStartError, UnknownRecordsError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
 from opus_nb.emulator.registration import AppRegistration
