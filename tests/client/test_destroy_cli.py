@@ -35,6 +35,19 @@ def run(*argv: str) -> int:
     return int(args.run(args))
 
 
+def sign_in_the_shell(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OPUS_* variables a shell signs in with, for a new app with a certificate."""
+    app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
+    for name, value in {
+        "OPUS_CLIENT_ID": app.client_id,
+        "OPUS_CERTIFICATE": str(app.certificate.pfx),
+        "OPUS_CERTIFICATE_PASSWORD": app.password,
+        "OPUS_GRAPH_URL": emu.url,
+        "OPUS_IDENTITY_URL": emu.identity_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_destroy_from_an_approved_list_reports_each_key(
     client, emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -45,15 +58,7 @@ def test_destroy_from_an_approved_list_reports_each_key(
     approved = due[["rowKey", "leafName", "termFullPath"]].copy()
     approved.loc[len(approved)] = [None, "a row without a key", None]
     approved.to_csv(tmp_path / "approved.csv", index=False)
-    app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
-    for name, value in {
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }.items():
-        monkeypatch.setenv(name, value)
+    sign_in_the_shell(emu, tmp_path, monkeypatch)
     capsys.readouterr()
     code = run(
         "destroy", "--from", "approved.csv", *CONN, "--yes", "--before", BEFORE, "--review", "R-7", "-o", "results.csv", "--quiet"
@@ -82,14 +87,6 @@ def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(
     approved = approved[approved["rowKey"].isin(hostile)][["rowKey", "leafName"]]
     written = write_table(approved, tmp_path / f"approved{suffix}")
     assert "'=HYPERLINK(1)" in set(read_sheet(written)["rowKey"])  # what a spreadsheet shows: text, not a formula
-    app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
-    for name, value in {
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }.items():
-        monkeypatch.setenv(name, value)
+    sign_in_the_shell(emu, tmp_path, monkeypatch)
     assert run("destroy", "--from", str(written), *CONN, "--yes", "--before", "2100-01-01", "--quiet") == 0
     assert {key for key in hostile if emu.record(key).destroyed is not None} == set(hostile)
