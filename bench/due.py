@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.served_emulator import served  # noqa: E402
 from bench.submit import wire_frame  # noqa: E402
-from opus_nb.auth import ClientSecretCredential  # noqa: E402
-from opus_nb.client import OpusClient  # noqa: E402
-from opus_nb.connection import Connection  # noqa: E402
-from opus_nb.due import due_records, to_frame  # noqa: E402
-from opus_nb.session import sample_connection  # noqa: E402
-from opus_nb.submit import submit  # noqa: E402
-from opus_nb.wire import due_items, paging_token  # noqa: E402
+from opus_nb.client._answers import due_items, paging_token  # noqa: E402
+from opus_nb.client._client import OpusClient  # noqa: E402
+from opus_nb.client._credentials import ClientSecretCredential  # noqa: E402
+from opus_nb.jobs._due import due_records, to_frame  # noqa: E402
+from opus_nb.jobs._signin import sample_connection  # noqa: E402
+from opus_nb.jobs._submit import submit  # noqa: E402
+from opus_nb.records._connection import Connection  # noqa: E402
 
 BEFORE = "2100-01-01"
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import opus_nb as opus  # noqa: E402
-from opus_nb.session import sample_connection  # noqa: E402
+from opus_nb.jobs._signin import sample_connection  # noqa: E402
 
 OPEN_TARGET_S = 2.0
 FILTER_TARGET_S = 0.5

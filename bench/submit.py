@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import opus_nb  # noqa: E402
 from bench.served_emulator import REPO, served  # noqa: E402
-from opus_nb.auth import ClientSecretCredential  # noqa: E402
-from opus_nb.client import OpusClient  # noqa: E402
-from opus_nb.session import sample_connection  # noqa: E402
-from opus_nb.submit import DEFAULT_CONCURRENCY, submit  # noqa: E402
+from opus_nb.client._client import OpusClient  # noqa: E402
+from opus_nb.client._credentials import ClientSecretCredential  # noqa: E402
+from opus_nb.jobs._signin import sample_connection  # noqa: E402
+from opus_nb.jobs._submit import DEFAULT_CONCURRENCY, submit  # noqa: E402
 
 #: The least share of the ideal rate a run must reach, at every concurrency measured.
 RATE_BAR = 0.9

@@ -7,16 +7,8 @@
 
 from __future__ import annotations
 
-from opus_nb import accessor as _accessor  # registers df.opus
-from opus_nb.audit import AuditCsvNotWritten, AuditCsvSetAside, AuditLineUnreadable, AuditLog, AuditWarning
-from opus_nb.auth import CertificateCredential, ClientSecretCredential
-from opus_nb.client import OpusClient
-from opus_nb.connection import Column, ColumnType, Connection, load_connection
-from opus_nb.destroy import CandidatesError, UnsettledIntents, destroy
-from opus_nb.disposal import DisposalReport, disposal_report
-from opus_nb.due import due_records
-from opus_nb.encode import iter_records, to_records
-from opus_nb.errors import (
+from opus_nb import _accessor  # registers df.opus
+from opus_nb._errors import (
     AuthenticationError,
     CertificateError,
     CertificatePasswordError,
@@ -39,16 +31,51 @@ from opus_nb.errors import (
     TLSError,
     ValidationFailed,
 )
-from opus_nb.journal import Journal, JournalSetAside, NothingToResume
-from opus_nb.report import ValidationReport
-from opus_nb.review_guard import PersonRequired
-from opus_nb.review_session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys, review
-from opus_nb.review_store import ReviewStoreError
-from opus_nb.session import login, login_emulator, logout
-from opus_nb.sheets import read_sheet
-from opus_nb.submit import SubmitStopped, submit
-from opus_nb.terms import Term, load_terms
-from opus_nb.validation import validate
+from opus_nb.client import CertificateCredential, ClientSecretCredential, OpusClient
+from opus_nb.jobs import (
+    AuditCsvNotWritten,
+    AuditCsvSetAside,
+    AuditLineUnreadable,
+    AuditLog,
+    AuditWarning,
+    CandidatesError,
+    Journal,
+    JournalSetAside,
+    NothingToResume,
+    SubmitStopped,
+    UnsettledIntents,
+    destroy,
+    due_records,
+    login,
+    login_emulator,
+    logout,
+    submit,
+)
+from opus_nb.records import (
+    Column,
+    ColumnType,
+    Connection,
+    Term,
+    ValidationReport,
+    iter_records,
+    load_connection,
+    load_terms,
+    read_sheet,
+    to_records,
+    validate,
+)
+from opus_nb.reviews import (
+    ConfirmationMismatch,
+    DisposalReport,
+    NothingApproved,
+    PersonRequired,
+    ReviewError,
+    ReviewSession,
+    ReviewStoreError,
+    UnknownKeys,
+    disposal_report,
+)
+from opus_nb.widgets import review
 
 __all__ = [
     "AuditCsvNotWritten",

@@ -39,12 +39,16 @@ conn = opus_nb.load_connection("data-samples/connection.json", choices="data-sam
                                terms="data-samples/terms.json")
 report = pd.read_csv("data-samples/records.csv", dtype=str).opus.validate(conn)
 print("records", len(opus_nb.to_records(report.valid, conn)))
-import opus_nb.widgets.panel
+import opus_nb.widgets._panel
 print("optional loaded", sorted(m for m in sys.modules if m.split(".")[0] in OPTIONAL))
 try:
     import opus_nb.emulator
 except opus_nb.MissingExtra as exc:
     print("emulator:", exc)
+from opus_nb.cli import main
+print("validate exit", main(["validate", "data-samples/records.csv", "--connection", "data-samples/connection.json",
+                             "--choices", "data-samples/choices.json", "--terms", "data-samples/terms.json"]))
+print("emulator exit", main(["emulator", "--port", "0"]))
 """
 
 
@@ -57,3 +61,5 @@ def test_the_core_works_without_the_optional_parts_and_names_the_extra_they_need
     assert lines[0] == "records 2283"
     assert lines[1] == "optional loaded []"
     assert lines[2] == "emulator: the emulator needs starlette, which is not installed: pip install 'opus_nb[emulator]'"
+    assert lines[-2:] == ["validate exit 1", "emulator exit 2"], done.stdout
+    assert "opus-nb: the emulator needs starlette" in done.stderr

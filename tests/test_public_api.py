@@ -14,7 +14,8 @@ def _modules() -> list[object]:
     names = [
         m.name
         for m in pkgutil.walk_packages(opus_nb.__path__, "opus_nb.")
-        if not m.name.startswith(("opus_nb.emulator", "opus_nb.demo", "opus_nb.lab"))
+        if not m.name.startswith(("opus_nb.emulator", "opus_nb.cli._demo", "opus_nb.cli._lab"))
+        and not m.name.endswith("__main__")
     ]
     return [importlib.import_module(name) for name in names]
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opus_nb.connection import Connection, load_connection
+from opus_nb.records._connection import Connection, load_connection
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data-samples"
 RULES = {

@@ -77,7 +77,7 @@ than it must):
 
 from __future__ import annotations
 
-from opus_nb.errors import MissingExtra
+from opus_nb._errors import MissingExtra
 
 try:  # the emulator's web server is an optional part of opus_nb
     import starlette  # noqa: F401

@@ -32,7 +32,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from opus_nb.connection import Connection
 from opus_nb.emulator import connector, identity
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S, BodyLimit, read_json
 from opus_nb.emulator.errors import EmulatorConfigError
@@ -40,6 +39,7 @@ from opus_nb.emulator.faults import FaultInjector
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import BadRequest, Tenant
 from opus_nb.emulator.tokens import TokenIssuer
+from opus_nb.records._connection import Connection
 
 __all__ = ["LOOPBACK_HOSTS", "EmulatorApp", "build_app", "connection_download"]
 

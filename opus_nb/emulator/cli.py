@@ -16,7 +16,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from opus_nb._errors import OpusError
 from opus_nb.emulator.connector import REQUIRED_SCOPE
+from opus_nb.emulator.registration import describe, register_over_http
+from opus_nb.emulator.server import Emulator
 
 __all__ = ["build_parser", "main", "register"]
 
@@ -53,8 +56,6 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     """Start the emulator, print where it is and how to register an app, and serve until stopped."""
-    from opus_nb.emulator.server import Emulator
-
     emu = Emulator(
         host=args.host,
         port=args.port,
@@ -97,8 +98,6 @@ def banner(emu: Any, args: argparse.Namespace) -> str:
 
 def register_app(args: argparse.Namespace) -> int:
     """Register an app with the emulator at --url; print where its files are (never the secrets)."""
-    from opus_nb.emulator.registration import describe, register_over_http
-
     reg = register_over_http(
         args.url, scopes=args.scopes, credential=args.credential, directory=args.out, valid_days=args.valid_days
     )
@@ -115,8 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m opus_nb.emulator [options]`: the same as `opus-nb emulator [options]`."""
-    from opus_nb.errors import OpusError
-
     args = build_parser().parse_args(["emulator", *(sys.argv[1:] if argv is None else argv)])
     try:
         return int(args.run(args) or 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from opus_nb.errors import OpusError
+from opus_nb._errors import OpusError
 
 __all__ = ["EmulatorConfigError", "EmulatorError", "EmulatorStartError", "UnknownRecordsError"]
 

@@ -11,6 +11,9 @@ and one that sends endless headers is buffered without end. This protocol gives 
 head `head_timeout_s` from the connection (or from the request's first byte on a kept-alive
 connection) to arrive in full, else 408 and the connection closed (closed silently when not a
 byte came), and at most `max_head_bytes`, else 431. Bodies have their own limits (`bodies`).
+A refusal is closed as web servers close one (a lingering close): the answer, then end of
+stream, then what the client still sends is read and dropped for `LINGER_S`, so the client
+reads the answer instead of a reset.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["KEEP_ALIVE_S", "MAX_CONNECTIONS", "MAX_HEAD_BYTES", "BoundedHttpProtocol", "bounded_protocol"]
+__all__ = ["KEEP_ALIVE_S", "LINGER_S", "MAX_CONNECTIONS", "MAX_HEAD_BYTES", "BoundedHttpProtocol", "bounded_protocol"]
 
 MAX_HEAD_BYTES = 64 * 1024
 KEEP_ALIVE_S = 5
 MAX_CONNECTIONS = 256
+LINGER_S = 2.0
 
 
 class BoundedHttpProtocol(HttpToolsProtocol):
@@ -40,6 +44,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         self._head_begun = False
+        self._lingering: asyncio.TimerHandle | None = None
 
     def _await_head(self, *, begun: bool) -> None:
         """A request head is due: from now (no timer yet) it has `head_timeout_s` to arrive."""
@@ -63,14 +68,18 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: HTTPStatus, message: str) -> None:
         self._head_arrived()
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._lingering is not None:
             return
         body = json.dumps({"statusCode": int(status), "message": message}).encode()
         head = [f"HTTP/1.1 {int(status)} {status.phrase}".encode()]
         head += [name + b": " + value for name, value in self.server_state.default_headers]
         head += [b"content-type: application/json", b"content-length: %d" % len(body), b"connection: close"]
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
-        self.transport.close()
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self._lingering = self.loop.call_later(LINGER_S, self.transport.close)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -78,9 +87,13 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._head_arrived()
+        if self._lingering is not None:
+            self._lingering.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering is not None:
+            return
         if self._head_timer is not None:
             self._head_bytes += len(data)
         super().data_received(data)

@@ -38,7 +38,6 @@ from typing import Any
 import uvicorn
 from cryptography import x509
 
-from opus_nb.connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
 from opus_nb.emulator.app import EmulatorApp, build_app
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S
 from opus_nb.emulator.certs import (
@@ -55,7 +54,8 @@ from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_pro
 from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import StoredRecord
-from opus_nb.terms import Term
+from opus_nb.records._connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
+from opus_nb.records._terms import Term
 
 __all__ = ["Emulator", "run", "start"]
 

@@ -25,12 +25,12 @@ from typing import Any
 import orjson
 from dateutil.relativedelta import relativedelta
 
-from opus_nb.connection import Connection, load_connection
 from opus_nb.emulator.errors import EmulatorError, UnknownRecordsError
 from opus_nb.emulator.paging import BadToken, Pager, Position
 from opus_nb.emulator.store import RecordRow, Store
 from opus_nb.emulator.wire import RecordChecker, parse_time
-from opus_nb.terms import Term, load_terms
+from opus_nb.records._connection import Connection, load_connection
+from opus_nb.records._terms import Term, load_terms
 
 __all__ = ["BadRequest", "Clock", "DestroyOutcome", "DuePage", "StoredRecord", "SubmitOutcome", "Tenant"]
 

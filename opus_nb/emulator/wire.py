@@ -1,6 +1,6 @@
 """What the server checks in each submitted record: its wire format against the connection.
 
->>> from opus_nb.connection import load_connection
+>>> from opus_nb.records._connection import load_connection
 >>> conn = load_connection({"id": "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11",
 ...     "data": [{"_Department": "SingleChoice"}]}, choices={"Department": ["Finance", "HR"]})
 >>> check = RecordChecker(conn)
@@ -25,7 +25,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from opus_nb.connection import Column, ColumnType, Connection
+from opus_nb.records._columns import Column, ColumnType
+from opus_nb.records._connection import Connection
 
 __all__ = ["LEGACY_OPTIONAL", "RecordChecker", "parse_time"]
 

@@ -1,7 +1,14 @@
-"""Notebook displays: the disposal review panel and the validation report's grouped view.
+"""The notebook widgets: the review panel, its grid and summaries (the only modules importing ipywidgets).
 
->>> panel = opus.review(due)                                # the panel (opus_nb.widgets.panel)  # doctest: +SKIP
->>> from opus_nb.widgets.validation_view import report_html # plain HTML, no widgets              # doctest: +SKIP
-
-Submodules are imported on use, so showing a validation report never loads ipywidgets.
+>>> panel = opus.review(due, reviewer="Jane Smith")     # doctest: +SKIP
 """
+
+from __future__ import annotations
+
+from opus_nb.widgets._panel import ReviewPanel
+from opus_nb.widgets._review import review
+
+__all__ = [
+    "review",
+    "ReviewPanel",
+]

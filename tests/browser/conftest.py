@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from opus_nb import emulator
-from opus_nb.demo import notebook_env
-from opus_nb.lab import lab_command
+from opus_nb.cli._demo import notebook_env
+from opus_nb.cli._lab import lab_command
 
 from .jupyter import CHROMIUM, QUIET_LAB, ROOT, Lab, free_port, wait_until_up
 

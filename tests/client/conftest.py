@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from opus_nb import emulator
-from opus_nb.client import OpusClient
+from opus_nb.client._client import OpusClient
+from opus_nb.client._retry import RetryPolicy
 from opus_nb.emulator import Emulator, RequestLogEntry
-from opus_nb.retry import RetryPolicy
-from opus_nb.session import login_emulator, logout
+from opus_nb.jobs._signin import login_emulator, logout
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _NETWORK_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "OPUS_CA_FILE", "OPUS_PROXY")

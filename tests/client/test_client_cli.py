@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opus_nb.client_cli import register
-from opus_nb.errors import ConfirmationRequired
+from opus_nb._errors import ConfirmationRequired
+from opus_nb.cli._jobs import register
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 CONN = [

@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from opus_nb.auth import CertificateCredential, ClientSecretCredential
-from opus_nb.errors import CertificateError, CertificatePasswordError, CertificateValidityError, ConfigurationError
+from opus_nb._errors import CertificateError, CertificatePasswordError, CertificateValidityError, ConfigurationError
+from opus_nb.client._credentials import CertificateCredential, ClientSecretCredential
 
 TOKEN_URL = "https://identity.example.test/connect/token"
 

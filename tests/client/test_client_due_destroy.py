@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.audit import AuditLog
-from opus_nb.auth import ClientSecretCredential
-from opus_nb.client import OpusClient
-from opus_nb.destroy import destroy
-from opus_nb.due import due_records
-from opus_nb.errors import ConfirmationRequired, PagingError
+from opus_nb._errors import ConfirmationRequired, PagingError
+from opus_nb.client._client import OpusClient
+from opus_nb.client._credentials import ClientSecretCredential
+from opus_nb.jobs._audit import AuditLog
+from opus_nb.jobs._destroy import destroy
+from opus_nb.jobs._due import due_records
 
 BEFORE = "2026-01-01"
 

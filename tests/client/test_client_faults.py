@@ -14,16 +14,16 @@ import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.connection import load_connection
-from opus_nb.journal import Journal
-from opus_nb.retry import RetryPolicy
-from opus_nb.session import login, logout
-from opus_nb.submit import submit
+from opus_nb.client._retry import RetryPolicy
+from opus_nb.jobs._journal import Journal
+from opus_nb.jobs._signin import login, logout
+from opus_nb.jobs._submit import submit
+from opus_nb.records._connection import load_connection
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data-samples"
 CLI = (
-    "import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+    "import argparse, sys; from opus_nb.cli._jobs import register; p = argparse.ArgumentParser(); "
     "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
 )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from opus_nb.auth import ClientSecretCredential
-from opus_nb.client import OpusClient
-from opus_nb.errors import ConfigurationError
-from opus_nb.regions import REGIONS, endpoints
-from opus_nb.retry import RetryPolicy, parse_retry_after
+from opus_nb._errors import ConfigurationError
+from opus_nb.client._client import OpusClient
+from opus_nb.client._credentials import ClientSecretCredential
+from opus_nb.client._endpoints import REGIONS, endpoints
+from opus_nb.client._retry import RetryPolicy, parse_retry_after
 
 BASE = "https://graph-us.example.test"
 IDENTITY = "https://identity.example.test"

@@ -19,14 +19,14 @@ import httpx2
 import pytest
 
 from opus_nb import emulator
-from opus_nb.auth import ClientSecretCredential
-from opus_nb.client import OpusClient
-from opus_nb.client_cli import register
-from opus_nb.errors import ConfigurationError, TLSError
-from opus_nb.network import Network
-from opus_nb.retry import RetryPolicy
-from opus_nb.session import login, login_emulator, logout
-from opus_nb.submit import submit
+from opus_nb._errors import ConfigurationError, TLSError
+from opus_nb.cli._jobs import register
+from opus_nb.client._client import OpusClient
+from opus_nb.client._credentials import ClientSecretCredential
+from opus_nb.client._network import Network
+from opus_nb.client._retry import RetryPolicy
+from opus_nb.jobs._signin import login, login_emulator, logout
+from opus_nb.jobs._submit import submit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 _HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from opus_nb.errors import CertificatePasswordError, ConfigurationError, NotSignedIn, OAuthError
-from opus_nb.session import current_client, login, login_emulator, logout
-from opus_nb.settings import Settings
+from opus_nb._errors import CertificatePasswordError, ConfigurationError, NotSignedIn, OAuthError
+from opus_nb.client._settings import Settings
+from opus_nb.jobs._signin import current_client, login, login_emulator, logout
 
 
 def test_login_emulator_signs_in_with_a_certificate(emu, tmp_path: Path) -> None:

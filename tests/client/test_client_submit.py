@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.journal import Journal
-from opus_nb.session import current_connection
-from opus_nb.submit import SubmitStopped, submit
+from opus_nb.jobs._journal import Journal
+from opus_nb.jobs._signin import current_connection
+from opus_nb.jobs._submit import SubmitStopped, submit
 
 
 def test_sheet_submits_valid_rows_and_reports_every_row(client, emu, sheet, submits) -> None:
@@ -127,7 +127,7 @@ def test_an_unexpected_error_mid_run_reaches_the_caller_and_no_new_batch_goes_ou
     valid = sheet.opus.validate(conn).valid_internal.index
     frame = pd.DataFrame(opus_nb.to_records(sheet.loc[valid[:150]], conn))
     calls = 0
-    real = opus_nb.client.ConcurrentCalls.call
+    real = opus_nb.client._client.ConcurrentCalls.call
 
     async def failing(self, operation, **kwargs):  # the third request fails in a way the client does not expect
         nonlocal calls
@@ -136,7 +136,7 @@ def test_an_unexpected_error_mid_run_reaches_the_caller_and_no_new_batch_goes_ou
             raise RuntimeError("boom")
         return await real(self, operation, **kwargs)
 
-    monkeypatch.setattr(opus_nb.client.ConcurrentCalls, "call", failing)
+    monkeypatch.setattr(opus_nb.client._client.ConcurrentCalls, "call", failing)
     with pytest.raises(RuntimeError, match="boom"):
         submit(frame, validate=False, concurrency=1, progress=False)
     assert sum(r.records for r in submits(emu)) == 30

@@ -12,10 +12,10 @@ import httpx2
 import jwt
 import pytest
 
-from opus_nb.auth import CertificateCredential, ClientSecretCredential
-from opus_nb.errors import IdentityServiceError, OAuthError
-from opus_nb.retry import RetryPolicy
-from opus_nb.tokens import AccessToken, TokenProvider, refresh_margin
+from opus_nb._errors import IdentityServiceError, OAuthError
+from opus_nb.client._credentials import CertificateCredential, ClientSecretCredential
+from opus_nb.client._retry import RetryPolicy
+from opus_nb.client._tokens import AccessToken, TokenProvider, refresh_margin
 
 IDENTITY = "https://identity.example.test"
 TOKEN_URL = f"{IDENTITY}/connect/token"

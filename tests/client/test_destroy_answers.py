@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from opus_nb.client import Reply
-from opus_nb.destroy import _outcomes
+from opus_nb.client._client import Reply
+from opus_nb.jobs._destroy import _outcomes
 
 KEYS = ["A-1", "A-2", "A-3"]
 
@@ -56,10 +56,10 @@ def test_a_sign_in_failing_mid_destroy_leaves_every_key_a_final_status(tmp_path)
     """Batch 1 destroyed; the token then refused (401) and signing in again refused: batch 2 unconfirmed, 3 not sent."""
     import httpx2
 
-    from opus_nb.audit import AuditLog
-    from opus_nb.auth import ClientSecretCredential
-    from opus_nb.client import OpusClient
-    from opus_nb.destroy import destroy
+    from opus_nb.client._client import OpusClient
+    from opus_nb.client._credentials import ClientSecretCredential
+    from opus_nb.jobs._audit import AuditLog
+    from opus_nb.jobs._destroy import destroy
 
     tokens = iter(["first"])
     deletes = []

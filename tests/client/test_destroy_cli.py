@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.audit import AuditLog
-from opus_nb.client_cli import register
-from opus_nb.due import due_records
-from opus_nb.exports import write_table
-from opus_nb.sheets import read_sheet
+from opus_nb._exports import write_table
+from opus_nb.cli._jobs import register
+from opus_nb.jobs._audit import AuditLog
+from opus_nb.jobs._due import due_records
+from opus_nb.records._sheet import read_sheet
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 CONN = [

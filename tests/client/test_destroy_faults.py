@@ -25,16 +25,16 @@ import httpx
 import pandas as pd
 import pytest
 
-from opus_nb.audit import AuditLog
-from opus_nb.destroy import UnsettledIntents, destroy
-from opus_nb.due import due_records
-from opus_nb.retry import RetryPolicy
-from opus_nb.session import current_connection, login, logout
+from opus_nb.client._retry import RetryPolicy
+from opus_nb.jobs._audit import AuditLog
+from opus_nb.jobs._destroy import UnsettledIntents, destroy
+from opus_nb.jobs._due import due_records
+from opus_nb.jobs._signin import current_connection, login, logout
 
 BEFORE = "2026-01-01"
 REPO = Path(__file__).resolve().parents[2]
 CLI = (
-    "import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+    "import argparse, sys; from opus_nb.cli._jobs import register; p = argparse.ArgumentParser(); "
     "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
 )
 #: Given the method and the answer's body, the body to send on (None: close the connection instead).

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.audit import AuditLog
-from opus_nb.destroy import CandidatesError, destroy
-from opus_nb.due import due_records
-from opus_nb.errors import ReviewerRequired
-from opus_nb.session import login_emulator
+from opus_nb._errors import ReviewerRequired
+from opus_nb.jobs._audit import AuditLog
+from opus_nb.jobs._destroy import CandidatesError, destroy
+from opus_nb.jobs._due import due_records
+from opus_nb.jobs._signin import login_emulator
 
 BEFORE = "2026-01-01"
 

@@ -24,11 +24,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import opus_nb
-from opus_nb.client import OpusClient, Reply
-from opus_nb.errors import OpusHTTPError
-from opus_nb.journal import Journal
-from opus_nb.outcomes import batch_outcomes
-from opus_nb.session import current_connection
+from opus_nb._errors import OpusHTTPError
+from opus_nb.client._client import OpusClient, Reply
+from opus_nb.jobs._journal import Journal
+from opus_nb.jobs._outcomes import batch_outcomes
+from opus_nb.jobs._signin import current_connection
 
 Rewrite = Callable[[list[Any]], list[Any]]
 Echo = Callable[[dict[str, Any], Request], int]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opus_nb.errors import JournalError
-from opus_nb.journal import Answered, Journal, JournalSetAside, Outcomes, fingerprint
+from opus_nb._errors import JournalError
+from opus_nb.jobs._journal import Answered, Journal, JournalSetAside, Outcomes, fingerprint
 
 
 def _answer(

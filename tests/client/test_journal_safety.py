@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.errors import JournalError
-from opus_nb.journal import Journal, NothingToResume, Outcomes, fingerprint
-from opus_nb.submit import submit
+from opus_nb._errors import JournalError
+from opus_nb.jobs._journal import Journal, NothingToResume, Outcomes, fingerprint
+from opus_nb.jobs._submit import submit
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data-samples"
 CLI = (
-    "import argparse, sys; from opus_nb.client_cli import register; p = argparse.ArgumentParser(); "
+    "import argparse, sys; from opus_nb.cli._jobs import register; p = argparse.ArgumentParser(); "
     "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
 )
 

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
-from opus_nb.journal import Journal
-from opus_nb.session import current_connection
-from opus_nb.submit import submit
+from opus_nb.jobs._journal import Journal
+from opus_nb.jobs._signin import current_connection
+from opus_nb.jobs._submit import submit
 
 VENDOR = "_Vendor_%20_Name"
 VALUE = "Contract%20_Value"

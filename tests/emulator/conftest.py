@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from opus_nb import emulator
-from opus_nb.connection import Connection
 from opus_nb.emulator import AppRegistration, Emulator
+from opus_nb.records._connection import Connection
 
 from .records import RECORDS, SAMPLES, SCOPE, make_record
 

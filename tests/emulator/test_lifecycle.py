@@ -182,7 +182,7 @@ def test_register_app_without_a_running_emulator_is_one_clear_line(tmp_path: Pat
 
 
 def test_the_opus_nb_command_has_the_emulator_subcommands() -> None:
-    from opus_nb.cli import build_parser
+    from opus_nb.cli._main import build_parser
 
     args = build_parser().parse_args(["emulator", "--seed", "data-samples/", "--port", "0"])
     assert args.run.__name__ == "serve" and args.port == 0

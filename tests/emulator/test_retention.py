@@ -8,10 +8,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opus_nb.connection import load_connection
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import Tenant
-from opus_nb.terms import load_terms
+from opus_nb.records._connection import load_connection
+from opus_nb.records._terms import load_terms
 
 from .records import SAMPLES, make_record
 

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opus_nb.connection import load_connection
 from opus_nb.emulator.paging import BadToken, Pager, Position
 from opus_nb.emulator.wire import RecordChecker, parse_time
+from opus_nb.records._connection import load_connection
 
 from .records import SAMPLES, make_record
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from opus_nb.cli import main
+from opus_nb.cli._main import main
 
 from .conftest import SAMPLES, good_row, sheet
 

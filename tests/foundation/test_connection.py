@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import opus_nb as opus
-from opus_nb.connection import BUILTIN_COLUMNS, ColumnType, decode_display_name
+from opus_nb.records._columns import BUILTIN_COLUMNS, ColumnType, decode_display_name
 
 from .conftest import GUID, REGIONS, SAMPLES, downloaded, frame, good_row
 

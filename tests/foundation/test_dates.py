@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opus_nb.dates import format_datetimes, parse_datetimes
+from opus_nb.records._dates import format_datetimes, parse_datetimes
 
 
 def _one(value: Any) -> tuple[Any, bool, bool]:

@@ -195,7 +195,7 @@ def test_explicit_connection_encodes_with_its_own_options() -> None:
 
 
 def test_records_are_assembled_for_any_key_text_without_it_reaching_generated_code() -> None:
-    from opus_nb.encode import assemble
+    from opus_nb.records._encode import assemble
 
     odd = ["_Vendor_%20_Name", "a'}]; __import__('os')._exit(3) #", "{k0: v0}", "ünïcode key", ""]
     columns = {key: np.array([f"{i}-{n}" for n in range(3)], dtype=object) for i, key in enumerate(odd)}

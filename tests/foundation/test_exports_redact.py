@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from opus_nb.exports import neutralise, write_csv_rows, write_table
-from opus_nb.redact import redact
+from opus_nb._exports import neutralise, write_csv_rows, write_table
+from opus_nb._redact import redact
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=1"]
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb.cli import main
-from opus_nb.due import due_records, format_due_date
-from opus_nb.errors import ConfigurationError
+from opus_nb._errors import ConfigurationError
+from opus_nb.cli._main import main
+from opus_nb.jobs._due import due_records, format_due_date
 
 from .conftest import SAMPLES, frame, good_row, sheet
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import opus_nb as opus
-from opus_nb.headers import map_headers
+from opus_nb.records._headers import map_headers
 
 from .conftest import frame, good_row, sheet
 
@@ -167,7 +167,7 @@ def test_non_text_headers_are_reported_as_unknown(conn: opus.Connection, header:
 
 
 def test_every_sheet_level_rule_is_listed_in_the_rules_table(conn: opus.Connection) -> None:
-    from opus_nb.schema import RULES
+    from opus_nb.records._schema import RULES
 
     report = opus.validate(sheet(1).assign(Notes="x", department_="HR").drop(columns=["Name"]), conn)
     assert set(report.errors["rule"]) == {"unknown_column", "duplicate_column", "missing_column"}

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import opus_nb as opus
-from opus_nb.headers import map_headers
-from opus_nb.schema import RULES
+from opus_nb.records._headers import map_headers
+from opus_nb.records._schema import RULES
 
 from .conftest import SAMPLES, good_row
 

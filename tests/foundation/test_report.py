@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb.report import ERROR_COLUMNS
+from opus_nb.records._report import ERROR_COLUMNS
 
 from .conftest import good_row, sheet
 

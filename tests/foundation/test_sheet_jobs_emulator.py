@@ -11,9 +11,9 @@ import pytest
 
 import opus_nb as opus
 from opus_nb import emulator
-from opus_nb.cli import main
+from opus_nb.cli._main import main
 from opus_nb.emulator import Emulator
-from opus_nb.session import login_emulator, logout
+from opus_nb.jobs._signin import login_emulator, logout
 
 from .conftest import SAMPLES, sheet
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb.exports import write_table
-from opus_nb.schema import RULES
+from opus_nb._exports import write_table
+from opus_nb.records._schema import RULES
 
 from .conftest import frame, good_row, sheet
 

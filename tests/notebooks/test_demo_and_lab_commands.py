@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from opus_nb.cli import build_parser
-from opus_nb.demo import DemoError, DemoRun, notebook_env
+from opus_nb.cli._demo import DemoError, DemoRun, notebook_env
+from opus_nb.cli._lab import lab_command
+from opus_nb.cli._main import build_parser
 from opus_nb.emulator import AppRegistration
-from opus_nb.lab import lab_command
 
 
 def test_demo_options_reach_the_run() -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from opus_nb import emulator
-from opus_nb.demo import NOTEBOOKS, DemoRun, execute_notebook, run_notebooks
+from opus_nb.cli._demo import NOTEBOOKS, DemoRun, execute_notebook, run_notebooks
 from opus_nb.emulator import AppRegistration, Emulator
 
 pytestmark = pytest.mark.slow

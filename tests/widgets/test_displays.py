@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb.connection import Connection
-from opus_nb.due_dates import disposal_due_dates
-from opus_nb.session import sample_connection
-from opus_nb.widgets.validation_view import report_html
+from opus_nb.jobs._signin import sample_connection
+from opus_nb.records._connection import Connection
+from opus_nb.records._report_html import report_html
+from opus_nb.records._retention import disposal_due_dates
 
 from .conftest import SAMPLES
 

@@ -10,15 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from opus_nb.audit import AuditLog
-from opus_nb.auth import ClientSecretCredential
-from opus_nb.client import OpusClient
-from opus_nb.connection import Connection
+from opus_nb.client._client import OpusClient
+from opus_nb.client._credentials import ClientSecretCredential
+from opus_nb.client._retry import RetryPolicy
 from opus_nb.emulator import Emulator
-from opus_nb.retry import RetryPolicy
-from opus_nb.review_session import NothingApproved, ReviewError, ReviewSession
-from opus_nb.review_store import ReviewStoreError
-from opus_nb.session import sample_connection
+from opus_nb.jobs._audit import AuditLog
+from opus_nb.jobs._signin import sample_connection
+from opus_nb.records._connection import Connection
+from opus_nb.reviews._session import NothingApproved, ReviewError, ReviewSession
+from opus_nb.reviews._store import ReviewStoreError
 
 from .conftest import destroyed_keys
 
@@ -190,7 +190,7 @@ def test_the_approved_export_is_formula_safe(tmp_path: Path) -> None:
 
 
 def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.DataFrame) -> None:
-    from opus_nb.widgets.panel import ReviewPanel
+    from opus_nb.widgets._panel import ReviewPanel
 
     reopen(small, name="two", stages=2, reviewer="Ann First").approve(["A1", "B1"])
     panel = ReviewPanel(reopen(small, name="two", stage=2, reviewer="Bob Second"))

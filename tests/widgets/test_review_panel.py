@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb.connection import Connection
 from opus_nb.emulator import Emulator
-from opus_nb.review_session import ReviewSession
-from opus_nb.session import sample_connection
-from opus_nb.widgets.panel import PAGE_SIZE, ReviewPanel
+from opus_nb.jobs._signin import sample_connection
+from opus_nb.records._connection import Connection
+from opus_nb.reviews._session import ReviewSession
+from opus_nb.widgets._panel import PAGE_SIZE, ReviewPanel
 
 from .conftest import destroy_requests, destroyed_keys
 
@@ -221,7 +221,7 @@ def test_an_exported_notebook_gets_a_static_snapshot(panel: ReviewPanel) -> None
 
 
 def test_nothing_due_gives_an_empty_panel_that_refuses_to_destroy() -> None:
-    from opus_nb.due import to_frame
+    from opus_nb.jobs._due import to_frame
 
     panel = opus.review(to_frame([], sample_connection()), sample_connection())
     assert panel.counts["candidates"] == 0 and panel.grid.rows == [] and panel.pages == 1

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb.auth import ClientSecretCredential
-from opus_nb.client import OpusClient
-from opus_nb.connection import Connection
+from opus_nb.client._client import OpusClient
+from opus_nb.client._credentials import ClientSecretCredential
 from opus_nb.emulator import Emulator
-from opus_nb.review_guard import PersonRequired, ReviewerRequired, scripted_destroy_allowed
-from opus_nb.review_session import ReviewSession
-from opus_nb.session import sample_connection
-from opus_nb.widgets.panel import ReviewPanel
+from opus_nb.jobs._signin import sample_connection
+from opus_nb.records._connection import Connection
+from opus_nb.reviews._guard import PersonRequired, ReviewerRequired, scripted_destroy_allowed
+from opus_nb.reviews._session import ReviewSession
+from opus_nb.widgets._panel import ReviewPanel
 
 from .conftest import destroy_requests, destroyed_keys
 from .test_review_panel import click_in_browser, click_in_grid

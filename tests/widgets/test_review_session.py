@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opus_nb.audit import AuditLog
-from opus_nb.connection import Connection
 from opus_nb.emulator import Emulator
-from opus_nb.review_session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys
-from opus_nb.session import sample_connection
+from opus_nb.jobs._audit import AuditLog
+from opus_nb.jobs._signin import sample_connection
+from opus_nb.records._connection import Connection
+from opus_nb.reviews._session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys
 
 from .conftest import destroy_requests, destroyed_keys
 

@@ -1,0 +1,89 @@
+"""``df.opus``: the pandas face of opus_nb. It keeps no state and delegates to plain functions.
+
+>>> report = df.opus.validate(conn)          # doctest: +SKIP
+>>> records = report.valid.opus.to_records(conn)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+
+from opus_nb.jobs._destroy import destroy
+from opus_nb.jobs._submit import submit
+from opus_nb.records._connection import Connection
+from opus_nb.records._report import ValidationReport
+from opus_nb.records._to_records import iter_records, to_records
+from opus_nb.records._validate import validate
+
+__all__ = ["OpusAccessor"]
+
+
+@pd.api.extensions.register_dataframe_accessor("opus")
+class OpusAccessor:
+    """Methods on every DataFrame, under ``df.opus``."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+
+    def validate(
+        self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
+    ) -> ValidationReport:
+        """Check every cell against ``connection``; see `opus_nb.validate`."""
+        return validate(self._df, connection, rename=rename, dayfirst=dayfirst)
+
+    def to_records(
+        self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
+    ) -> list[dict[str, Any]]:
+        """The rows as API records; see `opus_nb.to_records`."""
+        return to_records(self._df, connection, rename=rename, dayfirst=dayfirst)
+
+    def iter_records(
+        self,
+        connection: Connection,
+        *,
+        chunk_size: int = 10_000,
+        rename: Mapping[Hashable, str] | None = None,
+        dayfirst: bool = False,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The rows as API records, ``chunk_size`` at a time."""
+        return iter_records(self._df, connection, chunk_size=chunk_size, rename=rename, dayfirst=dayfirst)
+
+    def submit(
+        self,
+        connection: Connection | None = None,
+        *,
+        conflict: str | None = None,
+        concurrency: int | None = None,
+        progress: bool = True,
+        resume: bool | str = False,
+        dry_run: bool = False,
+        stop_on_error: bool = False,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """Validate and submit the rows to Opus, one result row per row; see `opus_nb.jobs._submit.submit`."""
+        return submit(
+            self._df,
+            connection,
+            conflict=conflict,
+            concurrency=concurrency,
+            progress=progress,
+            resume=resume,
+            dry_run=dry_run,
+            stop_on_error=stop_on_error,
+            **options,
+        )
+
+    def destroy(
+        self,
+        connection: Connection | None = None,
+        *,
+        confirm: bool = False,
+        reviewer: str | None = None,
+        recheck: bool = True,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """Mark the rows (by their rowKey column) Destroyed in Opus; see `opus_nb.jobs._destroy.destroy`."""
+        return destroy(self._df, connection, confirm=confirm, reviewer=reviewer, recheck=recheck, **options)

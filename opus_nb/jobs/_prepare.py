@@ -1,0 +1,170 @@
+"""Before sending: each input row becomes a wire record, or a reason why it will not be sent.
+
+>>> prepared = prepare(df, conn)                       # doctest: +SKIP
+>>> prepared.records[0]["rowKey"], prepared.reasons    # doctest: +SKIP
+('INV-0001', {7: 'Created time: ...'})
+
+Rows are addressed by position (0..n-1), so a frame with a repeated index works too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opus_nb.records._cells import INT_RANGE, utf8_encodable
+from opus_nb.records._connection import Connection
+from opus_nb.records._encode import assemble
+from opus_nb.records._headers import map_headers
+from opus_nb.records._validate import validate as validate_frame
+
+__all__ = ["Prepared", "prepare"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Row labels and keys of every input row; records of the rows to send; reasons for the rest.
+
+    A valid row's key is the one it is sent with (cleaned by validation); an invalid row's, as typed.
+    """
+
+    labels: list[Hashable]
+    row_keys: list[str | None]
+    records: dict[int, dict[str, Any]]
+    reasons: dict[int, str]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.labels)
+
+
+def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None) -> list[str | None]:
+    header = next((h for h, name in map_headers(work.columns, connection, rename).columns.items() if name == "rowKey"), None)
+    if header is None:
+        return [None] * len(work)
+    column = work[header]
+    return [None if blank else _key_text(v) for v, blank in zip(column.tolist(), column.isna().tolist(), strict=True)]
+
+
+def _key_text(value: Any) -> str:
+    """A row key as the results show it; a character no UTF-8 text can hold (a lone surrogate) is escaped."""
+    text = str(value)
+    return text if utf8_encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def prepare(
+    df: pd.DataFrame,
+    connection: Connection,
+    *,
+    validate: bool = True,
+    rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
+) -> Prepared:
+    """Validate and encode ``df`` (``dayfirst``: see `opus_nb.validate`); ``validate=False`` takes its
+    non-blank cells as they are (only values that JSON cannot carry keep a row back, with the reason)."""
+    work = df.reset_index(drop=True)
+    keys = _row_keys(work, connection, rename)
+    if not validate:
+        return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
+    report = validate_frame(work, connection, rename=rename, dayfirst=dayfirst)
+    records: dict[int, dict[str, Any]] = {}
+    for labels, chunk in report.batches(10_000):
+        records.update(zip((int(p) for p in labels), chunk, strict=True))
+    reasons: dict[int, str] = {}
+    errors = report.errors
+    sheet_level = errors[errors["row"].isna()]
+    general = "; ".join(f"{c}: {m}" for c, m in zip(sheet_level["column"], sheet_level["message"], strict=True))
+    for row, group in errors.dropna(subset=["row"]).groupby("row", sort=False):
+        reasons[int(row)] = "invalid: " + "; ".join(f"{c}: {m}" for c, m in zip(group["column"], group["message"], strict=True))
+    for pos, record in records.items():
+        keys[pos] = None if record.get("rowKey") is None else str(record["rowKey"])
+    for pos in range(len(work)):
+        if pos not in records and pos not in reasons:
+            reasons[pos] = "invalid: " + (general or "did not pass validation")
+    return Prepared(df.index.tolist(), keys, records, reasons)
+
+
+def _raw_records(
+    work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None
+) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+    """Records of the non-blank cells as JSON values, and the rows with a cell JSON cannot carry, with why."""
+    mapping = map_headers(work.columns, connection, rename).columns
+    columns: dict[str, np.ndarray] = {}
+    blanks: dict[str, np.ndarray] = {}
+    reasons: dict[int, str] = {}
+    for header, name in mapping.items():
+        columns[name], blanks[name], unsendable = _json_column(work[header])
+        for pos, why in unsendable:
+            reasons.setdefault(pos, f"not sendable: {name}: {why}")
+    positions = np.array([p for p in range(len(work)) if p not in reasons], dtype=np.int64)
+    records = {
+        int(p): record
+        for chunk, batch in assemble(columns, blanks, positions, 10_000)
+        for p, record in zip(chunk, batch, strict=True)
+    }
+    return records, reasons
+
+
+def _json_column(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:
+    """A column's cells as JSON values, where it is blank, and the positions JSON cannot carry (with why).
+
+    Numbers, booleans and text of their own dtype go as they are (an infinite float is held back);
+    date-times go as ISO 8601 text; an object column is looked at cell by cell (see `_json_value`).
+    """
+    blank = column.isna().to_numpy(dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return column.map(lambda t: t.isoformat(), na_action="ignore").to_numpy(dtype=object), blank, []
+    values = column.to_numpy(dtype=object, copy=True)
+    if pd.api.types.is_float_dtype(column.dtype):
+        infinite = np.flatnonzero(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan))).tolist()
+        return values, blank, [(pos, f"{values[pos]!r} is not a finite number") for pos in infinite]
+    if column.dtype != object:
+        return values, blank, []
+    unsendable = []
+    for pos in np.flatnonzero(~blank).tolist():
+        try:
+            values[pos] = _json_value(values[pos])
+        except _Unsendable as exc:
+            unsendable.append((pos, str(exc)))
+    return values, blank, unsendable
+
+
+class _Unsendable(ValueError):
+    """Why one cell cannot be sent as JSON."""
+
+
+def _json_value(value: Any, *, in_list: bool = False) -> Any:
+    """``value`` as a JSON-native value (numpy scalars as Python ones, date-times as ISO text), or `_Unsendable`.
+
+    >>> _json_value(np.float64(1.5)), _json_value(pd.Timestamp("2021-03-04 10:30")), _json_value((1, "a"))
+    (1.5, '2021-03-04T10:30:00', [1, 'a'])
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if not utf8_encodable(value):
+            raise _Unsendable(f"text with a lone surrogate cannot be sent as JSON ({value!r})")
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        number = int(value)
+        if not INT_RANGE[0] <= number < INT_RANGE[1]:
+            raise _Unsendable(f"{number} is beyond the 64-bit whole numbers JSON readers accept")
+        return number
+    if isinstance(value, float | np.floating):
+        if not math.isfinite(value):
+            raise _Unsendable(f"{value!r} is not a finite number")
+        return float(value)
+    if isinstance(value, dt.date | np.datetime64):
+        stamp = pd.Timestamp(value) if isinstance(value, np.datetime64) else value
+        return None if stamp is pd.NaT else stamp.isoformat()
+    if isinstance(value, list | tuple) and not in_list:
+        return [_json_value(item, in_list=True) for item in value]
+    raise _Unsendable(f"a {type(value).__name__} cannot be sent as JSON")

@@ -1,0 +1,110 @@
+"""The validation report: every failure, the rows that pass, the rows that do not.
+
+>>> report = df.opus.validate(conn)          # doctest: +SKIP
+>>> report.summary()                         # doctest: +SKIP
+>>> ready = report.valid                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from opus_nb._errors import ValidationFailed
+from opus_nb.records._connection import Connection
+from opus_nb.records._encode import iter_encoded
+from opus_nb.records._report_html import report_html
+
+__all__ = ["ERROR_COLUMNS", "ValidationReport"]
+
+ERROR_COLUMNS = ["row", "rowKey", "column", "internal_name", "value", "rule", "message"]
+
+
+class ValidationReport:
+    """What `validate` found.
+
+    - ``errors``: one row per failing cell (or per sheet-level problem, with ``row`` blank):
+      row label, rowKey, column display name, internal name, raw value, rule, message.
+    - ``valid``: the rows that pass, coerced, under display names, index kept.
+    - ``invalid``: the rows that fail, exactly as they were in the sheet.
+    """
+
+    def __init__(
+        self,
+        source: pd.DataFrame,
+        connection: Connection,
+        canonical: pd.DataFrame,
+        errors: pd.DataFrame,
+        bad_rows: np.ndarray,
+    ) -> None:
+        self.connection = connection
+        self.errors = errors
+        self._source = source
+        self._canonical = canonical
+        self._bad = bad_rows
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at all was found wrong."""
+        return self.errors.empty
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        frame = self.valid_internal
+        names = {c.internal_name: c.display_name for c in self.connection.columns}
+        return frame.rename(columns=names)
+
+    @property
+    def valid_internal(self) -> pd.DataFrame:
+        """The valid rows, coerced, under the connection's internal names (what encoding reads)."""
+        frame = self._canonical.iloc[np.flatnonzero(~self._bad)]
+        frame.index = self._source.index[~self._bad]
+        return frame
+
+    @property
+    def invalid(self) -> pd.DataFrame:
+        return self._source[self._bad]
+
+    def summary(self) -> pd.DataFrame:
+        """Failures counted by column and rule, most frequent first."""
+        if self.errors.empty:
+            return pd.DataFrame({"column": [], "rule": [], "count": []}).astype({"count": "int64"})
+        counts = self.errors.groupby(["column", "rule"], dropna=False, sort=False).size()
+        return counts.rename("count").sort_values(ascending=False, kind="stable").reset_index()
+
+    def raise_if_invalid(self) -> None:
+        """Raise `ValidationFailed` (carrying this report) when anything failed."""
+        if not self.ok:
+            raise ValidationFailed(self)
+
+    def batches(self, size: int = 15) -> Iterator[tuple[pd.Index, list[dict[str, object]]]]:
+        """The valid rows as API records, ``size`` at a time, with the row labels of each batch."""
+        rows = np.flatnonzero(~self._bad)
+        yield from iter_encoded(self._canonical, self.connection, chunk_size=size, rows=rows, labels=self._source.index)
+
+    @property
+    def n_rows(self) -> int:
+        """How many rows the sheet has."""
+        return len(self._source)
+
+    @property
+    def n_invalid(self) -> int:
+        """How many of them fail (without building `invalid`)."""
+        return int(self._bad.sum())
+
+    def counts_line(self) -> str:
+        n_rows, n_bad = self.n_rows, self.n_invalid
+        n_cells = int(self.errors["row"].notna().sum())
+        line = f"{n_rows:,} rows: {n_rows - n_bad:,} valid, {n_bad:,} invalid ({n_cells:,} cell problems)"
+        sheet_level = self.errors["row"].isna().sum()
+        if sheet_level:
+            line += f"; {sheet_level} sheet-level problem(s)"
+        return line
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport {self.counts_line()}>"
+
+    def _repr_html_(self) -> str:
+        return report_html(self)

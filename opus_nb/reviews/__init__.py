@@ -1,0 +1,24 @@
+"""A disposal review as plain Python (no widgets): candidates, staged decisions, the store, the guard, proof.
+
+>>> from opus_nb.reviews import ReviewSession
+>>> session = ReviewSession(due, reviewer="Jane Smith")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from opus_nb.reviews._disposal import DisposalReport, disposal_report
+from opus_nb.reviews._guard import PersonRequired
+from opus_nb.reviews._session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys
+from opus_nb.reviews._store import ReviewStoreError
+
+__all__ = [
+    "ConfirmationMismatch",
+    "disposal_report",
+    "DisposalReport",
+    "NothingApproved",
+    "PersonRequired",
+    "ReviewError",
+    "ReviewSession",
+    "ReviewStoreError",
+    "UnknownKeys",
+]
