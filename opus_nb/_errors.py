@@ -18,6 +18,11 @@ OpusError
  ├── PagingError              a repeated paging token
  ├── ConfirmationRequired     destroy without confirm=True
  ├── ReviewerRequired         a decision or destroy with no named reviewer
+ ├── ReviewError              a review action that cannot be done as asked
+ │    ├── UnknownKeys                 row keys that are not among the candidates (.keys)
+ │    ├── NothingApproved             mark destroyed with nothing approved at every stage
+ │    └── ConfirmationMismatch        the typed number is not the number approved (.expected, .given)
+ ├── SheetError               a sheet (CSV or Excel) that cannot be read
  ├── MissingExtra             an optional part (opus_nb[emulator], [notebook]) is not installed
  ├── NotSignedIn              no session
  └── JournalError             the run journal cannot be used
@@ -57,6 +62,10 @@ __all__ = [
     "PagingError",
     "ReviewerRequired",
     "ValidationFailed",
+    "ReviewError",
+    "UnknownKeys",
+    "NothingApproved",
+    "ConfirmationMismatch",
 ]
 
 
@@ -273,3 +282,32 @@ class SheetError(OpusError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: cannot read the sheet: {reason}")
+
+
+class ReviewError(OpusError):
+    """A review action that cannot be done as asked."""
+
+
+class UnknownKeys(ReviewError, KeyError):
+    """Row keys that are not among the candidates (`.keys` holds them)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        shown = ", ".join(repr(k) for k in keys[:5]) + (" ..." if len(keys) > 5 else "")
+        super().__init__(f"{len(keys)} row key(s) are not among the candidates: {shown}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class NothingApproved(ReviewError):
+    """Mark destroyed was asked for while no record is approved at every stage."""
+
+
+class ConfirmationMismatch(ReviewError):
+    """The typed confirmation is not the number of records approved at every stage."""
+
+    def __init__(self, expected: int, given: object) -> None:
+        self.expected = expected
+        self.given = given
+        super().__init__(f"type the number of approved records ({expected}) to confirm; got {str(given)!r}. Nothing was sent.")

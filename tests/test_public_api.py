@@ -53,3 +53,30 @@ def test_every_error_derives_from_opus_error_and_every_warning_from_user_warning
             assert issubclass(value, opus_nb.OpusError), name
         if inspect.isclass(value) and issubclass(value, Warning):
             assert issubclass(value, UserWarning), name
+
+
+LAYERS = ["records", "client", "jobs", "reviews", "widgets", "cli"]
+
+
+def test_each_layer_re_exports_a_sorted_documented_surface() -> None:
+    for name in LAYERS:
+        layer = importlib.import_module(f"opus_nb.{name}")
+        assert inspect.getdoc(layer), name
+        assert layer.__all__ == sorted(layer.__all__, key=str.casefold), name
+        assert [n for n in layer.__all__ if not inspect.getdoc(getattr(layer, n))] == [], name
+
+
+def test_the_facade_is_made_of_the_layers_surfaces() -> None:
+    """What the top level offers, a layer offers too (errors and warnings come from opus_nb._errors)."""
+    offered = {n for name in LAYERS for n in importlib.import_module(f"opus_nb.{name}").__all__}
+    errors = {
+        n for n in opus_nb.__all__ if inspect.isclass(getattr(opus_nb, n)) and getattr(opus_nb, n).__module__ == "opus_nb._errors"
+    }
+    assert set(opus_nb.__all__) - offered - errors == set()
+
+
+def test_no_public_name_shadows_a_module() -> None:
+    """`opus_nb.submit` is the function: no public name is also a module or package of opus_nb."""
+    modules = {m.name.rpartition(".")[2] for m in pkgutil.iter_modules(opus_nb.__path__)}
+    assert set(opus_nb.__all__) & modules == set()
+    assert callable(opus_nb.submit) and callable(opus_nb.destroy) and callable(opus_nb.review)

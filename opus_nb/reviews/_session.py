@@ -24,61 +24,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from opus_nb._errors import OpusError
+from opus_nb._errors import ConfirmationMismatch, NothingApproved, ReviewError, UnknownKeys
 from opus_nb._exports import write_table
 from opus_nb.client._client import OpusClient
-from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER, AuditLog
+from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER
 from opus_nb.jobs._signin import current_client, current_connection
 from opus_nb.records._connection import Connection
-from opus_nb.records._retention import disposal_due_dates
+from opus_nb.reviews._candidates import DecisionWriter, candidates_frame
 from opus_nb.reviews._decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED, StagedDecisions
 from opus_nb.reviews._destroy import Progress, destroy_in_chunks, recheck
 from opus_nb.reviews._filters import DECISIONS, CandidateIndex, Filters, filter_value
 from opus_nb.reviews._guard import PersonAction, refuse_scripted_destroy, reviewer_from_env, reviewer_name
 from opus_nb.reviews._proof import write_proof
-from opus_nb.reviews._store import DEFAULT_REVIEW_FOLDER, Decision, Outcome, ReviewStore
+from opus_nb.reviews._store import DEFAULT_REVIEW_FOLDER, ReviewStore
 
-__all__ = [
-    "DECISIONS",
-    "ConfirmationMismatch",
-    "Filters",
-    "NothingApproved",
-    "ReviewError",
-    "ReviewSession",
-    "UnknownKeys",
-]
+__all__ = ["ReviewSession"]
 
-_NEEDED_COLUMNS = ["rowKey", "leafName", "termFullPath", "createdBy", "modifiedBy", "timeCreated", "timeModified"]
 _BULK = {"approve": APPROVED, "reject": REJECTED, "undecide": UNDECIDED}
-
-
-class ReviewError(OpusError):
-    """A review action that cannot be done as asked."""
-
-
-class UnknownKeys(ReviewError, KeyError):
-    """Row keys that are not among the candidates (`.keys` holds them)."""
-
-    def __init__(self, keys: list[str]) -> None:
-        self.keys = keys
-        shown = ", ".join(repr(k) for k in keys[:5]) + (" ..." if len(keys) > 5 else "")
-        super().__init__(f"{len(keys)} row key(s) are not among the candidates: {shown}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class NothingApproved(ReviewError):
-    """Mark destroyed was asked for while no record is approved at every stage."""
-
-
-class ConfirmationMismatch(ReviewError):
-    """The typed confirmation is not the number of records approved at every stage."""
-
-    def __init__(self, expected: int, given: object) -> None:
-        self.expected = expected
-        self.given = given
-        super().__init__(f"type the number of approved records ({expected}) to confirm; got {str(given)!r}. Nothing was sent.")
 
 
 class ReviewSession:
@@ -102,8 +64,6 @@ class ReviewSession:
         audit: str | Path = DEFAULT_AUDIT_FOLDER,
         client: OpusClient | None = None,
     ) -> None:
-        if "rowKey" not in due:
-            raise ReviewError("the candidates need a rowKey column (as opus.due_records returns)")
         self.connection = current_connection(connection, required=False)
         self.reviewer = reviewer_name(reviewer) if reviewer is not None else reviewer_from_env()
         self.audit = Path(audit)
@@ -119,18 +79,9 @@ class ReviewSession:
         if stage > self.review.stages:
             raise ReviewError(f"stage must be between 1 and {self.review.stages} for the review {name!r}, not {stage}")
         self.stage = stage
-        frame = due.reset_index(drop=True)
-        frame["rowKey"] = frame["rowKey"].astype("string")
-        for column in _NEEDED_COLUMNS:
-            if column not in frame:
-                frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
-        frame["due_date"] = disposal_due_dates(frame, self.connection)
-        order = np.lexsort((frame["rowKey"].to_numpy(dtype=object), frame["due_date"].to_numpy()))
-        self._frame = frame.iloc[order].reset_index(drop=True)
-        keys = pd.Index(self._frame["rowKey"].to_numpy(dtype=object))
-        if keys.has_duplicates:
-            raise ReviewError(f"rowKey must be unique among the candidates; repeated: {list(keys[keys.duplicated()][:5])}")
-        self._keys = keys
+        self._frame = candidates_frame(due, self.connection)
+        self._keys = keys = pd.Index(self._frame["rowKey"].to_numpy(dtype=object))
+        self._writer = DecisionWriter(self.store, self.review.id, self.audit, self._frame)
         self._decisions = StagedDecisions(len(keys), self.review.stages)
         self._decisions.replay(self.store.current(self.review.id), keys)
         done = self.store.outcomes(self.review.id)
@@ -353,44 +304,12 @@ class ReviewSession:
         if len(rows):
             now = _now()
             self._decisions.set(rows, self.stage, code, reason, who, np.datetime64(now, "s"))
-            self._record(rows, DECISIONS[code], reason, who, now)
+            self._writer.decisions(rows, self.stage, DECISIONS[code], reason, who, now)
             self._update_state()
             if self.filters.decision:
                 self._mask = self._index.mask(self.filters, self._state)
         self._changed("decisions")
         return len(rows)
-
-    def _record(self, rows: np.ndarray, decision: str, reason: str | None, who: str, now: dt.datetime) -> None:
-        """Keep the decisions in the store and the audit log, each in one write."""
-        keys, names, terms, dues = self._details(rows)
-        stamp = now.isoformat(timespec="seconds") + "+00:00"
-        self.store.record(
-            self.review.id,
-            (
-                Decision(k, self.stage, decision, who, stamp, reason, n, t, d)
-                for k, n, t, d in zip(keys, names, terms, dues, strict=True)
-            ),
-        )
-        AuditLog(self.audit).write(
-            {
-                "time": stamp,
-                "reviewer": who,
-                "review": self.review.id,
-                "stage": self.stage,
-                "rowKey": k,
-                "name": n,
-                "classification": t,
-                "due_date": d,
-                "result": decision,
-                "message": reason,
-            }
-            for k, n, t, d in zip(keys, names, terms, dues, strict=True)
-        )
-
-    def _details(self, rows: np.ndarray) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
-        part = self._frame.iloc[rows]
-        names, terms = (_texts(part[c].astype("string")) for c in ("leafName", "termFullPath"))
-        return _texts(part["rowKey"].astype("string")), names, terms, _texts(part["due_date"].dt.strftime("%Y-%m-%d"))
 
     # export and destroy -------------------------------------------------------------------------
 
@@ -453,16 +372,7 @@ class ReviewSession:
 
     def _keep_outcomes(self, outcome: pd.DataFrame, who: str) -> None:
         rows = self._keys.get_indexer(outcome["rowKey"].astype(object))
-        keys, names, terms, dues = self._details(rows)
-        now = _now()
-        messages = [None if pd.isna(m) else str(m) for m in outcome["message"]]
-        self.store.record_outcomes(
-            self.review.id,
-            (
-                Outcome(k, str(s), who, now, m, n, t, d)
-                for k, s, m, n, t, d in zip(keys, outcome["status"], messages, names, terms, dues, strict=True)
-            ),
-        )
+        self._writer.outcomes(rows, outcome, who, _now())
         self._decisions.destroyed[rows[(outcome["status"] == "destroyed").to_numpy()]] = True
         self._update_state()
 
@@ -476,11 +386,6 @@ class ReviewSession:
         frame = self._frame.iloc[rows]
         decision = pd.array(np.asarray(DECISIONS, dtype=object)[self._state[rows]], dtype="string")
         return frame.assign(decision=decision, reason=pd.array(self._reason[rows], dtype="string"))
-
-
-def _texts(values: pd.Series) -> list[Any]:
-    """Text values as a list, None where missing."""
-    return values.astype(object).where(values.notna(), None).tolist()
 
 
 def _now() -> dt.datetime:

@@ -25,7 +25,8 @@ import ipywidgets as w
 import pandas as pd
 
 from opus_nb.reviews._guard import PersonAction
-from opus_nb.reviews._session import DECISIONS, ReviewSession
+from opus_nb.reviews._session import ReviewSession
+from opus_nb.widgets._filter_bar import FilterBar, describe_filters
 from opus_nb.widgets._grid import CandidateGrid
 from opus_nb.widgets._summary import bars_html, counts_html, results_html
 
@@ -57,12 +58,14 @@ class ReviewPanel(w.VBox):
         self.page_size = page_size
         self.page_number = 0
         self.exports = Path(exports)
-        self._syncing = False
         self.counts_html = w.HTML()
         self.charts_html = w.HTML()
         self._pending: str | None = None
         self._build_reviewer()
-        self._build_filters()
+        self.filter_row = FilterBar(session, guard=self._guard)
+        bar = self.filter_row
+        self.classification, self.owner, self.due_from, self.due_to = bar.classification, bar.owner, bar.due_from, bar.due_to
+        self.text, self.decision, self.clear_button = bar.text, bar.decision, bar.clear_button
         self._build_actions()
         self.grid = CandidateGrid(on_action=self._on_grid_action)
         self._build_destroy()
@@ -103,36 +106,6 @@ class ReviewPanel(w.VBox):
         stage = f"stage {s.stage} of {s.stages}" if s.stages > 1 else "one stage"
         self.stage_label = w.HTML(f"&nbsp;review <b>{html.escape(s.review.name)}</b>, {stage}")
         self.reviewer_row = w.HBox([self.reviewer, self.stage_label])
-
-    def _build_filters(self) -> None:
-        s = self.session
-        self.classification = w.Dropdown(
-            options=[("All classifications", ""), *_term_options(s.classifications())], value="", layout=w.Layout(width="260px")
-        )
-        self.owner = w.Combobox(
-            placeholder="owner (created or modified by)",
-            options=s.owners(),
-            ensure_option=False,
-            continuous_update=False,
-            layout=w.Layout(width="220px"),
-        )
-        self.due_from = w.DatePicker(description="due from", layout=w.Layout(width="210px"))
-        self.due_to = w.DatePicker(description="to", layout=w.Layout(width="170px"))
-        self.due_from.style.description_width = "60px"
-        self.due_to.style.description_width = "22px"
-        self.text = w.Text(placeholder="name contains", continuous_update=False, layout=w.Layout(width="160px"))
-        self.decision = w.Dropdown(
-            options=[("All decisions", ""), *[(d, d) for d in DECISIONS]], value="", layout=w.Layout(width="130px")
-        )
-        self.clear_button = w.Button(description="Clear filters", layout=w.Layout(width="100px"))
-        for control in (self.classification, self.owner, self.due_from, self.due_to, self.text, self.decision):
-            control.observe(self._on_filter_widget, names="value")
-        self.clear_button.on_click(lambda _: self._guard(self.session.clear_filters))
-        self.filter_row = w.HBox(
-            [self.classification, self.owner, self.due_from, self.due_to, self.text, self.decision, self.clear_button],
-            layout=w.Layout(flex_flow="row wrap"),
-        )
-        self.filter_row.add_class("opus-filters")
 
     def _build_actions(self) -> None:
         self.showing = w.HTML()
@@ -332,8 +305,8 @@ class ReviewPanel(w.VBox):
         )
         if what in ("filters", "all"):
             self.page_number = 0
-            self._sync_filter_widgets()
-        self.showing.value = f"Showing <b>{s.n_shown:,}</b> of {len(s):,}{_describe(s)}&nbsp;"
+            self.filter_row.sync()
+        self.showing.value = f"Showing <b>{s.n_shown:,}</b> of {len(s):,}{describe_filters(s.filters)}&nbsp;"
         self.go_to_page(self.page_number)
         if what == "results" and s.results is not None:
             self.results_html.value = results_html(s.results)
@@ -356,34 +329,6 @@ class ReviewPanel(w.VBox):
         self.destroy_button.description = f"Dry run: check {n:,} approved" if dry else f"Mark {n:,} destroyed in Opus"
         self.destroy_button.button_style = "warning" if dry else "danger"
         self.destroy_button.disabled = n == 0 or self.confirm_box.value.strip() != str(n)
-
-    def _on_filter_widget(self, _: Any) -> None:
-        if self._syncing:
-            return
-        self._guard(
-            lambda: self.session.filter(
-                classification=self.classification.value,
-                owner=self.owner.value,
-                due_from=self.due_from.value,
-                due_to=self.due_to.value,
-                text=self.text.value,
-                decision=self.decision.value,
-            )
-        )
-
-    def _sync_filter_widgets(self) -> None:
-        f = self.session.filters
-        self._syncing = True
-        try:
-            terms = [value for _, value in self.classification.options]
-            self.classification.value = f.classification[0] if len(f.classification) == 1 and f.classification[0] in terms else ""
-            self.owner.value = f.owner
-            self.due_from.value = f.due_from.date() if f.due_from is not None else None
-            self.due_to.value = f.due_to.date() if f.due_to is not None else None
-            self.text.value = f.text
-            self.decision.value = f.decision[0] if len(f.decision) == 1 else ""
-        finally:
-            self._syncing = False
 
     def _on_grid_action(self, action: str, keys: list[str]) -> None:
         if action == "reject":
@@ -447,36 +392,3 @@ class ReviewPanel(w.VBox):
                 f"<div style='color:#a11;font-weight:bold'>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</div>"
             )
             return None
-
-
-def _term_options(counts: pd.Series) -> list[tuple[str, str]]:
-    """Every classification and each of its parents, with how many candidates fall under it."""
-    totals: dict[str, int] = {}
-    for term, n in counts.items():
-        if term is None or term is pd.NA or (isinstance(term, float) and term != term):
-            continue
-        parts = str(term).split("/")
-        for depth in range(1, len(parts) + 1):
-            prefix = "/".join(parts[:depth])
-            totals[prefix] = totals.get(prefix, 0) + int(n)
-    return [(f"{term} ({n:,})", term) for term, n in sorted(totals.items())]
-
-
-def _describe(session: ReviewSession) -> str:
-    f = session.filters
-    if not f.active:
-        return ""
-    parts = []
-    if f.classification:
-        parts.append("classification " + " or ".join(f.classification))
-    if f.owner:
-        parts.append(f"owner contains '{f.owner}'")
-    if f.due_from is not None:
-        parts.append(f"due from {f.due_from:%Y-%m-%d}")
-    if f.due_to is not None:
-        parts.append(f"due to {f.due_to:%Y-%m-%d}")
-    if f.text:
-        parts.append(f"name contains '{f.text}'")
-    if f.decision:
-        parts.append("decision " + " or ".join(f.decision))
-    return " (" + html.escape("; ".join(parts)) + ")"
