@@ -159,3 +159,23 @@ def test_the_layers_are_the_folders() -> None:
     assert folders == set(RANKS) - {"base", "facade"}
     loose = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "_accessor", *BASE}
     assert loose == set()
+
+
+def test_the_readme_tree_names_every_module_once() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    listed, folder = [], ""
+    for line in tree.splitlines()[2:]:
+        name = line.split()[0]
+        if line.startswith("  ") and not line.startswith("    "):
+            folder = name if name.endswith("/") else ""
+            if not folder:
+                listed.append(name)
+        elif line.startswith("    "):
+            listed.append(folder + name)
+    described = {
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*.py")
+        if p.name not in ("__init__.py", "__main__.py") and p.parent.name != "emulator"
+    } | {"__init__.py"}
+    assert sorted(listed) == sorted(described)
