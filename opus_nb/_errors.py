@@ -61,6 +61,7 @@ __all__ = [
     "TLSError",
     "PagingError",
     "ReviewerRequired",
+    "RuleCheckError",
     "ValidationFailed",
     "ReviewError",
     "UnknownKeys",
@@ -122,6 +123,17 @@ class ValidationFailed(OpusError):
         super().__init__(
             f"{len(report.errors)} problem(s) in {n_rows} row(s); see .report.errors\n" + report.summary().to_string()
         )
+
+
+class RuleCheckError(OpusError):
+    """A rule's check could not run, as when a parser reports no mask of the cells that broke the rule
+    (or one of the wrong length): a bug in opus_nb, never bad data. `.column` and `.rule` name the check."""
+
+    def __init__(self, column: str, rule: str, reason: str) -> None:
+        self.column = column
+        self.rule = rule
+        self.reason = reason
+        super().__init__(f"the {rule!r} check of column {column!r} could not run: {reason} (a bug in opus_nb: please report it)")
 
 
 class ConfigurationError(OpusError):

@@ -14,6 +14,7 @@ from opus_nb.records._columns import BUILTIN_COLUMNS, Column, ColumnType
 from opus_nb.records._connection import Connection, load_connection
 from opus_nb.records._report import ValidationReport
 from opus_nb.records._retention import disposal_due_dates
+from opus_nb.records._rules import Rule
 from opus_nb.records._sheet import read_sheet
 from opus_nb.records._terms import Retention, Term, load_terms
 from opus_nb.records._to_records import iter_records, to_records
@@ -30,6 +31,7 @@ __all__ = [
     "load_terms",
     "read_sheet",
     "Retention",
+    "Rule",
     "Term",
     "to_records",
     "validate",

@@ -9,7 +9,7 @@ choice names and terms, ``Name <address>`` forms, choice orders given for names,
 >>> from opus_nb.records._connection import Column, ColumnType
 >>> p = parse_column(Column("_Dept", "Dept", ColumnType.SINGLE_CHOICE, choices=("Finance", "HR")),
 ...                  pd.Series([" finance", "2", "Sales", None]))
->>> p.values.tolist(), p.failures["choice"].tolist()
+>>> p.values.tolist(), p.failures[Rule.CHOICE].tolist()
 (['Finance', 'HR', None, None], [False, False, True, False])
 
 Work is vectorised: text, numbers and dates go through pandas string and conversion routines;
@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from opus_nb.records._columns import Column, ColumnType
 from opus_nb.records._dates import parse_datetimes
+from opus_nb.records._rules import Rule
 
 __all__ = ["EMAIL_PATTERN", "INT_RANGE", "Parsed", "as_text", "parse_column", "utf8_encodable"]
 
@@ -53,7 +54,7 @@ class Parsed:
     """Canonical values of one column, and the cells that broke each rule."""
 
     values: pd.Series
-    failures: dict[str, np.ndarray] = field(default_factory=dict)
+    failures: dict[Rule, np.ndarray] = field(default_factory=dict)
 
 
 def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None, *, dayfirst: bool = False) -> Parsed:
@@ -66,18 +67,18 @@ def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = N
         return _number(raw)
     if kind is ColumnType.DATETIME:
         values, unreadable, ambiguous = parse_datetimes(raw, dayfirst=dayfirst)
-        return Parsed(values, {"datetime": unreadable, "datetime_ambiguous": ambiguous})
+        return Parsed(values, {Rule.DATETIME: unreadable, Rule.DATETIME_AMBIGUOUS: ambiguous})
     if kind is ColumnType.SINGLE_CHOICE:
-        return _per_value(raw, _ChoiceReader(column.choices or ()).one, "choice")
+        return _per_value(raw, _ChoiceReader(column.choices or ()).one, Rule.CHOICE)
     if kind is ColumnType.MULTIPLE_CHOICE:
-        return _per_value(raw, _ChoiceReader(column.choices or ()).many, "choices")
+        return _per_value(raw, _ChoiceReader(column.choices or ()).many, Rule.CHOICES)
     if kind is ColumnType.PEOPLE_OR_GROUP:
-        return _per_value(raw, _people, "email")
+        return _per_value(raw, _people, Rule.EMAIL)
     known = {t.casefold(): t for t in terms} if terms is not None and column.internal_name == "termFullPath" else None
     not_text = _not_text(raw)
     cells = raw.where(~not_text) if not_text.any() else raw
-    parsed = _per_value(cells, lambda v: _path(v, known), "taxonomy_path", "taxonomy_term")
-    parsed.failures["text"] = not_text
+    parsed = _per_value(cells, lambda v: _path(v, known), Rule.TAXONOMY_PATH, Rule.TAXONOMY_TERM)
+    parsed.failures[Rule.TEXT] = not_text
     return parsed
 
 
@@ -108,9 +109,9 @@ def _text(raw: pd.Series, *, single_line: bool, row_key: bool = False) -> Parsed
     not_text = _not_text(raw, row_key=row_key)
     text = as_text(raw.where(~not_text) if not_text.any() else raw).str.strip()
     text = text.where(text != "")
-    failures = {"text": not_text}
+    failures = {Rule.TEXT: not_text}
     if single_line:
-        failures["single_line"] = _line_breaks(text)
+        failures[Rule.SINGLE_LINE] = _line_breaks(text)
     return Parsed(text, failures)
 
 
@@ -200,7 +201,7 @@ def _number(raw: pd.Series) -> Parsed:
         if big.any():
             values, out_of_range = _exact_wholes(text, values, big)
     infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
-    return Parsed(values.where(~infinite), {"number": unreadable, "finite": infinite, "number_range": out_of_range})
+    return Parsed(values.where(~infinite), {Rule.NUMBER: unreadable, Rule.FINITE: infinite, Rule.NUMBER_RANGE: out_of_range})
 
 
 def _exact_wholes(text: pd.Series, values: pd.Series, big: np.ndarray) -> tuple[pd.Series, np.ndarray]:
@@ -231,13 +232,13 @@ def _to_float(text: pd.Series) -> np.ndarray:
 def _number_text(value: Any) -> str:
     """A cell of an object column as number text: text as it is, numbers (numpy's, Decimal) as they print."""
     if isinstance(value, str):
-        return value
+        return value if utf8_encodable(value) else "not a number"
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | decimal.Decimal | np.integer | np.floating):
         return "not a number"
     return str(value)
 
 
-def _per_value(raw: pd.Series, read: Callable[[Any], tuple[Any, str | None]], *rules: str) -> Parsed:
+def _per_value(raw: pd.Series, read: Callable[[Any], tuple[Any, Rule | None]], *rules: Rule) -> Parsed:
     """Parse each distinct value once with ``read`` (-> canonical value, failed rule or None)."""
     cells = raw
     if raw.dtype == object:
@@ -284,19 +285,19 @@ class _ChoiceReader:
             return self._option(int(text.strip()))
         return name
 
-    def one(self, value: Any) -> tuple[str | None, str | None]:
+    def one(self, value: Any) -> tuple[str | None, Rule | None]:
         if _is_blank(value):
             return None, None
         name = self._option(value)
-        return (None, "choice") if name is None else (name, None)
+        return (None, Rule.CHOICE) if name is None else (name, None)
 
-    def many(self, value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+    def many(self, value: Any) -> tuple[tuple[str, ...] | None, Rule | None]:
         items = self._items(value)
         if not items:
             return None, None
         names = [self._option(i) for i in items]
         if any(n is None for n in names):
-            return None, "choices"
+            return None, Rule.CHOICES
         return tuple(dict.fromkeys(n for n in names if n is not None)), None
 
     def _items(self, value: Any) -> list[Any]:
@@ -334,7 +335,7 @@ def _is_blank(value: Any) -> bool:
     return value is None or (not isinstance(value, tuple) and bool(pd.isna(value)))
 
 
-def _people(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+def _people(value: Any) -> tuple[tuple[str, ...] | None, Rule | None]:
     entries = [str(v) for v in value] if isinstance(value, tuple) else _people_entries(value)
     entries = [e for e in entries if e.strip()]
     if not entries:
@@ -344,7 +345,7 @@ def _people(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
         match = _ENTRY.fullmatch(entry)
         address = (match["addr"] if match["addr"] is not None else match["bare"]).strip() if match else ""
         if not EMAIL_PATTERN.fullmatch(address):
-            return None, "email"
+            return None, Rule.EMAIL
         addresses.append(address)
     return tuple(dict.fromkeys(addresses)), None
 
@@ -365,17 +366,17 @@ def _people_entries(value: Any) -> list[str]:
     return entries
 
 
-def _path(value: Any, terms: dict[str, str] | None) -> tuple[str | None, str | None]:
+def _path(value: Any, terms: dict[str, str] | None) -> tuple[str | None, Rule | None]:
     if _is_blank(value):
         return None, None
     segments = [s.strip() for s in _cell_text(value).strip().split("/")]
     if any(not s for s in segments):
-        return None, "taxonomy_path"
+        return None, Rule.TAXONOMY_PATH
     path = "/".join(segments)
     if terms is None:
         return path, None
     term = terms.get(path.casefold())
-    return (None, "taxonomy_term") if term is None else (term, None)
+    return (None, Rule.TAXONOMY_TERM) if term is None else (term, None)
 
 
 def hashable(value: Any) -> Hashable:

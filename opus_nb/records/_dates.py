@@ -54,6 +54,7 @@ _DATES = [
     "%A, %B %d, %Y",
     "%a, %d %b %Y",
 ]
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate: text no UTF-8 request can carry
 _TIMES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p", " %I:%M%p", " %I%p"]
 
 
@@ -142,7 +143,7 @@ def _format_each(values: pd.Series, fmt: str) -> np.ndarray:
 
 def _kind(value: object) -> str:
     if isinstance(value, str):
-        return "text"
+        return "text" if value.isascii() or not _SURROGATE.search(value) else "other"
     if isinstance(value, dt.datetime | dt.date | np.datetime64):
         return "time"
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):

@@ -21,45 +21,25 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from opus_nb._errors import RuleCheckError
 from opus_nb.records._cells import parse_column
 from opus_nb.records._columns import Column, ColumnType
+from opus_nb.records._rules import RULES, Rule
 
 if TYPE_CHECKING:
     from opus_nb.records._connection import Connection
 
 __all__ = ["RULES", "build_schema"]
 
-#: Every rule a report can name, with what it means to an analyst.
-RULES: dict[str, str] = {
-    "required": "a value is required",
-    "unique": "the row key must be unique",
-    "text": "must be text (a row key: text or a whole number), with no lone surrogate character",
-    "single_line": "must be a single line of text",
-    "datetime": "not a date-time",
-    "datetime_ambiguous": "ambiguous date: day and month could be either way round",
-    "modified_before_created": "modified time is earlier than created time",
-    "number": "not a number",
-    "finite": "must be a finite number",
-    "number_range": "a whole number beyond the 64-bit range JSON readers take",
-    "choice": "not one of the options",
-    "choices": "has an entry that is not one of the options",
-    "email": "not an email address",
-    "taxonomy_path": "a '/' separated path must have no blank part",
-    "taxonomy_term": "not a known classification term",
-    "missing_column": "a required column is missing from the sheet",
-    "unknown_column": "the column matches no column of the connection",
-    "duplicate_column": "several columns of the sheet match the same column of the connection",
-}
-
-_TYPE_RULES: dict[ColumnType, tuple[str, ...]] = {
-    ColumnType.SINGLE_TEXT: ("text", "single_line"),
-    ColumnType.MULTIPLE_TEXT: ("text",),
-    ColumnType.DATETIME: ("datetime", "datetime_ambiguous"),
-    ColumnType.NUMBER: ("number", "finite", "number_range"),
-    ColumnType.SINGLE_CHOICE: ("choice",),
-    ColumnType.MULTIPLE_CHOICE: ("choices",),
-    ColumnType.PEOPLE_OR_GROUP: ("email",),
-    ColumnType.TAXONOMY: ("text", "taxonomy_path", "taxonomy_term"),
+_TYPE_RULES: dict[ColumnType, tuple[Rule, ...]] = {
+    ColumnType.SINGLE_TEXT: (Rule.TEXT, Rule.SINGLE_LINE),
+    ColumnType.MULTIPLE_TEXT: (Rule.TEXT,),
+    ColumnType.DATETIME: (Rule.DATETIME, Rule.DATETIME_AMBIGUOUS),
+    ColumnType.NUMBER: (Rule.NUMBER, Rule.FINITE, Rule.NUMBER_RANGE),
+    ColumnType.SINGLE_CHOICE: (Rule.CHOICE,),
+    ColumnType.MULTIPLE_CHOICE: (Rule.CHOICES,),
+    ColumnType.PEOPLE_OR_GROUP: (Rule.EMAIL,),
+    ColumnType.TAXONOMY: (Rule.TEXT, Rule.TAXONOMY_PATH, Rule.TAXONOMY_TERM),
 }
 
 
@@ -68,30 +48,35 @@ class _Ledger(threading.local):
 
     def __init__(self, dayfirst: bool = False) -> None:
         self.dayfirst = dayfirst
-        self.masks: dict[tuple[str, str], np.ndarray] = {}
+        self.masks: dict[tuple[str, Rule], np.ndarray] = {}
         self.created: pd.Series | None = None
 
-    def parser(self, column: Column, terms: frozenset[str] | None) -> pa.Parser:
+    def parser(self, column: Column, rules: tuple[Rule, ...], terms: frozenset[str] | None) -> pa.Parser:
+        """Parses the column, keeping a mask for each of ``rules``; a parser that reports none for one
+        of them, or failures of a rule the column does not check, is a `RuleCheckError`."""
+
         def parse(raw: pd.Series) -> pd.Series:
             parsed = parse_column(column, raw, terms, dayfirst=self.dayfirst)
+            for rule in rules:
+                self.masks[(column.internal_name, rule)] = _aligned(column, rule, parsed.failures.get(rule), len(raw))
             for rule, mask in parsed.failures.items():
-                self.masks[(column.internal_name, rule)] = mask
+                if rule not in rules and mask.any():
+                    raise RuleCheckError(
+                        column.internal_name, rule, "the parser reported failures of a rule the column does not check"
+                    )
             if column.internal_name == "timeCreated":
                 self.created = parsed.values
             return parsed.values
 
         return pa.Parser(parse, name=f"read {column.type.value}")
 
-    def check(self, column: Column, rule: str) -> pa.Check:
+    def check(self, column: Column, rule: Rule) -> pa.Check:
         key = (column.internal_name, rule)
 
         def passes(values: pd.Series) -> pd.Series:
-            mask = self.masks.pop(key, None)
-            if mask is None or len(mask) != len(values):
-                return pd.Series(True, index=values.index)
-            return pd.Series(~mask, index=values.index)
+            return pd.Series(~_aligned(column, rule, self.masks.pop(key, None), len(values)), index=values.index)
 
-        return pa.Check(passes, name=rule, error=RULES[rule], ignore_na=False)
+        return pa.Check(passes, name=rule.value, error=RULES[rule], ignore_na=False)
 
     def modified_after_created(self) -> pa.Check:
         """On Modified time: not earlier than Created time (read just before, see `build_schema`)."""
@@ -102,7 +87,17 @@ class _Ledger(threading.local):
                 return pd.Series(True, index=modified.index)
             return pd.Series(~(modified.to_numpy() < created.to_numpy()), index=modified.index)
 
-        return pa.Check(passes, name="modified_before_created", error=RULES["modified_before_created"], ignore_na=False)
+        rule = Rule.MODIFIED_BEFORE_CREATED
+        return pa.Check(passes, name=rule.value, error=RULES[rule], ignore_na=False)
+
+
+def _aligned(column: Column, rule: Rule, mask: np.ndarray | None, n: int) -> np.ndarray:
+    """``mask`` if it covers the ``n`` cells; a missing or misaligned mask never passes silently."""
+    if mask is None:
+        raise RuleCheckError(column.internal_name, rule, "its parser reported no mask of the cells that break it")
+    if len(mask) != n:
+        raise RuleCheckError(column.internal_name, rule, f"its parser reported a mask of {len(mask)} cells for {n}")
+    return mask
 
 
 def build_schema(connection: Connection, *, dayfirst: bool = False) -> pa.DataFrameSchema:
@@ -119,13 +114,13 @@ def build_schema(connection: Connection, *, dayfirst: bool = False) -> pa.DataFr
     for col in ordered:
         rules = _TYPE_RULES[col.type]
         if col.type is ColumnType.TAXONOMY and not (col.internal_name == "termFullPath" and connection.terms is not None):
-            rules = ("text", "taxonomy_path")
+            rules = (Rule.TEXT, Rule.TAXONOMY_PATH)
         checks = [ledger.check(col, rule) for rule in rules]
         if col.internal_name == "timeModified" and "timeCreated" in present:
             checks.append(ledger.modified_after_created())
         columns[col.internal_name] = pa.Column(
             None,
-            parsers=ledger.parser(col, connection.term_paths),
+            parsers=ledger.parser(col, rules, connection.term_paths),
             checks=checks,
             nullable=not col.required,
             unique=col.internal_name == "rowKey",

@@ -17,16 +17,17 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
+from opus_nb._errors import RuleCheckError
 from opus_nb.records._cells import utf8_encodable
 from opus_nb.records._columns import Column
 from opus_nb.records._connection import Connection
 from opus_nb.records._headers import HeaderMapping, map_headers
 from opus_nb.records._report import ERROR_COLUMNS, ValidationReport
-from opus_nb.records._rules import describe
+from opus_nb.records._rules import Rule, describe
 
 __all__ = ["validate"]
 
-_REASONS = {"SERIES_CONTAINS_NULLS": "required", "SERIES_CONTAINS_DUPLICATES": "unique"}
+_REASONS = {"SERIES_CONTAINS_NULLS": Rule.REQUIRED, "SERIES_CONTAINS_DUPLICATES": Rule.UNIQUE}
 
 
 def validate(
@@ -74,9 +75,11 @@ def _cell_failures(exc: SchemaErrors) -> list[dict[str, Any]]:
     for err in exc.schema_errors:
         reason = err.reason_code.name if err.reason_code is not None else ""
         check = getattr(err.check, "name", None) or str(err.check)
-        rule = _REASONS.get(reason, check)
         if reason == "COLUMN_NOT_IN_DATAFRAME":
             continue
+        if reason == "CHECK_ERROR":
+            raise RuleCheckError(str(err.column_name), check, f"it raised {err.failure_cases}")
+        rule = _REASONS.get(reason) or Rule(check)
         cases = err.failure_cases
         if not isinstance(cases, pd.DataFrame) or "index" not in cases:
             continue
@@ -93,8 +96,8 @@ def _error_frame(
     failures: list[dict[str, Any]],
 ) -> pd.DataFrame:
     cells = pd.DataFrame(failures, columns=["pos", "internal_name", "rule"])
-    parse_failed = cells[cells["rule"] != "required"].set_index(["pos", "internal_name"]).index
-    is_required = cells["rule"] == "required"
+    parse_failed = cells[cells["rule"] != Rule.REQUIRED].set_index(["pos", "internal_name"]).index
+    is_required = cells["rule"] == Rule.REQUIRED
     keys = pd.MultiIndex.from_arrays([cells["pos"], cells["internal_name"]])
     cells = cells[~(is_required & keys.isin(parse_failed))].drop_duplicates()
     header_of = {name: header for header, name in mapping.columns.items()}
@@ -102,26 +105,26 @@ def _error_frame(
     parts = [
         pd.DataFrame(
             [
-                _frame_level(str(header), None, "unknown_column", header, close=mapping.suggestions.get(header, []))
+                _frame_level(str(header), None, Rule.UNKNOWN_COLUMN, header, close=mapping.suggestions.get(header, []))
                 for header in mapping.unknown
             ]
             + [
-                _frame_level(connection.column(name).display_name, name, "duplicate_column", ", ".join(map(str, headers)))
+                _frame_level(connection.column(name).display_name, name, Rule.DUPLICATE_COLUMN, ", ".join(map(str, headers)))
                 for name, headers in mapping.duplicates.items()
             ]
-            + [_frame_level(col.display_name, col.internal_name, "missing_column", None) for col in mapping.missing],
+            + [_frame_level(col.display_name, col.internal_name, Rule.MISSING_COLUMN, None) for col in mapping.missing],
             columns=ERROR_COLUMNS,
         )
     ]
-    for (name, rule), group in cells.groupby(["internal_name", "rule"], sort=False):
-        col = connection.column(name)
+    for (name, code), group in cells.groupby(["internal_name", "rule"], sort=False):
+        col, rule = connection.column(name), Rule(code)
         pos = group["pos"].to_numpy()
         raw = df.iloc[pos, df.columns.get_loc(header_of[name])].tolist() if name in header_of else [None] * len(pos)
         keys = row_keys.iloc[pos].astype(object).where(row_keys.iloc[pos].notna(), None).tolist()
-        if rule == "unique":
+        if rule == Rule.UNIQUE:
             counts = pd.Series(keys).value_counts()
             messages = [describe(rule, col, v, count=int(counts[k])) for v, k in zip(raw, keys, strict=True)]
-        elif rule == "modified_before_created":
+        elif rule == Rule.MODIFIED_BEFORE_CREATED:
             created = canonical["timeCreated"].iloc[pos].tolist()
             messages = [describe(rule, col, v, created=c) for v, c in zip(raw, created, strict=True)]
         else:
@@ -133,8 +136,8 @@ def _error_frame(
                     "rowKey": pd.Series(keys, dtype=object),
                     "column": col.display_name,
                     "internal_name": name,
-                    "value": pd.Series(_shown_values(raw, rule), dtype=object),
-                    "rule": rule,
+                    "value": pd.Series(_shown_values(raw), dtype=object),
+                    "rule": rule.value,
                     "message": messages,
                 },
                 columns=ERROR_COLUMNS,
@@ -147,18 +150,16 @@ def _error_frame(
     return errors.drop(columns="_order").reset_index(drop=True)
 
 
-def _shown_values(values: list[Any], rule: str) -> list[Any]:
+def _shown_values(values: list[Any]) -> list[Any]:
     """The raw values as the report holds them: text with a lone surrogate escaped ("\\ud800"), so that
     the report can be shown, written to CSV or XLSX, and sent (the cell itself stays in ``invalid``)."""
-    if rule != "text":
-        return values
     return [
         v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) and not utf8_encodable(v) else v
         for v in values
     ]
 
 
-def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
+def _messages(rule: Rule, column: Column, values: list[Any]) -> list[str]:
     """One message per value; a value that repeats is described once."""
     said: dict[tuple[type, Any], str] = {}
     out = []
@@ -176,13 +177,13 @@ def _messages(rule: str, column: Column, values: list[Any]) -> list[str]:
     return out
 
 
-def _frame_level(column: str, internal: str | None, rule: str, value: Any, **details: Any) -> dict[str, Any]:
+def _frame_level(column: str, internal: str | None, rule: Rule, value: Any, **details: Any) -> dict[str, Any]:
     return {
         "row": None,
         "rowKey": None,
         "column": column,
         "internal_name": internal,
         "value": value,
-        "rule": rule,
+        "rule": rule.value,
         "message": describe(rule, None, value, label=column, **details),
     }
