@@ -15,8 +15,7 @@ from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._session import ReviewSession
 from opus_nb.widgets._panel import PAGE_SIZE, ReviewPanel
-
-from .conftest import destroy_requests, destroyed_keys
+from tests.helpers.review import destroy_requests, destroyed_keys
 
 
 def click_in_grid(panel: ReviewPanel, action: str, key: str) -> None:

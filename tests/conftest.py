@@ -1,5 +1,6 @@
-"""Fixtures for the client tests: certificates made at test time (never stored in the repository),
-a fresh emulator per test, a signed-in session, and the sample sheet."""
+"""Fixtures the client, jobs and CLI tests share: certificates made at test time (never stored in the
+repository), a fresh emulator per test, a signed-in session, and the sample sheet. No test sees the
+machine's proxy or CA variables."""
 
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ def pfx(tmp_path: Path) -> Path:
     return write_pfx(tmp_path / "app.pfx", cert, key, PASSWORD)
 
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data-samples"
 
 
 @pytest.fixture
@@ -136,7 +137,9 @@ def submits() -> Callable[[Emulator], list[RequestLogEntry]]:
     return _submits
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def named_reviewer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Destroys are signed by a person: these tests sign as one through OPUS_REVIEWER (subprocesses inherit it)."""
+    """Destroys are signed by a person: sign as one through OPUS_REVIEWER (subprocesses inherit it).
+
+    The jobs and CLI folders use it for every test."""
     monkeypatch.setenv("OPUS_REVIEWER", "Test Reviewer")

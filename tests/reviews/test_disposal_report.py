@@ -14,8 +14,7 @@ from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
 from opus_nb.records._report_html import report_html
 from opus_nb.records._retention import disposal_due_dates
-
-from .conftest import SAMPLES
+from tests.helpers.review import SAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,7 @@ from opus_nb.jobs._audit import AuditLog
 from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._session import ConfirmationMismatch, NothingApproved, ReviewError, ReviewSession, UnknownKeys
-
-from .conftest import destroy_requests, destroyed_keys
+from tests.helpers.review import destroy_requests, destroyed_keys
 
 
 @pytest.fixture()

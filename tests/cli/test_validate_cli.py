@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from opus_nb.cli._main import main
-
-from .conftest import SAMPLES, good_row, sheet
+from tests.records.conftest import SAMPLES, good_row, sheet
 
 
 def _args(sheet_path: Path, *extra: str) -> list[str]:

@@ -19,8 +19,7 @@ from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._session import NothingApproved, ReviewError, ReviewSession
 from opus_nb.reviews._store import ReviewStoreError
-
-from .conftest import destroyed_keys
+from tests.helpers.review import destroyed_keys
 
 
 def reopen(small: pd.DataFrame, **options: object) -> ReviewSession:

@@ -14,8 +14,7 @@ from opus_nb import emulator
 from opus_nb.cli._main import main
 from opus_nb.emulator import Emulator
 from opus_nb.jobs._signin import login_emulator, logout
-
-from .conftest import SAMPLES, sheet
+from tests.records.conftest import SAMPLES, sheet
 
 CONN_ARGS = [
     "--connection",
