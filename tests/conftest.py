@@ -21,6 +21,7 @@ from opus_nb.client._client import OpusClient
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.emulator import Emulator, RequestLogEntry
 from opus_nb.jobs._signin import login_emulator, logout
+from tests.helpers.shell import Shell
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _NETWORK_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "OPUS_CA_FILE", "OPUS_PROXY")
@@ -117,6 +118,12 @@ def client(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     signed_in = login_emulator(emu, directory=tmp_path / "app", retry=RetryPolicy(attempts=8, base=0.01, cap=0.2))
     yield signed_in
     logout()
+
+
+@pytest.fixture
+def shell(emu: Emulator, tmp_path: Path) -> Shell:
+    """The opus-nb shell, signed in to ``emu`` as an app of its own, working in ``tmp_path``."""
+    return Shell(emu, tmp_path)
 
 
 @pytest.fixture

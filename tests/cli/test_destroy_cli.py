@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from pathlib import Path
 
@@ -11,45 +10,16 @@ import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb._exports import write_table
-from opus_nb.cli._jobs import register
 from opus_nb.jobs._audit import AuditLog
 from opus_nb.jobs._due import due_records
 from opus_nb.records._sheet import read_sheet
+from tests.helpers.shell import CONN_ARGS, Shell, run
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
-CONN = [
-    "--connection",
-    str(SAMPLES / "connection.json"),
-    "--choices",
-    str(SAMPLES / "choices.json"),
-    "--terms",
-    str(SAMPLES / "terms.json"),
-]
 BEFORE = "2026-01-01"
 
 
-def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="opus-nb")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.run(args))
-
-
-def sign_in_the_shell(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The OPUS_* variables a shell signs in with, for a new app with a certificate."""
-    app = emu.register_app(credential="certificate", directory=tmp_path / "cli-app")
-    for name, value in {
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def test_destroy_from_an_approved_list_reports_each_key(
-    client, emu, sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    client, emu, sheet, shell: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sheet.opus.submit(progress=False)
     due = due_records(before=BEFORE, progress=False).head(6)
@@ -58,10 +28,21 @@ def test_destroy_from_an_approved_list_reports_each_key(
     approved = due[["rowKey", "leafName", "termFullPath"]].copy()
     approved.loc[len(approved)] = [None, "a row without a key", None]
     approved.to_csv(tmp_path / "approved.csv", index=False)
-    sign_in_the_shell(emu, tmp_path, monkeypatch)
+    shell.enter(monkeypatch)
     capsys.readouterr()
     code = run(
-        "destroy", "--from", "approved.csv", *CONN, "--yes", "--before", BEFORE, "--review", "R-7", "-o", "results.csv", "--quiet"
+        "destroy",
+        "--from",
+        "approved.csv",
+        *CONN_ARGS,
+        "--yes",
+        "--before",
+        BEFORE,
+        "--review",
+        "R-7",
+        "-o",
+        "results.csv",
+        "--quiet",
     )
     out = capsys.readouterr().out
     assert code == 1
@@ -77,7 +58,7 @@ def test_destroy_from_an_approved_list_reports_each_key(
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(
-    client, emu, sheet, tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+    client, emu, sheet, shell: Shell, tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hostile = ["=HYPERLINK(1)", "+44-20", "@home", "'quoted", "-7-7"]
     rows = sheet.head(len(hostile)).assign(**{"Row Key": hostile}).reset_index(drop=True)
@@ -87,6 +68,6 @@ def test_keys_neutralised_in_an_approved_list_are_read_back_exactly(
     approved = approved[approved["rowKey"].isin(hostile)][["rowKey", "leafName"]]
     written = write_table(approved, tmp_path / f"approved{suffix}")
     assert "'=HYPERLINK(1)" in set(read_sheet(written)["rowKey"])  # what a spreadsheet shows: text, not a formula
-    sign_in_the_shell(emu, tmp_path, monkeypatch)
-    assert run("destroy", "--from", str(written), *CONN, "--yes", "--before", "2100-01-01", "--quiet") == 0
+    shell.enter(monkeypatch)
+    assert run("destroy", "--from", str(written), *CONN_ARGS, "--yes", "--before", "2100-01-01", "--quiet") == 0
     assert {key for key in hostile if emu.record(key).destroyed is not None} == set(hostile)

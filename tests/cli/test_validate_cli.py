@@ -8,21 +8,12 @@ from pathlib import Path
 import pytest
 
 from opus_nb.cli._main import main
+from tests.helpers.shell import CONN_ARGS
 from tests.records.conftest import SAMPLES, good_row, sheet
 
 
 def _args(sheet_path: Path, *extra: str) -> list[str]:
-    return [
-        "validate",
-        str(sheet_path),
-        "--connection",
-        str(SAMPLES / "connection.json"),
-        "--choices",
-        str(SAMPLES / "choices.json"),
-        "--terms",
-        str(SAMPLES / "terms.json"),
-        *extra,
-    ]
+    return ["validate", str(sheet_path), *CONN_ARGS, *extra]
 
 
 def test_clean_sheet_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,14 +8,9 @@ emulator's answers (the emulator's own faults happen before a request is process
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -30,13 +25,9 @@ from opus_nb.jobs._audit import AuditLog
 from opus_nb.jobs._destroy import UnsettledIntents, destroy
 from opus_nb.jobs._due import due_records
 from opus_nb.jobs._signin import current_connection, login, logout
+from tests.helpers.shell import Shell
 
 BEFORE = "2026-01-01"
-REPO = Path(__file__).resolve().parents[2]
-CLI = (
-    "import argparse, sys; from opus_nb.cli._jobs import register; p = argparse.ArgumentParser(); "
-    "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
-)
 #: Given the method and the answer's body, the body to send on (None: close the connection instead).
 Tamper = Callable[[str, bytes], bytes | None]
 
@@ -186,49 +177,16 @@ def test_destroy_retried_after_a_lost_answer_is_destroyed(emu, sheet, through) -
     assert log.groupby("rowKey")["result"].agg(list).to_dict() == {k: ["intent", "destroyed"] for k in keys}
 
 
-def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client, tmp_path: Path) -> None:
+def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client, tmp_path: Path, shell: Shell) -> None:
     sheet.opus.submit(progress=False)
     due = due_records(before=BEFORE, progress=False).head(20)
     emu.hold(due["rowKey"].iloc[17])
     due[["rowKey", "leafName"]].to_csv(tmp_path / "approved.csv", index=False)
     first, rest = due["rowKey"].iloc[:15].tolist(), due["rowKey"].iloc[15:].tolist()
-    app = emu.register_app(credential="certificate", directory=tmp_path / "killed-app")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }
     emu.faults(latency_ms=3000)  # the emulator destroys at once and holds its answer back: time to kill in between
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            CLI,
-            "destroy",
-            "--from",
-            "approved.csv",
-            "--yes",
-            "--no-recheck",
-            "--reviewer",
-            "killed",
-            "--quiet",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while emu.record(first[-1]).destroyed is None:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    child = shell.start("destroy", "--from", "approved.csv", "--yes", "--no-recheck", "--reviewer", "killed", "--quiet")
+    child.wait_until(lambda: emu.record(first[-1]).destroyed is not None, seconds=60, pause=0.01)
+    child.kill()
     emu.faults()
     log = AuditLog("opus-audit")
     assert log.read()["result"].tolist() == ["intent"] * 15

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -17,66 +14,23 @@ import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb._errors import JournalError
 from opus_nb.jobs._journal import Journal, NothingToResume, Outcomes, fingerprint
 from opus_nb.jobs._submit import submit
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "data-samples"
-CLI = (
-    "import argparse, sys; from opus_nb.cli._jobs import register; p = argparse.ArgumentParser(); "
-    "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
-)
+from tests.helpers.shell import CONN_ARGS, SAMPLES, Shell
 
 
-def _done_batches(journal: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM batches WHERE state = 'done'").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
-def test_a_run_being_sent_by_another_process_cannot_be_resumed_at_the_same_time(client, emu, sheet, tmp_path, submits) -> None:
-    app = emu.register_app(credential="certificate", directory=tmp_path / "app")
+def test_a_run_being_sent_by_another_process_cannot_be_resumed_at_the_same_time(
+    client, emu, sheet, tmp_path, submits, shell: Shell, done_batches
+) -> None:
     emu.faults(latency_ms=40)
     journal = tmp_path / "opus-journal"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }
-    argv = [
-        sys.executable,
-        "-c",
-        CLI,
-        "submit",
-        str(SAMPLES / "records.csv"),
-        "--connection",
-        str(SAMPLES / "connection.json"),
-        "--choices",
-        str(SAMPLES / "choices.json"),
-        "--terms",
-        str(SAMPLES / "terms.json"),
-        "--concurrency",
-        "1",
-        "--journal",
-        str(journal),
-        "--quiet",
-    ]
-    other = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    other = shell.start(
+        "submit", str(SAMPLES / "records.csv"), *CONN_ARGS, "--concurrency", "1", "--journal", str(journal), "--quiet"
+    )
     try:
-        deadline = time.monotonic() + 60
-        while _done_batches(journal / "journal.sqlite") < 5:
-            assert other.poll() is None, other.stderr.read().decode() if other.stderr else ""
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        other.wait_until(lambda: done_batches(journal) >= 5, seconds=60)
         with pytest.raises(JournalError, match="being sent by another process"):
             submit(sheet.reset_index(drop=True), resume=True, journal=journal, progress=False)
     finally:
-        os.kill(other.pid, signal.SIGKILL)
-        other.wait()
+        other.kill()
     time.sleep(0.3)  # the emulator logs a request when its (held back) answer leaves
     with Journal(journal) as book:
         confirmed = len(book.confirmed(book.runs().run_id[0]).pos)

@@ -3,52 +3,25 @@ ISO dates, and the files the shell writes (due.csv, results.csv) neutralise form
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import opus_nb as opus
-from opus_nb import emulator
 from opus_nb.cli._main import main
 from opus_nb.emulator import Emulator
-from opus_nb.jobs._signin import login_emulator, logout
-from tests.records.conftest import SAMPLES, sheet
+from tests.helpers.shell import CONN_ARGS, Shell
+from tests.records.conftest import sheet
 
-CONN_ARGS = [
-    "--connection",
-    str(SAMPLES / "connection.json"),
-    "--choices",
-    str(SAMPLES / "choices.json"),
-    "--terms",
-    str(SAMPLES / "terms.json"),
-]
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    with emulator.run(seed=SAMPLES) as running:
-        yield running
-
-
-@pytest.fixture
-def signed_in(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def signed_in(emu: Emulator, client: object, shell: Shell, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """A session for the Python API, and the OPUS_* variables for the shell."""
-    monkeypatch.chdir(tmp_path)
-    app = emu.register_app(credential="certificate", directory=tmp_path / "shell-app")
-    for name, value in {
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    login_emulator(emu, directory=tmp_path / "app")
-    yield emu
-    logout()
+    shell.enter(monkeypatch)
+    return emu
 
 
 def _day_first_sheet() -> pd.DataFrame:

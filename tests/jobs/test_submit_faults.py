@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,13 +14,7 @@ from opus_nb.jobs._journal import Journal
 from opus_nb.jobs._signin import login, logout
 from opus_nb.jobs._submit import submit
 from opus_nb.records._connection import load_connection
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "data-samples"
-CLI = (
-    "import argparse, sys; from opus_nb.cli._jobs import register; p = argparse.ArgumentParser(); "
-    "register(p.add_subparsers(dest='c', required=True)); a = p.parse_args(); sys.exit(a.run(a))"
-)
+from tests.helpers.shell import CONN_ARGS, SAMPLES, Shell
 
 
 def _connection():
@@ -78,55 +67,16 @@ def test_faulty_service_ends_with_exactly_the_valid_rows(emu, sheet, tmp_path: P
     assert results["attempts"].max() > 1
 
 
-def _done_batches(journal: Path) -> int:
-    if not journal.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM batches WHERE state = 'done'").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
-def test_killed_submit_resumes_without_resending_confirmed_batches(emu, sheet, tmp_path: Path, submits) -> None:
-    app = emu.register_app(credential="certificate", directory=tmp_path / "app")
+def test_killed_submit_resumes_without_resending_confirmed_batches(
+    emu, sheet, tmp_path: Path, submits, shell: Shell, done_batches
+) -> None:
     emu.faults(latency_ms=40)
     journal = tmp_path / "opus-journal"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "OPUS_CLIENT_ID": app.client_id,
-        "OPUS_CERTIFICATE": str(app.certificate.pfx),
-        "OPUS_CERTIFICATE_PASSWORD": app.password,
-        "OPUS_GRAPH_URL": emu.url,
-        "OPUS_IDENTITY_URL": emu.identity_url,
-    }
-    argv = [
-        sys.executable,
-        "-c",
-        CLI,
-        "submit",
-        str(SAMPLES / "records.csv"),
-        "--connection",
-        str(SAMPLES / "connection.json"),
-        "--choices",
-        str(SAMPLES / "choices.json"),
-        "--terms",
-        str(SAMPLES / "terms.json"),
-        "--concurrency",
-        "2",
-        "--journal",
-        str(journal),
-        "--quiet",
-    ]
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 90
-    while _done_batches(journal / "journal.sqlite") < 40:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    child = shell.start(
+        "submit", str(SAMPLES / "records.csv"), *CONN_ARGS, "--concurrency", "2", "--journal", str(journal), "--quiet"
+    )
+    child.wait_until(lambda: done_batches(journal) >= 40, seconds=90)
+    child.kill()
     book = Journal(journal)
     killed_run = book.runs().run_id[0]
     confirmed = len(book.confirmed(killed_run).pos)
@@ -138,9 +88,9 @@ def test_killed_submit_resumes_without_resending_confirmed_batches(emu, sheet, t
     conn = _connection()
     n_valid = len(sheet.opus.validate(conn).valid_internal)
     login(
-        client_id=app.client_id,
-        certificate=app.certificate.pfx,
-        password=app.password,
+        client_id=shell.app.client_id,
+        certificate=shell.app.certificate.pfx,
+        password=shell.app.password,
         graph_url=emu.url,
         identity_url=emu.identity_url,
         env_file=None,

@@ -14,18 +14,9 @@ import opus_nb as opus
 from opus_nb._errors import ConfigurationError
 from opus_nb.cli._main import main
 from opus_nb.jobs._due import due_records, format_due_date
+from tests.helpers.shell import CONN_ARGS
 
-from .conftest import SAMPLES, frame, good_row, sheet
-
-CONN_ARGS = [
-    "--connection",
-    str(SAMPLES / "connection.json"),
-    "--choices",
-    str(SAMPLES / "choices.json"),
-    "--terms",
-    str(SAMPLES / "terms.json"),
-]
-
+from .conftest import frame, good_row, sheet
 
 # --- did you mean -------------------------------------------------------------------------
 
