@@ -1,122 +1,55 @@
 """Destroy when answers go wrong, through the real emulator: answers that do not name the batch's keys,
 an answer lost after Opus processed the request, and a destroy process killed with SIGKILL then rerun.
 
-A small proxy on 127.0.0.1 stands between the client and the emulator to rewrite or drop the
-emulator's answers (the emulator's own faults happen before a request is processed).
+A rewriting proxy (tests/helpers/proxy.py) stands between the client and the emulator to rewrite or
+drop the emulator's answers (the emulator's own faults happen before a request is processed).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import socket
-import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
 
-import httpx
 import pandas as pd
 import pytest
+from starlette.requests import Request
 
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.jobs._audit import AuditLog
 from opus_nb.jobs._destroy import UnsettledIntents, destroy
 from opus_nb.jobs._due import due_records
 from opus_nb.jobs._signin import current_connection, login, logout
+from tests.helpers.proxy import Answer, RewritingProxy, Tamper, failed_items
 from tests.helpers.shell import Shell
 
 BEFORE = "2026-01-01"
-#: Given the method and the answer's body, the body to send on (None: close the connection instead).
-Tamper = Callable[[str, bytes], bytes | None]
-
-
-def _message(reader: BinaryIO) -> tuple[bytes, bytes] | None:
-    """One HTTP/1.1 message (head, body) off ``reader``; None at the end of the stream."""
-    head = reader.readline()
-    if not head:
-        return None
-    while (line := reader.readline()) not in (b"\r\n", b"\n", b""):
-        head += line
-    head += b"\r\n"
-    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
-    return head, reader.read(int(length.group(1))) if length else b""
-
-
-class Proxy:
-    """Forwards every request to ``upstream`` and passes each answer's body through ``tamper``."""
-
-    def __init__(self, upstream: str, tamper: Tamper) -> None:
-        target = httpx.URL(upstream)
-        self.upstream = (target.host, target.port or 80)
-        self.tamper = tamper
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                downstream, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(downstream,), daemon=True).start()
-
-    def _serve(self, downstream: socket.socket) -> None:
-        with downstream, socket.create_connection(self.upstream) as upstream:
-            requests, answers = downstream.makefile("rb"), upstream.makefile("rb")
-            while (request := _message(requests)) is not None:
-                upstream.sendall(b"".join(request))
-                answer = _message(answers)
-                assert answer is not None
-                body = self.tamper(request[0].split(b" ", 1)[0].decode(), answer[1])
-                if body is None:
-                    return
-                head = re.sub(rb"(?im)^content-length:\s*\d+", b"content-length: %d" % len(body), answer[0])
-                downstream.sendall(head + body)
 
 
 @pytest.fixture
-def through(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Tamper], Proxy]]:
-    """Sign in with the Graph API reached through a `Proxy` that applies the given tamper."""
+def through(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Tamper], RewritingProxy]]:
+    """Sign in with the Graph API reached through a `RewritingProxy` that applies the given tamper."""
     monkeypatch.chdir(tmp_path)
     app = emu.register_app(credential="certificate", directory=tmp_path / "app")
-    proxies: list[Proxy] = []
+    with ExitStack() as proxies:
 
-    def start(tamper: Tamper) -> Proxy:
-        proxy = Proxy(emu.url, tamper)
-        proxies.append(proxy)
-        login(
-            client_id=app.client_id,
-            certificate=app.certificate.pfx,
-            password=app.password,
-            graph_url=proxy.url,
-            identity_url=emu.identity_url,
-            env_file=None,
-            retry=RetryPolicy(attempts=4, base=0.01, cap=0.05),
-            connection=replace(emu.connection, terms=tuple(emu.terms)),
-        )
-        return proxy
+        def start(tamper: Tamper) -> RewritingProxy:
+            proxy = proxies.enter_context(RewritingProxy(emu.url, tamper))
+            login(
+                client_id=app.client_id,
+                certificate=app.certificate.pfx,
+                password=app.password,
+                graph_url=proxy.url,
+                identity_url=emu.identity_url,
+                env_file=None,
+                retry=RetryPolicy(attempts=4, base=0.01, cap=0.05),
+                connection=replace(emu.connection, terms=tuple(emu.terms)),
+            )
+            return proxy
 
-    yield start
-    logout()
-    for proxy in proxies:
-        proxy.close()
-
-
-def _rename_failed_items(rename: Callable[[list[str]], list[str]]) -> Tamper:
-    def tamper(method: str, body: bytes) -> bytes:
-        if method != "DELETE" or b"failedItems" not in body:
-            return body
-        answer = json.loads(body)
-        answer["failedItems"] = rename(answer["failedItems"])
-        return json.dumps(answer).encode()
-
-    return tamper
+        yield start
+        logout()
 
 
 def _five_due_two_approved(emu, sheet) -> list[str]:
@@ -134,7 +67,7 @@ def _five_due_two_approved(emu, sheet) -> list[str]:
     ids=["other case", "trailing space", "unknown key"],
 )
 def test_failed_items_naming_no_key_of_the_batch_leave_every_key_unconfirmed(emu, sheet, through, rename) -> None:
-    through(_rename_failed_items(rename))
+    through(failed_items("DELETE", rename))
     keys = _five_due_two_approved(emu, sheet)
     results = destroy(keys, confirm=True, recheck=False, progress=False)
     assert results["status"].tolist() == ["failed"] * 5
@@ -145,7 +78,7 @@ def test_failed_items_naming_no_key_of_the_batch_leave_every_key_unconfirmed(emu
 
 
 def test_fewer_matched_keys_than_failed_items_leave_the_unmatched_keys_unconfirmed(emu, sheet, through) -> None:
-    through(_rename_failed_items(lambda keys: [*keys[:-1], keys[-1].lower()]))
+    through(failed_items("DELETE", lambda keys: [*keys[:-1], keys[-1].lower()]))
     keys = _five_due_two_approved(emu, sheet)
     results = destroy(keys, confirm=True, recheck=False, progress=False).set_index("rowKey")
     assert (results["status"] == "failed").all()
@@ -159,11 +92,11 @@ def test_fewer_matched_keys_than_failed_items_leave_the_unmatched_keys_unconfirm
 def test_destroy_retried_after_a_lost_answer_is_destroyed(emu, sheet, through) -> None:
     lost: list[str] = []
 
-    def drop_first_delete_answer(method: str, body: bytes) -> bytes | None:
-        if method == "DELETE" and not lost:
-            lost.append(body.decode())
+    def drop_first_delete_answer(request: Request, answer: Answer) -> Answer | None:
+        if request.method == "DELETE" and not lost:
+            lost.append(answer.body.decode())
             return None
-        return body
+        return answer
 
     through(drop_first_delete_answer)
     sheet.opus.submit(progress=False)
@@ -233,14 +166,14 @@ def test_pending_keys_not_given_are_not_sent_but_named_in_a_warning(emu, sheet, 
 
 
 def test_unconfirmed_keys_are_sent_again_by_the_next_destroy(emu, sheet, through) -> None:
-    rename = _rename_failed_items(lambda keys: ["NO-SUCH-KEY"])
+    rename = failed_items("DELETE", lambda keys: ["NO-SUCH-KEY"])
     tampered: list[bool] = []
 
-    def first_answer_renamed(method: str, body: bytes) -> bytes | None:
-        if method == "DELETE" and not tampered:
+    def first_answer_renamed(request: Request, answer: Answer) -> Answer | None:
+        if request.method == "DELETE" and not tampered:
             tampered.append(True)
-            return rename(method, body)
-        return body
+            return rename(request, answer)
+        return answer
 
     through(first_answer_renamed)
     keys = _five_due_two_approved(emu, sheet)
@@ -253,7 +186,7 @@ def test_unconfirmed_keys_are_sent_again_by_the_next_destroy(emu, sheet, through
 
 def test_no_answer_at_all_is_unconfirmed_and_settled_by_the_next_destroy(emu, sheet, through) -> None:
     dropping = [True]
-    through(lambda method, body: None if method == "DELETE" and dropping[0] else body)
+    through(lambda request, answer: None if request.method == "DELETE" and dropping[0] else answer)
     sheet.opus.submit(progress=False)
     keys = due_records(before=BEFORE, progress=False)["rowKey"].head(3).tolist()
     first = destroy(keys, confirm=True, before=BEFORE, progress=False)

@@ -2,26 +2,19 @@
 
 The emulator names failed records exactly as they were sent and never echoes a request. A real service
 may (it may trim or change the case of a key, name a record the batch never held, or copy the request's
-headers into an error), so these tests put a real reverse proxy on 127.0.0.1 in front of the emulator
-that rewrites its answers.
+headers into an error), so these tests put a reverse proxy on 127.0.0.1 (tests/helpers/proxy.py) in front
+of the emulator that rewrites its answers.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import orjson
 import pandas as pd
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 import opus_nb
 from opus_nb._errors import OpusHTTPError
@@ -29,56 +22,9 @@ from opus_nb.client._client import OpusClient, Reply
 from opus_nb.jobs._journal import Journal
 from opus_nb.jobs._outcomes import batch_outcomes
 from opus_nb.jobs._signin import current_connection
+from tests.helpers.proxy import Answer, RewritingProxy, failed_items
 
 Rewrite = Callable[[list[Any]], list[Any]]
-Echo = Callable[[dict[str, Any], Request], int]
-
-
-class RewritingProxy:
-    """Forwards every request to the emulator; ``rewrite`` changes the failed items of 418 submit answers,
-    ``echo`` changes any answer's body from the request (and returns the status to answer with)."""
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self.rewrite: Rewrite | None = None
-        self.echo: Echo | None = None
-        app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST", "DELETE"])])
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    async def _forward(self, request: Request) -> Response:
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-        async with httpx.AsyncClient(base_url=self.target) as upstream:
-            answer = await upstream.request(
-                request.method, request.url.path, params=request.query_params, content=await request.body(), headers=headers
-            )
-        body, status = answer.content, answer.status_code
-        if self.rewrite is not None and status == 418 and request.method == "POST":
-            data = orjson.loads(body)
-            data["failedItems"] = self.rewrite(data["failedItems"])
-            body = orjson.dumps(data)
-        if self.echo is not None:
-            data = orjson.loads(body) if body else {}
-            status = self.echo(data, request)
-            body = orjson.dumps(data)
-        return Response(body, status_code=status, media_type="application/json")
-
-    @property
-    def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __enter__(self) -> RewritingProxy:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the proxy did not start"
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
 
 
 @pytest.fixture
@@ -117,7 +63,7 @@ def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed
 ) -> None:
     proxy, via = proxied
     frame = _frame(sheet, 30, bad=20)  # batch 1: rows 0-14, all fine; batch 2: rows 15-29, row 20 refused
-    proxy.rewrite = REWRITES[rewrite]
+    proxy.tamper = failed_items("POST", REWRITES[rewrite])
     results = opus_nb.submit(frame, validate=False, progress=False, concurrency=1, client=via, journal=tmp_path / "j")
     assert (results.status[:15] == "submitted").all()
     second = results.iloc[15:]
@@ -127,7 +73,7 @@ def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed
         assert sorted(book.confirmed(results.attrs["run_id"]).pos) == list(range(15)) + (
             [20] if rewrite.startswith("more") else []
         )
-    proxy.rewrite = None
+    proxy.tamper = None
     again = opus_nb.submit(frame, validate=False, progress=False, concurrency=1, client=via, journal=tmp_path / "j", resume=True)
     assert again.attrs["run_id"] == results.attrs["run_id"]
     expected = ["submitted"] * 30
@@ -139,19 +85,20 @@ def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed
 SECRET_FORM = "client_id=app&client_secret=s3cr3t-Value-42&scope=records.readwrite.all"
 
 
-def _echo_secrets(data: dict[str, Any], request: Request) -> int:
+def _echo_secrets(request: Request, answer: Answer) -> Answer:
     """A server that copies the caller's Authorization header and a form into its error text."""
+    data = orjson.loads(answer.body) if answer.body else {}
     echoed = f"request was {request.headers['authorization']} with {SECRET_FORM}"
     data["message"] = echoed
     for item in data.get("failedItems", []):
         item["message"] = f"{item['message']} ({echoed})"
-    return 418 if data.get("failedItems") else 400
+    return Answer(418 if data.get("failedItems") else 400, orjson.dumps(data))
 
 
 def test_secrets_a_server_echoes_reach_no_result_journal_or_error(proxied, sheet, tmp_path) -> None:
     proxy, via = proxied
     token = via.tokens.get()
-    proxy.echo = _echo_secrets
+    proxy.tamper = _echo_secrets
     frame = _frame(sheet, 15, bad=3)
     results = opus_nb.submit(frame, validate=False, progress=False, client=via, journal=tmp_path / "j")
     assert results.status[3] == "failed"
