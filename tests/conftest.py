@@ -21,6 +21,7 @@ from opus_nb.client._client import OpusClient
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.emulator import Emulator, RequestLogEntry
 from opus_nb.jobs._signin import login_emulator, logout
+from tests.helpers import SAMPLES
 from tests.helpers.shell import Shell
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -99,9 +100,6 @@ def certs() -> type[Certs]:
 def pfx(tmp_path: Path) -> Path:
     cert, key = make_certificate()
     return write_pfx(tmp_path / "app.pfx", cert, key, PASSWORD)
-
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data-samples"
 
 
 @pytest.fixture

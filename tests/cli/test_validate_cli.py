@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from opus_nb.cli._main import main
+from tests.helpers import SAMPLES
+from tests.helpers.rows import good_row, sheet
 from tests.helpers.shell import CONN_ARGS
-from tests.records.conftest import SAMPLES, good_row, sheet
 
 
 def _args(sheet_path: Path, *extra: str) -> list[str]:

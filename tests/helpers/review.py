@@ -15,8 +15,8 @@ from opus_nb import emulator
 from opus_nb.emulator import Emulator
 from opus_nb.jobs._signin import current_connection, login_emulator, logout
 from opus_nb.records._connection import Connection
+from tests.helpers import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 DUE_BEFORE = "2026-01-01"
 
 

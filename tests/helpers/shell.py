@@ -16,9 +16,8 @@ import pytest
 
 from opus_nb.cli._jobs import register
 from opus_nb.emulator import Emulator
+from tests.helpers import REPO, SAMPLES
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "data-samples"
 #: The sample connection, its choices and its terms, as the shell's options.
 CONN_ARGS = [
     "--connection",

@@ -11,8 +11,8 @@ import pytest
 import opus_nb as opus
 from opus_nb.cli._main import main
 from opus_nb.emulator import Emulator
+from tests.helpers.rows import sheet
 from tests.helpers.shell import CONN_ARGS, Shell
-from tests.records.conftest import sheet
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
 

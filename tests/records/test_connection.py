@@ -10,8 +10,8 @@ import pytest
 
 import opus_nb as opus
 from opus_nb.records._columns import BUILTIN_COLUMNS, ColumnType, decode_display_name
-
-from .conftest import GUID, REGIONS, SAMPLES, downloaded, frame, good_row
+from tests.helpers import SAMPLES
+from tests.helpers.rows import GUID, REGIONS, downloaded, frame, good_row
 
 BUILTIN_DISPLAY = {
     "rowKey": "Row key",

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import opus_nb as opus
-
-from .conftest import GUID, SAMPLES, downloaded
+from tests.helpers import SAMPLES
+from tests.helpers.rows import GUID, downloaded
 
 
 def _bytes_file(tmp_path: Path, content: bytes) -> Path:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import opus_nb as opus
-
-from .conftest import GUID, SAMPLES, frame, good_row, sheet
+from tests.helpers import SAMPLES
+from tests.helpers.rows import GUID, frame, good_row, sheet
 
 
 def _record(conn: opus.Connection, **changes: Any) -> dict[str, Any]:

@@ -14,9 +14,8 @@ import opus_nb as opus
 from opus_nb._errors import ConfigurationError
 from opus_nb.cli._main import main
 from opus_nb.jobs._due import due_records, format_due_date
+from tests.helpers.rows import frame, good_row, sheet
 from tests.helpers.shell import CONN_ARGS
-
-from .conftest import frame, good_row, sheet
 
 # --- did you mean -------------------------------------------------------------------------
 

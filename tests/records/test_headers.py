@@ -7,8 +7,7 @@ import pytest
 
 import opus_nb as opus
 from opus_nb.records._headers import map_headers
-
-from .conftest import frame, good_row, sheet
+from tests.helpers.rows import frame, good_row, sheet
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ import pytest
 
 import opus_nb as opus
 from opus_nb.records._schema import RULES
-
-from .conftest import frame, good_row, sheet
+from tests.helpers.rows import frame, good_row, sheet
 
 VALUE = "Contract%20_Value"
 BIG = 2**53 + 1  # 9007199254740993: the first whole number a float64 cannot hold

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import opus_nb as opus
 from opus_nb.records._headers import map_headers
 from opus_nb.records._schema import RULES
-
-from .conftest import SAMPLES, good_row
+from tests.helpers import SAMPLES
+from tests.helpers.rows import good_row
 
 CONN = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json", terms=SAMPLES / "terms.json")
 SHEET_RULES = {"duplicate_column"}

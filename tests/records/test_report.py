@@ -7,8 +7,7 @@ import pytest
 
 import opus_nb as opus
 from opus_nb.records._report import ERROR_COLUMNS
-
-from .conftest import good_row, sheet
+from tests.helpers.rows import good_row, sheet
 
 
 @pytest.fixture

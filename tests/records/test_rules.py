@@ -11,8 +11,7 @@ import pytest
 
 import opus_nb as opus
 from opus_nb.records._schema import RULES
-
-from .conftest import sheet
+from tests.helpers.rows import sheet
 
 # rule -> (display column, bad raw value)
 BAD_CELLS: dict[str, tuple[str, Any]] = {

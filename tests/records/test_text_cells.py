@@ -14,8 +14,7 @@ import pytest
 import opus_nb as opus
 from opus_nb._exports import write_table
 from opus_nb.records._schema import RULES
-
-from .conftest import frame, good_row, sheet
+from tests.helpers.rows import frame, good_row, sheet
 
 TEXT_COLUMNS = ["Vendor Name", "Description", "Business Area", "Name"]
 

@@ -18,8 +18,8 @@ from opus_nb.records._connection import Connection
 from opus_nb.reviews._guard import PersonRequired, ReviewerRequired, scripted_destroy_allowed
 from opus_nb.reviews._session import ReviewSession
 from opus_nb.widgets._panel import ReviewPanel
+from tests.helpers.clicks import click_in_browser, click_in_grid
 from tests.helpers.review import destroy_requests, destroyed_keys
-from tests.widgets.test_review_panel import click_in_browser, click_in_grid
 
 
 @pytest.fixture()
