@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ipywidgets as w
 import pandas as pd
 import pytest
 
@@ -15,18 +14,8 @@ from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._session import ReviewSession
 from opus_nb.widgets._panel import PAGE_SIZE, ReviewPanel
-
-from .conftest import destroy_requests, destroyed_keys
-
-
-def click_in_grid(panel: ReviewPanel, action: str, key: str) -> None:
-    """What the grid's JavaScript sends when a row button is clicked."""
-    panel.grid._handle_custom_msg({"action": action, "keys": [key]}, [])
-
-
-def click_in_browser(button: w.Button) -> None:
-    """What the front end sends when a person clicks a button (the comm message of ipywidgets' Button)."""
-    button._handle_button_msg(None, {"event": "click"}, [])
+from tests.helpers.clicks import click_in_browser, click_in_grid
+from tests.helpers.review import destroy_requests, destroyed_keys
 
 
 @pytest.fixture()
