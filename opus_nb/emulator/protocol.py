@@ -11,16 +11,23 @@ and one that sends endless headers is buffered without end. This protocol gives 
 head `head_timeout_s` from the connection (or from the request's first byte on a kept-alive
 connection) to arrive in full, else 408 and the connection closed (closed silently when not a
 byte came), and at most `max_head_bytes`, else 431. Bodies have their own limits (`bodies`).
+
+Each request's scope carries the time its first byte was read (`ARRIVED_KEY`): injected latency
+counts from then, so time a request waits behind others for the one server thread is part of
+its latency rather than added to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from http import HTTPStatus
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from opus_nb.emulator.faults import ARRIVED_KEY
 
 __all__ = ["KEEP_ALIVE_S", "MAX_CONNECTIONS", "MAX_HEAD_BYTES", "BoundedHttpProtocol", "bounded_protocol"]
 
@@ -90,6 +97,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.scope[ARRIVED_KEY] = time.perf_counter()  # type: ignore[literal-required]
         self._await_head(begun=True)
 
     def on_headers_complete(self) -> None:
