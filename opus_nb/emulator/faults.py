@@ -77,7 +77,7 @@ class FaultPlan:
         return bool(self.latency_ms or self.jitter_ms or self.error_rate or self.throttle_rate or self.drop_rate)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestLogEntry:
     """One request as the emulator saw it; `status` is None for a dropped connection."""
 
