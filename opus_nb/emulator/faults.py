@@ -11,7 +11,8 @@ excepted) it draws from one seeded random stream: first the latency (`latency_ms
 503), in that order of rates; otherwise the request goes through. A faulted request is never
 processed. The same seed and the same order of requests give the same faults.
 
-The latency is the time an answer takes at least, counted from the request's arrival: a
+The latency is the time an answer takes at least, counted from the request's arrival (its first
+byte read, where the server notes it: `ARRIVED_KEY`): a
 request that goes through is handled at once and its answer held back until then, as a
 service whose work is small next to the network's round trip would answer. So the emulator's
 own work (one Python thread for every client) does not add to the latency a benchmark asks for.
@@ -34,10 +35,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opus_nb.emulator.errors import EmulatorConfigError
 
-__all__ = ["RECORDS_KEY", "FaultInjector", "FaultPlan", "RequestLogEntry"]
+__all__ = ["ARRIVED_KEY", "RECORDS_KEY", "FaultInjector", "FaultPlan", "RequestLogEntry"]
 
 #: Handlers put the number of records a request carried (or returned) under this scope key.
 RECORDS_KEY = "opus_nb.records"
+#: The server puts the `time.perf_counter` time a request began to arrive under this scope key
+#: (see `opus_nb.emulator.protocol`); without it, a request is taken to arrive when the app is called.
+ARRIVED_KEY = "opus_nb.arrived"
 LOG_LIMIT = 100_000
 
 
@@ -73,7 +77,7 @@ class FaultPlan:
         return bool(self.latency_ms or self.jitter_ms or self.error_rate or self.throttle_rate or self.drop_rate)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestLogEntry:
     """One request as the emulator saw it; `status` is None for a dropped connection."""
 
@@ -125,7 +129,7 @@ class FaultInjector:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, when = time.perf_counter(), datetime.now(UTC)
+        started, when = scope.get(ARRIVED_KEY) or time.perf_counter(), datetime.now(UTC)
         status: list[int | None] = [None]
         fault: str | None = None
 

@@ -14,16 +14,23 @@ byte came), and at most `max_head_bytes`, else 431. Bodies have their own limits
 A refusal is closed as web servers close one (a lingering close): the answer, then end of
 stream, then what the client still sends is read and dropped for `LINGER_S`, so the client
 reads the answer instead of a reset.
+
+Each request's scope carries the time its first byte was read (`ARRIVED_KEY`): injected latency
+counts from then, so time a request waits behind others for the one server thread is part of
+its latency rather than added to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from http import HTTPStatus
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from opus_nb.emulator.faults import ARRIVED_KEY
 
 __all__ = ["KEEP_ALIVE_S", "LINGER_S", "MAX_CONNECTIONS", "MAX_HEAD_BYTES", "BoundedHttpProtocol", "bounded_protocol"]
 
@@ -103,6 +110,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.scope[ARRIVED_KEY] = time.perf_counter()  # type: ignore[literal-required]
         self._await_head(begun=True)
 
     def on_headers_complete(self) -> None:

@@ -159,6 +159,7 @@ class Emulator:
             http=bounded_protocol(head_timeout_s=self._request_timeout_s),
             timeout_keep_alive=KEEP_ALIVE_S,
             limit_concurrency=MAX_CONNECTIONS,
+            proxy_headers=False,  # no proxy stands in front: X-Forwarded-* from a client are not trusted
             **tls,
         )
         server = uvicorn.Server(config)

@@ -111,7 +111,7 @@ def _time_parser(fmt: str) -> Callable[[str], datetime | None]:
         groups = match.groups()
         try:
             if in_order:
-                year, month, day, hour, minute, second = (int(g) for g in groups)
+                year, month, day, hour, minute, second = map(int, groups)
             else:
                 year, month, day, hour, minute, second = (
                     default if i is None else int(groups[i]) for i, default in zip(where, _DEFAULTS, strict=True)
@@ -224,6 +224,10 @@ def _term(term_paths: frozenset[str] | None) -> Check:
 
 _taxonomy = _term(None)
 
+#: Checks cheaper than looking their answer up: never remembered (a sheet's row keys and file
+#: names are all different, and would only fill the memory).
+_CHEAP: frozenset[Check] = frozenset({_text, _multiline, _number})
+
 
 class RecordChecker:
     """Checks one record (a JSON object) against a connection; returns why it fails, or None."""
@@ -233,7 +237,8 @@ class RecordChecker:
         self._checks: dict[str, Check] = {}
         self._required: list[str] = []
         for col in conn.columns:
-            self._checks[col.internal_name] = _remembered(self._check_for(col, term_paths))
+            check = self._check_for(col, term_paths)
+            self._checks[col.internal_name] = check if check in _CHEAP else _remembered(check)
             if col.required and not (legacy and col.internal_name in LEGACY_OPTIONAL):
                 self._required.append(col.internal_name)
 
@@ -259,27 +264,35 @@ class RecordChecker:
     def __call__(self, record: Any) -> str | None:
         if not isinstance(record, Mapping):
             return f"a record must be a JSON object, not {type(record).__name__}"
-        problems = [f"{name}: a value is required" for name in self._required if _blank(record.get(name))]
+        get = record.get
+        problems = [f"{name}: a value is required" for name in self._required if _blank(get(name))]
         checks = self._checks
         for name, value in record.items():
             check = checks.get(name)
             if check is None:
                 problems.append(f"{name}: the connection has no such column")
-            elif not _blank(value) and (why := check(value)) is not None:
+            elif not (value is None or (isinstance(value, str) and not value.strip())) and (why := check(value)) is not None:
                 problems.append(f"{name}: {why}")
         return "; ".join(problems) if problems else None
 
 
-def _remembered(check: Check) -> Check:
-    """``check`` answering each distinct value once (by type too: 1, 1.0 and True differ); a
-    sheet repeats its owners, departments, terms and dates again and again."""
-    cached = lru_cache(maxsize=8192, typed=True)(check)
+def _remembered(check: Check, limit: int = 8192) -> Check:
+    """``check`` answering each distinct text once; a sheet repeats its owners, departments,
+    terms and dates again and again. Values of other types (numbers, JSON lists) are checked
+    every time: their checks are cheap, and 1, 1.0 and True must not share an answer."""
+    answers: dict[str, str | None] = {}
 
     def remembered(value: Any) -> str | None:
-        try:
-            return cached(value)
-        except TypeError:  # a JSON list or object: not hashable, so checked every time
+        if value.__class__ is not str:
             return check(value)
+        try:
+            return answers[value]
+        except KeyError:
+            pass
+        if len(answers) >= limit:
+            answers.clear()
+        why = answers[value] = check(value)
+        return why
 
     return remembered
 
