@@ -22,8 +22,8 @@ from opus_nb.records._cells import Parsed, parse_column
 from opus_nb.records._columns import Column, ColumnType
 from opus_nb.records._rules import RULES, TABLE, Rule, describe
 from opus_nb.records._schema import _TYPE_RULES
-
-from .conftest import REPO, sheet
+from tests.helpers import REPO
+from tests.helpers.rows import sheet
 
 PACKAGE = REPO / "opus_nb"
 
