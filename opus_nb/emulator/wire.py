@@ -264,14 +264,13 @@ class RecordChecker:
     def __call__(self, record: Any) -> str | None:
         if not isinstance(record, Mapping):
             return f"a record must be a JSON object, not {type(record).__name__}"
-        get = record.get
-        problems = [f"{name}: a value is required" for name in self._required if _blank(get(name))]
+        problems = [f"{name}: a value is required" for name in self._required if _blank(record.get(name))]
         checks = self._checks
         for name, value in record.items():
             check = checks.get(name)
             if check is None:
                 problems.append(f"{name}: the connection has no such column")
-            elif not (value is None or (isinstance(value, str) and not value.strip())) and (why := check(value)) is not None:
+            elif not _blank(value) and (why := check(value)) is not None:
                 problems.append(f"{name}: {why}")
         return "; ".join(problems) if problems else None
 
@@ -285,14 +284,11 @@ def _remembered(check: Check, limit: int = 8192) -> Check:
     def remembered(value: Any) -> str | None:
         if value.__class__ is not str:
             return check(value)
-        try:
-            return answers[value]
-        except KeyError:
-            pass
-        if len(answers) >= limit:
-            answers.clear()
-        why = answers[value] = check(value)
-        return why
+        if value not in answers:
+            if len(answers) >= limit:
+                answers.clear()
+            answers[value] = check(value)
+        return answers[value]
 
     return remembered
 

@@ -11,7 +11,7 @@ import pytest
 import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.jobs._journal import Journal
-from opus_nb.jobs._signin import login, logout
+from opus_nb.jobs._signin import login, login_emulator, logout
 from opus_nb.jobs._submit import submit
 from opus_nb.records._connection import load_connection
 from tests.helpers.shell import CONN_ARGS, SAMPLES, Shell
@@ -37,19 +37,9 @@ def test_faulty_service_ends_with_exactly_the_valid_rows(emu, sheet, tmp_path: P
     rows = _rows(sheet, 20_000)
     n_valid = len(rows.opus.validate(conn).valid_internal)
     assert 0.9 * len(rows) < n_valid < 0.98 * len(rows)
-    app = emu.register_app(credential="certificate", directory=tmp_path / "app")
     # 40 ms a request keeps the run longer than a token's 5 s life, so tokens must be renewed mid-run
     emu.faults(latency_ms=40, error_rate=0.10, throttle_rate=0.05, retry_after_s=0.2, drop_rate=0.01, token_lifetime_s=5, seed=7)
-    login(
-        client_id=app.client_id,
-        certificate=app.certificate.pfx,
-        password=app.password,
-        graph_url=emu.url,
-        identity_url=emu.identity_url,
-        env_file=None,
-        connection=conn,
-        retry=RetryPolicy(attempts=12, base=0.02, cap=0.5),
-    )
+    login_emulator(emu, connection=conn, retry=RetryPolicy(attempts=12, base=0.02, cap=0.5), directory=tmp_path / "app")
     try:
         results = rows.opus.submit(progress=False)
     finally:
