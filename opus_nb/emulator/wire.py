@@ -264,15 +264,17 @@ class RecordChecker:
     def __call__(self, record: Any) -> str | None:
         if not isinstance(record, Mapping):
             return f"a record must be a JSON object, not {type(record).__name__}"
-        problems = [f"{name}: a value is required" for name in self._required if _blank(record.get(name))]
-        checks = self._checks
+        checks, problems, given = self._checks, [], set()
         for name, value in record.items():
             check = checks.get(name)
             if check is None:
                 problems.append(f"{name}: the connection has no such column")
-            elif not _blank(value) and (why := check(value)) is not None:
-                problems.append(f"{name}: {why}")
-        return "; ".join(problems) if problems else None
+            elif not _blank(value):
+                given.add(name)
+                if (why := check(value)) is not None:
+                    problems.append(f"{name}: {why}")
+        missing = [f"{name}: a value is required" for name in self._required if name not in given]
+        return "; ".join(missing + problems) if missing or problems else None
 
 
 def _remembered(check: Check, limit: int = 8192) -> Check:

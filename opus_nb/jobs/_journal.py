@@ -35,7 +35,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import filelock
 import numpy as np
@@ -43,15 +43,18 @@ import orjson
 import pandas as pd
 
 from opus_nb._errors import JournalError
+from opus_nb.jobs._checkpoints import Checkpoints
+from opus_nb.jobs._outcomes import Answered, Outcomes
 
-__all__ = ["DEFAULT_FOLDER", "Answered", "Journal", "JournalSetAside", "NothingToResume", "Outcomes", "fingerprint"]
+__all__ = ["DEFAULT_FOLDER", "Journal", "JournalSetAside", "NothingToResume", "fingerprint"]
 
 DEFAULT_FOLDER = "opus-journal"
 RESULT_COLUMNS = ["rowKey", "status", "http_status", "message", "batch", "attempts"]
 VERSION = 2
-#: Pages of write-ahead log between checkpoints (about 40 MB, SQLite's default being 4 MB): a
-#: checkpoint syncs the disk, which can take tens of milliseconds, and one in the middle of a run
-#: holds up every batch in flight. The rest is checkpointed when the journal closes.
+#: Pages of write-ahead log before the committing thread checkpoints (about 40 MB, SQLite's default
+#: being 4 MB): a checkpoint syncs the disk, which can take tens of milliseconds, and one in the
+#: middle of a run holds up every batch in flight. While a run is sent, `Checkpoints` copies the
+#: log from a thread of its own long before; the rest is checkpointed when the journal closes.
 WAL_CHECKPOINT_PAGES = 10_000
 
 _SCHEMA = """
@@ -107,59 +110,6 @@ def _readable(method: Callable[P, R]) -> Callable[P, R]:
     return guarded
 
 
-class Outcomes(NamedTuple):
-    """The outcomes of some rows, column by column: row positions and, aligned with them, each field.
-
-    >>> Outcomes.same([3, 4], "not_sent", "dry run").status
-    ['not_sent', 'not_sent']
-
-    ``confirmed`` is True where the server answered for the row.
-    """
-
-    pos: list[int]
-    status: list[str]
-    http_status: list[int | None]
-    message: list[str | None]
-    batch: list[int | None]
-    attempts: list[int | None]
-    confirmed: list[bool]
-
-    @classmethod
-    def same(
-        cls,
-        pos: Sequence[int],
-        status: str,
-        message: str | None = None,
-        *,
-        http_status: int | None = None,
-        batch: int | None = None,
-        attempts: int | None = None,
-        confirmed: bool = False,
-    ) -> Outcomes:
-        """One outcome for every row of ``pos``."""
-        n = len(pos)
-        return cls(list(pos), [status] * n, [http_status] * n, [message] * n, [batch] * n, [attempts] * n, [confirmed] * n)
-
-    @classmethod
-    def empty(cls) -> Outcomes:
-        return cls([], [], [], [], [], [], [])
-
-    def where(self, keep: Sequence[bool]) -> Outcomes:
-        """The rows where ``keep`` is true."""
-        columns: list[list[Any]] = [[v for v, k in zip(column, keep, strict=True) if k] for column in self]
-        return Outcomes(*columns)
-
-
-class Answered(NamedTuple):
-    """A batch's answer as the journal keeps it; ``entry`` is what `Journal.sending` returned for it."""
-
-    entry: int
-    batch: int
-    http_status: int | None
-    attempts: int
-    outcomes: Outcomes
-
-
 def fingerprint(*parts: object, keys: Iterable[object]) -> str:
     """What identifies "the same job": the connection, options and the sequence of row keys."""
     digest = hashlib.sha256()
@@ -180,6 +130,7 @@ class Journal:
         self.folder = Path(folder)
         self.path = self.folder / "journal.sqlite"
         self._locks: list[filelock.BaseFileLock] = []
+        self._checkpoints = Checkpoints(self.path)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = self._open()
@@ -228,13 +179,16 @@ class Journal:
 
     def close(self) -> None:
         """Close the database and give up the runs this journal claimed."""
+        self._checkpoints.stop()
         self._db.close()
         for lock in self._locks:
             lock.release()
         self._locks.clear()
 
     def claim(self, run_id: str) -> None:
-        """Take the lock on a run before sending any of it; `JournalError` while another process holds it."""
+        """Take the lock on a run before sending any of it; `JournalError` while another process holds it.
+
+        From then until `close`, the log is checkpointed from another thread (see `Checkpoints`)."""
         folder = self.folder / "locks"
         try:
             folder.mkdir(exist_ok=True)
@@ -248,6 +202,7 @@ class Journal:
         except OSError as exc:
             raise JournalError(str(self.path), f"cannot lock run {run_id!r} ({exc.strerror})") from None
         self._locks.append(lock)
+        self._checkpoints.start()
 
     @_readable
     def start(

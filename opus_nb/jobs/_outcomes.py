@@ -1,5 +1,8 @@
 """What a reply means for each row it carried: submitted, or failed with the server's reason.
 
+Outcomes are kept column by column (`Outcomes`), and a batch's answer as the journal writes it
+is an `Answered`.
+
 >>> reply = Reply(418, {"failedItems": [{"item": {"rowKey": "B"}, "message": "bad date"}]}, 1, "u", "some failed")
 >>> outcomes = batch_outcomes(reply, [0, 1], ["A", "B"], batch=1)
 >>> list(zip(outcomes.status, outcomes.message))
@@ -16,14 +19,67 @@ sends them again).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from opus_nb.client._answers import failed_items
 from opus_nb.client._client import Reply
-from opus_nb.jobs._journal import Outcomes
 
-__all__ = ["DEFINITIVE_STATUS", "batch_outcomes"]
+__all__ = ["DEFINITIVE_STATUS", "Answered", "Outcomes", "batch_outcomes"]
 
 DEFINITIVE_STATUS = frozenset({400, 404, 409, 413, 415, 422})
+
+
+class Outcomes(NamedTuple):
+    """The outcomes of some rows, column by column: row positions and, aligned with them, each field.
+
+    >>> Outcomes.same([3, 4], "not_sent", "dry run").status
+    ['not_sent', 'not_sent']
+
+    ``confirmed`` is True where the server answered for the row.
+    """
+
+    pos: list[int]
+    status: list[str]
+    http_status: list[int | None]
+    message: list[str | None]
+    batch: list[int | None]
+    attempts: list[int | None]
+    confirmed: list[bool]
+
+    @classmethod
+    def same(
+        cls,
+        pos: Sequence[int],
+        status: str,
+        message: str | None = None,
+        *,
+        http_status: int | None = None,
+        batch: int | None = None,
+        attempts: int | None = None,
+        confirmed: bool = False,
+    ) -> Outcomes:
+        """One outcome for every row of ``pos``."""
+        n = len(pos)
+        return cls(list(pos), [status] * n, [http_status] * n, [message] * n, [batch] * n, [attempts] * n, [confirmed] * n)
+
+    @classmethod
+    def empty(cls) -> Outcomes:
+        return cls([], [], [], [], [], [], [])
+
+    def where(self, keep: Sequence[bool]) -> Outcomes:
+        """The rows where ``keep`` is true."""
+        columns: list[list[Any]] = [[v for v, k in zip(column, keep, strict=True) if k] for column in self]
+        return Outcomes(*columns)
+
+
+class Answered(NamedTuple):
+    """A batch's answer as the journal keeps it; ``entry`` is what `Journal.sending` returned for it."""
+
+    entry: int
+    batch: int
+    http_status: int | None
+    attempts: int
+    outcomes: Outcomes
 
 
 def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], *, batch: int) -> Outcomes:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from opus_nb.records._cells import INT_RANGE, utf8_encodable
 from opus_nb.records._connection import Connection
-from opus_nb.records._encode import assemble
+from opus_nb.records._encode import Encoded, Records
 from opus_nb.records._headers import map_headers
 from opus_nb.records._validate import validate as validate_frame
 
@@ -32,11 +32,12 @@ class Prepared:
     """Row labels and keys of every input row; records of the rows to send; reasons for the rest.
 
     A valid row's key is the one it is sent with (cleaned by validation); an invalid row's, as typed.
+    The records are made a block at a time as they are first read (see `Records`).
     """
 
     labels: list[Hashable]
     row_keys: list[str | None]
-    records: dict[int, dict[str, Any]]
+    records: Records
     reasons: dict[int, str]
 
     @property
@@ -49,7 +50,10 @@ def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashab
     if header is None:
         return [None] * len(work)
     column = work[header]
-    return [None if blank else _key_text(v) for v, blank in zip(column.tolist(), column.isna().tolist(), strict=True)]
+    values, blanks = column.tolist(), column.isna().tolist()
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":  # UTF-8 text already
+        return [None if blank else v for v, blank in zip(values, blanks, strict=True)]
+    return [None if blank else _key_text(v) for v, blank in zip(values, blanks, strict=True)]
 
 
 def _key_text(value: Any) -> str:
@@ -73,17 +77,16 @@ def prepare(
     if not validate:
         return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
     report = validate_frame(work, connection, rename=rename, dayfirst=dayfirst)
-    records: dict[int, dict[str, Any]] = {}
-    for labels, chunk in report.batches(10_000):
-        records.update(zip((int(p) for p in labels), chunk, strict=True))
+    records = report.records()
     reasons: dict[int, str] = {}
     errors = report.errors
     sheet_level = errors[errors["row"].isna()]
     general = "; ".join(f"{c}: {m}" for c, m in zip(sheet_level["column"], sheet_level["message"], strict=True))
     for row, group in errors.dropna(subset=["row"]).groupby("row", sort=False):
         reasons[int(row)] = "invalid: " + "; ".join(f"{c}: {m}" for c, m in zip(group["column"], group["message"], strict=True))
-    for pos, record in records.items():
-        keys[pos] = None if record.get("rowKey") is None else str(record["rowKey"])
+    sent_key = records.column("rowKey")
+    for pos in records:
+        keys[pos] = None if sent_key is None or sent_key.blank[pos] else str(sent_key.values[pos])
     for pos in range(len(work)):
         if pos not in records and pos not in reasons:
             reasons[pos] = "invalid: " + (general or "did not pass validation")
@@ -92,23 +95,18 @@ def prepare(
 
 def _raw_records(
     work: pd.DataFrame, connection: Connection, rename: Mapping[Hashable, str] | None
-) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+) -> tuple[Records, dict[int, str]]:
     """Records of the non-blank cells as JSON values, and the rows with a cell JSON cannot carry, with why."""
     mapping = map_headers(work.columns, connection, rename).columns
-    columns: dict[str, np.ndarray] = {}
-    blanks: dict[str, np.ndarray] = {}
+    encoded: dict[str, Encoded] = {}
     reasons: dict[int, str] = {}
     for header, name in mapping.items():
-        columns[name], blanks[name], unsendable = _json_column(work[header])
+        values, blank, unsendable = _json_column(work[header])
+        encoded[name] = Encoded(values, blank)
         for pos, why in unsendable:
             reasons.setdefault(pos, f"not sendable: {name}: {why}")
     positions = np.array([p for p in range(len(work)) if p not in reasons], dtype=np.int64)
-    records = {
-        int(p): record
-        for chunk, batch in assemble(columns, blanks, positions, 10_000)
-        for p, record in zip(chunk, batch, strict=True)
-    }
-    return records, reasons
+    return Records(encoded, positions), reasons
 
 
 def _json_column(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:

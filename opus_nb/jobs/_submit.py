@@ -34,8 +34,8 @@ from tqdm.auto import tqdm
 
 from opus_nb._errors import AuthenticationError, JournalError, TLSError
 from opus_nb.client._client import FATAL_STATUS, ConcurrentCalls, OpusClient
-from opus_nb.jobs._journal import DEFAULT_FOLDER, RESULT_COLUMNS, Answered, Journal, NothingToResume, Outcomes, fingerprint
-from opus_nb.jobs._outcomes import batch_outcomes
+from opus_nb.jobs._journal import DEFAULT_FOLDER, RESULT_COLUMNS, Journal, NothingToResume, fingerprint
+from opus_nb.jobs._outcomes import Answered, Outcomes, batch_outcomes
 from opus_nb.jobs._prepare import Prepared, prepare
 from opus_nb.jobs._signin import current_client, current_connection
 from opus_nb.records._connection import Connection
@@ -235,6 +235,7 @@ async def _send_batches(sending: _Sending, pending: list[int], workers: int) -> 
     """``workers`` coroutines each take the next batch, send it, and journal and apply its answer.
 
     A coroutine journals the answer to its last batch and the sending of its next in one write.
+    The records not made yet are made meanwhile, a block between answers (see `Records`).
     """
     book, run_id, run = sending.book, sending.run_id, sending.run
     records, keys = run.prepared.records, run.prepared.row_keys
@@ -263,8 +264,13 @@ async def _send_batches(sending: _Sending, pending: list[int], workers: int) -> 
             outcomes = batch_outcomes(reply, chunk, [keys[p] or "" for p in chunk], batch=batch)
             last = Answered(entry, batch, reply.status, reply.attempts, outcomes)
 
+    async def make_ahead() -> None:
+        """Make the records of later batches while the first are in flight, when the loop is idle."""
+        while run.stopped is None and records.make_next():
+            await asyncio.sleep(0)
+
     async with sending.api.concurrent() as calls:
-        await asyncio.gather(*(work(calls) for _ in range(workers)))
+        await asyncio.gather(*(work(calls) for _ in range(workers)), make_ahead())
 
 
 def _apply(run: _Run, answer: Answered, stop_on_error: bool, bar: Any) -> None:

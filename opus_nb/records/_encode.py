@@ -30,9 +30,12 @@ from opus_nb.records._connection import Connection
 from opus_nb.records._dates import format_datetimes
 from opus_nb.records._distinct import map_distinct
 
-__all__ = ["Encoded", "assemble", "encode_columns", "iter_encoded"]
+__all__ = ["BLOCK_ROWS", "Encoded", "Records", "assemble", "encode_columns", "iter_encoded"]
 
 Record = dict[str, Any]
+#: Rows whose records `Records` makes at a time: enough that a block costs little more a record
+#: than the whole sheet at once, few enough that the first batches go out within a millisecond or two.
+BLOCK_ROWS = 1024
 
 
 class Encoded(NamedTuple):
@@ -82,6 +85,57 @@ def assemble(
             for i in np.flatnonzero(mask[chunk]).tolist():
                 del records[i][key]
         yield chunk, records
+
+
+class Records(Mapping[int, Record]):
+    """The records of the rows at ``positions`` (ascending) of encoded columns, by position, made a
+    block at a time the first time one of the block is asked for: sending starts while the rest
+    are not made yet.
+
+    >>> key = Encoded(np.array(["a", None], dtype=object), np.array([False, True]))
+    >>> records = Records({"rowKey": key}, np.array([0, 1]))
+    >>> records[0], records[1], 2 in records, len(records)
+    ({'rowKey': 'a'}, {}, False, 2)
+    >>> records.make_next()          # every block is made already
+    False
+    """
+
+    def __init__(self, encoded: Mapping[str, Encoded], positions: np.ndarray, block: int = BLOCK_ROWS) -> None:
+        self._encoded = encoded
+        rows = np.asarray(positions, dtype=np.int64)
+        self._positions: list[int] = rows.tolist()
+        self._sendable = frozenset(self._positions)
+        columns = {k: e.values for k, e in encoded.items()}
+        self._blocks = assemble(columns, {k: e.blank for k, e in encoded.items()}, rows, block)
+        self._made: dict[int, Record] = {}
+
+    def __getitem__(self, pos: int) -> Record:
+        if pos not in self._sendable:
+            raise KeyError(pos)
+        while pos not in self._made:
+            self.make_next()
+        return self._made[pos]
+
+    def make_next(self) -> bool:
+        """Make the next block's records now; False when all were made already."""
+        block = next(self._blocks, None)
+        if block is None:
+            return False
+        self._made.update(zip(block[0].tolist(), block[1], strict=True))
+        return True
+
+    def __contains__(self, pos: object) -> bool:
+        return pos in self._sendable
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def column(self, name: str) -> Encoded | None:
+        """Column ``name``'s wire values and blanks at every position, without making records; None if absent."""
+        return self._encoded.get(name)
 
 
 @functools.lru_cache(maxsize=32)

@@ -36,6 +36,7 @@ def cert_app(server: Emulator, tmp_path_factory: pytest.TempPathFactory) -> AppR
 
 @pytest.fixture(scope="session")
 def token(server: Emulator, secret_app: AppRegistration) -> str:
+    server.faults()  # made once, perhaps just after a test that injected faults (pytest-xdist orders tests its own way)
     form = {
         "grant_type": "client_credentials",
         "client_id": secret_app.client_id,

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from opus_nb._errors import JournalError
-from opus_nb.jobs._journal import Answered, Journal, JournalSetAside, Outcomes, fingerprint
+from opus_nb.jobs._journal import Journal, JournalSetAside, fingerprint
+from opus_nb.jobs._outcomes import Answered, Outcomes
 
 
 def _answer(

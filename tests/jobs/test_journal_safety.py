@@ -12,7 +12,8 @@ import pytest
 
 import opus_nb  # noqa: F401  (registers df.opus)
 from opus_nb._errors import JournalError
-from opus_nb.jobs._journal import Journal, NothingToResume, Outcomes, fingerprint
+from opus_nb.jobs._journal import Journal, NothingToResume, fingerprint
+from opus_nb.jobs._outcomes import Outcomes
 from opus_nb.jobs._submit import submit
 from tests.helpers.shell import CONN_ARGS, SAMPLES, Shell
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import opus_nb as opus
+from opus_nb.records._encode import Encoded, Records
 from tests.helpers import SAMPLES
 from tests.helpers.rows import GUID, frame, good_row, sheet
 
@@ -204,3 +205,24 @@ def test_records_are_assembled_for_any_key_text_without_it_reaching_generated_co
     assert chunk.tolist() == [0, 1, 2]
     assert records[0] == {key: f"{i}-0" for i, key in enumerate(odd)}
     assert "" not in records[1] and records[1][odd[1]] == "1-1"
+
+
+def test_records_are_made_a_block_at_a_time_when_first_read() -> None:
+    key = Encoded(np.array([f"k{i}" for i in range(7)], dtype=object), np.zeros(7, dtype=bool))
+    note = Encoded(np.array(["x", None, "z", None, "v", "w", None], dtype=object), np.array([0, 1, 0, 1, 0, 0, 1], dtype=bool))
+    records = Records({"rowKey": key, "note": note}, np.array([0, 2, 3, 5, 6]), block=2)
+    assert list(records) == [0, 2, 3, 5, 6] and len(records) == 5
+    assert 1 not in records and 3 in records
+    with pytest.raises(KeyError):
+        records[1]  # not a row to send
+    assert records[3] == {"rowKey": "k3"}  # the blank note is left out; blocks [0, 2] and [3, 5] made
+    assert records.make_next()  # the last block, [6]
+    assert not records.make_next()
+    assert dict(records) == {
+        0: {"rowKey": "k0", "note": "x"},
+        2: {"rowKey": "k2", "note": "z"},
+        3: {"rowKey": "k3"},
+        5: {"rowKey": "k5", "note": "w"},
+        6: {"rowKey": "k6"},
+    }
+    assert records.column("note") is note and records.column("nothing") is None
