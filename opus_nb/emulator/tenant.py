@@ -59,8 +59,9 @@ class Clock:
         self._fixed = value
 
 
+@lru_cache(maxsize=65536)
 def iso(value: datetime) -> str:
-    """How times are stored and compared: `YYYY-MM-DD HH:MM:SS`."""
+    """How times are stored and compared: `YYYY-MM-DD HH:MM:SS` (cached: a sheet repeats its times)."""
     return value.isoformat(sep=" ", timespec="seconds")
 
 
@@ -143,9 +144,15 @@ def _due_item(record: Mapping[str, Any], created: datetime, modified: datetime, 
     columns as submitted, and the built-in times in the connection's format followed by a space
     (as AvePoint's sample response shows them)."""
     item = {**_NO_BUILTINS, **record}
-    item["timeCreated"] = created.strftime(fmt) + " "
-    item["timeModified"] = modified.strftime(fmt) + " "
+    item["timeCreated"] = _shown(created, fmt)
+    item["timeModified"] = _shown(modified, fmt)
     return _to_json(item)
+
+
+@lru_cache(maxsize=65536)
+def _shown(value: datetime, fmt: str) -> str:
+    """A time as due-record listings show it: in the connection's format, then a space."""
+    return value.strftime(fmt) + " "
 
 
 def _to_json(value: Any) -> str:

@@ -35,7 +35,7 @@ __all__ = ["BLOCK_ROWS", "Encoded", "Records", "assemble", "encode_columns", "it
 Record = dict[str, Any]
 #: Rows whose records `Records` makes at a time: enough that a block costs little more a record
 #: than the whole sheet at once, few enough that the first batches go out within a millisecond or two.
-BLOCK_ROWS = 1024
+BLOCK_ROWS = 128
 
 
 class Encoded(NamedTuple):
