@@ -135,3 +135,12 @@ def test_rows_with_a_repeated_index_label_are_kept_apart(conn: opus.Connection) 
 def test_validate_needs_a_dataframe(conn: opus.Connection) -> None:
     with pytest.raises(TypeError):
         opus.validate([good_row()], conn)  # type: ignore[arg-type]
+
+
+def test_report_records_are_the_batches_records_by_row_position(conn: opus.Connection, messy: pd.DataFrame) -> None:
+    report = opus.validate(messy, conn)
+    records = report.records()
+    assert list(records) == [0, 2, 4]  # rows b and d fail
+    batched = [record for _, chunk in report.batches(15) for record in chunk]
+    assert [records[pos] for pos in records] == batched
+    assert 1 not in records and records[2]["rowKey"] == "INV-0002"
