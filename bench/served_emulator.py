@@ -17,9 +17,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 _CHILD = """
-import json, sys
+import gc, json, sys
 import opus_nb.emulator as E
 emu = E.start(seed=sys.argv[1])
+gc.freeze()  # as `opus-nb emulator` does: no full collection walks the start-up objects
 app = emu.register_app(credential="secret")
 emu.faults(latency_ms=float(sys.argv[2]))
 print(json.dumps({"url": emu.url, "identity_url": emu.identity_url, "client_id": app.client_id,

@@ -45,6 +45,8 @@ __all__ = ["BATCH_SIZE", "DEFAULT_CONCURRENCY", "EARLY_BATCHES", "SubmitStopped"
 BATCH_SIZE = 15
 DEFAULT_CONCURRENCY = 8
 EARLY_BATCHES = 3
+#: Seconds between two blocks of records made ahead (see `_send_batches`).
+MAKE_AHEAD_EVERY_S = 0.001
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NUMBER = re.compile(r"\d+")
 
@@ -265,9 +267,10 @@ async def _send_batches(sending: _Sending, pending: list[int], workers: int) -> 
             last = Answered(entry, batch, reply.status, reply.attempts, outcomes)
 
     async def make_ahead() -> None:
-        """Make the records of later batches while the first are in flight, when the loop is idle."""
+        """Make the records of later batches while the first are in flight: a block a millisecond,
+        far ahead of the batches' needs, and never long in the way of the first requests."""
         while run.stopped is None and records.make_next():
-            await asyncio.sleep(0)
+            await asyncio.sleep(MAKE_AHEAD_EVERY_S)
 
     async with sending.api.concurrent() as calls:
         await asyncio.gather(*(work(calls) for _ in range(workers)), make_ahead())

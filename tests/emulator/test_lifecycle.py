@@ -188,3 +188,30 @@ def test_the_opus_nb_command_has_the_emulator_subcommands() -> None:
     assert args.run.__name__ == "serve" and args.port == 0
     args = build_parser().parse_args(["emulator", "register-app", "--url", "http://127.0.0.1:1", "--credential", "secret"])
     assert args.run.__name__ == "register_app" and args.credential == "secret"
+
+
+def test_the_shell_command_freezes_its_start_up_objects_so_a_full_collection_skips_them() -> None:
+    watcher = (
+        "import gc, os, signal, sys, threading, time\n"
+        "from opus_nb.emulator import cli\n"
+        "def report():\n"
+        "    while not any(t.name.startswith('opus-emulator-') for t in threading.enumerate()):\n"
+        "        time.sleep(0.05)\n"
+        "    time.sleep(0.5)\n"
+        "    print('frozen', gc.get_freeze_count(), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "threading.Thread(target=report, daemon=True).start()\n"
+        "sys.exit(cli.main([]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", watcher],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    frozen = re.search(r"frozen (\d+)", done.stdout)
+    assert frozen is not None, done.stdout + done.stderr
+    assert int(frozen.group(1)) > 10_000  # the modules, the app, the seeded connection: all frozen
+    assert done.returncode == 0
