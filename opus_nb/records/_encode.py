@@ -33,8 +33,8 @@ from opus_nb.records._distinct import map_distinct
 __all__ = ["BLOCK_ROWS", "Encoded", "Records", "assemble", "encode_columns", "iter_encoded"]
 
 Record = dict[str, Any]
-#: Rows whose records `Records` makes at a time: enough that a block costs little more a record
-#: than the whole sheet at once, few enough that the first batches go out within a millisecond or two.
+#: Rows whose records `Records` makes at a time: enough that a block costs no more a record than
+#: the whole sheet at once, few enough that one block (a tenth of a millisecond) holds nothing up.
 BLOCK_ROWS = 128
 
 
