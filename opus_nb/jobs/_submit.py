@@ -115,7 +115,7 @@ def submit(
     prepared = prepare(df, connection, validate=validate, rename=rename, dayfirst=dayfirst)
     run = _new_run(prepared)
     if dry_run:
-        positions = [p for p in range(prepared.n_rows) if p in prepared.records]
+        positions = list(prepared.records)
         bodies = [_body(connection, option, [prepared.records[p] for p in chunk]) for chunk in _chunks(positions)]
         run.apply(Outcomes.same(positions, "not_sent", "dry run: not sent"))
         results = _frame(df, run)
@@ -128,7 +128,7 @@ def submit(
         run.apply(done)
         book.record(run_id, _invalid(prepared))
         confirmed = set(done.pos)
-        pending = [p for p in range(prepared.n_rows) if p in prepared.records and p not in confirmed]
+        pending = [p for p in prepared.records if p not in confirmed]
         workers = max(1, int(concurrency or DEFAULT_CONCURRENCY))
         with tqdm(total=len(pending), unit="row", desc="submit", disable=not progress) as bar:
             _send_all(_Sending(api, book, run_id, run, connection, option, stop_on_error, bar), pending, workers)
