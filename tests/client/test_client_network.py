@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
-import select
-import socket
 import ssl
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -27,94 +20,9 @@ from opus_nb.client._network import Network
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.jobs._signin import login, login_emulator, logout
 from opus_nb.jobs._submit import submit
+from tests.helpers.forward_proxy import ForwardProxy
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
-_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"}
-
-
-class _Relay(BaseHTTPRequestHandler):
-    """A forward proxy's one connection: absolute-form requests relayed over http.client, CONNECT tunnelled."""
-
-    protocol_version = "HTTP/1.1"
-    server: ForwardProxy
-
-    def relay(self) -> None:
-        target = urlsplit(self.path)
-        self.server.count(f"{self.command} {self.path}")
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
-        upstream.request(
-            self.command, target.path + (f"?{target.query}" if target.query else ""), body=body or None, headers=headers
-        )
-        answer = upstream.getresponse()
-        content = answer.read()
-        upstream.close()
-        self.send_response(answer.status)
-        for name, value in answer.getheaders():
-            if name.lower() not in _HOP and name.lower() != "content-length":
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    do_GET = do_POST = do_DELETE = relay
-
-    def do_CONNECT(self) -> None:
-        host, _, port = self.path.rpartition(":")
-        self.server.count(f"CONNECT {self.path}")
-        upstream = socket.create_connection((host, int(port)), timeout=10)
-        self.send_response(200, "Connection established")
-        self.end_headers()
-        ends = [self.connection, upstream]
-        try:
-            while True:
-                ready, _, _ = select.select(ends, [], [], 10)
-                if not ready:
-                    return
-                for end in ready:
-                    data = end.recv(65536)
-                    if not data:
-                        return
-                    (upstream if end is self.connection else self.connection).sendall(data)
-        finally:
-            upstream.close()
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
-
-
-class ForwardProxy(ThreadingHTTPServer):
-    """A small forward proxy on 127.0.0.1 that counts what it relayed."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Relay)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-        self.relayed: list[str] = []
-        self._lock = threading.Lock()
-
-    def count(self, line: str) -> None:
-        with self._lock:
-            self.relayed.append(line)
-
-
-@pytest.fixture
-def proxy() -> Iterator[ForwardProxy]:
-    server = ForwardProxy()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def tls_emu() -> Iterator[emulator.Emulator]:
-    with emulator.run(seed=SAMPLES, tls=True) as running:
-        yield running
 
 
 def _secret_client(emu: emulator.Emulator, **options: object) -> OpusClient:
