@@ -24,8 +24,10 @@ from typing import Any
 import httpcore2
 import httpx2
 
-__all__ = ["AsyncioBackend", "AsyncioStream", "on_asyncio_streams"]
+__all__ = ["CLOSE_WAIT_S", "AsyncioBackend", "AsyncioStream", "on_asyncio_streams"]
 
+#: How long a closing connection waits for the TLS peer's own close (asyncio's default is 30 s).
+CLOSE_WAIT_S = 1.0
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 
 
@@ -58,10 +60,14 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
             raise httpcore2.WriteError(exc) from exc
 
     async def aclose(self) -> None:
+        """Close; a TLS peer that does not answer the close within `CLOSE_WAIT_S` is cut off."""
         self._writer.close()
         try:
-            await self._writer.wait_closed()
-        except (OSError, ssl.SSLError):
+            async with asyncio.timeout(CLOSE_WAIT_S):
+                await self._writer.wait_closed()
+        except TimeoutError:
+            self._writer.transport.abort()
+        except OSError:
             pass  # closing a connection the other side already dropped
 
     async def start_tls(

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,8 @@ import httpx2
 import pytest
 
 from opus_nb.client._network import Network, certificate_failure
-from opus_nb.client._streams import AsyncioBackend, on_asyncio_streams
+from opus_nb.client._streams import CLOSE_WAIT_S, AsyncioBackend, on_asyncio_streams
+from opus_nb.emulator.certs import write_server_certificate
 from opus_nb.jobs._signin import login_emulator, logout
 from tests.helpers.forward_proxy import ForwardProxy
 
@@ -141,3 +144,35 @@ def test_a_kept_alive_connection_the_server_closed_is_not_used_again(closing_ser
 
     assert _run(twice()) == ["ok", "ok"]
     assert len(connections) == 2
+
+
+def test_closing_does_not_wait_for_a_tls_peer_that_never_answers_the_close(tmp_path: Path) -> None:
+    certificate = write_server_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    release = threading.Event()
+
+    def serve_then_hang() -> None:
+        conn, _ = listener.accept()
+        with context.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(65536)
+            tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            release.wait(30)  # neither reads the client's close nor closes
+
+    threading.Thread(target=serve_then_hang, daemon=True).start()
+
+    async def get_and_close() -> tuple[str, float]:
+        http = Network(ca_file=certificate.cert).async_client()
+        text = (await http.get(f"https://127.0.0.1:{listener.getsockname()[1]}/")).text
+        started = time.perf_counter()
+        await http.aclose()
+        return text, time.perf_counter() - started
+
+    try:
+        text, closing = _run(get_and_close())
+    finally:
+        release.set()
+        listener.close()
+    assert text == "ok"
+    assert closing < CLOSE_WAIT_S + 2  # asyncio alone would wait 30 s for the peer's close
