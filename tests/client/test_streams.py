@@ -28,10 +28,6 @@ def _backends(client: httpx2.AsyncClient) -> list[Any]:
     return [pool._network_backend for pool in pools if pool is not None]
 
 
-def _run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
-
-
 def test_every_pool_of_the_async_client_runs_on_asyncio_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
@@ -40,7 +36,7 @@ def test_every_pool_of_the_async_client_runs_on_asyncio_streams(monkeypatch: pyt
     monkeypatch.delenv("HTTPS_PROXY")
     explicit = Network(proxy="http://127.0.0.1:9").async_client()
     direct = Network().async_client()
-    # the client's own pool, plus one a proxy pattern: "all://"; "http://" and "https://"
+    # the client's own pool, and one for each proxy pattern: "all://", or "http://" and "https://"
     assert [len(_backends(c)) for c in (direct, explicit, from_environment)] == [1, 2, 3]
     assert all(isinstance(b, AsyncioBackend) for c in (direct, explicit, from_environment) for b in _backends(c))
     mocked = httpx2.AsyncClient(transport=httpx2.MockTransport(lambda r: httpx2.Response(204)))
@@ -54,13 +50,15 @@ def test_answers_come_over_asyncio_streams_with_the_connection_addresses(emu) ->
             stream = response.extensions["network_stream"]
             return response.status_code, stream.get_extra_info("server_addr"), stream.get_extra_info("ssl_object")
 
-    status, server, ssl_object = _run(get())
+    status, server, ssl_object = asyncio.run(get())
     assert status == 200
     assert server[:2] == ("127.0.0.1", emu.port)
     assert ssl_object is None
 
 
-def test_submit_tunnels_https_through_a_proxy(tls_emu, sheet, proxy: ForwardProxy, tmp_path: Path, monkeypatch) -> None:
+def test_submit_tunnels_https_through_a_proxy(
+    tls_emu, sheet, proxy: ForwardProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     login_emulator(tls_emu, directory=tmp_path / "app")
     try:
@@ -78,7 +76,7 @@ def test_an_untrusted_certificate_fails_the_handshake_with_its_reason(tls_emu) -
             await http.get(f"{tls_emu.url}/emulator")
 
     with pytest.raises(httpx2.ConnectError) as raised:
-        _run(get())
+        asyncio.run(get())
     reason = certificate_failure(raised.value)
     assert reason is not None and ("self-signed" in reason or "issuer" in reason)
 
@@ -89,7 +87,7 @@ def test_a_trusted_certificate_gives_the_tls_session(tls_emu) -> None:
             response = await http.get(f"{tls_emu.url}/emulator")
             return response.status_code, response.extensions["network_stream"].get_extra_info("ssl_object").version()
 
-    status, version = _run(get())
+    status, version = asyncio.run(get())
     assert status == 200 and version in ("TLSv1.2", "TLSv1.3")
 
 
@@ -104,9 +102,9 @@ def test_a_slow_answer_is_a_read_timeout_and_a_closed_port_a_connect_error(emu) 
             await http.get(url)
 
     with pytest.raises(httpx2.ReadTimeout):
-        _run(get(f"{emu.url}/records/connector/records"))
+        asyncio.run(get(f"{emu.url}/records/connector/records"))
     with pytest.raises(httpx2.ConnectError):
-        _run(get(f"http://127.0.0.1:{closed_port}/"))
+        asyncio.run(get(f"http://127.0.0.1:{closed_port}/"))
 
 
 @pytest.fixture
@@ -142,7 +140,7 @@ def test_a_kept_alive_connection_the_server_closed_is_not_used_again(closing_ser
             second = await http.get(url)
             return [first.text, second.text]
 
-    assert _run(twice()) == ["ok", "ok"]
+    assert asyncio.run(twice()) == ["ok", "ok"]
     assert len(connections) == 2
 
 
@@ -170,7 +168,7 @@ def test_closing_does_not_wait_for_a_tls_peer_that_never_answers_the_close(tmp_p
         return text, time.perf_counter() - started
 
     try:
-        text, closing = _run(get_and_close())
+        text, closing = asyncio.run(get_and_close())
     finally:
         release.set()
         listener.close()
