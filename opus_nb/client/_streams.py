@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore2
@@ -29,6 +29,8 @@ __all__ = ["CLOSE_WAIT_S", "AsyncioBackend", "AsyncioStream", "on_asyncio_stream
 #: How long a closing connection waits for the TLS peer's own close (asyncio's default is 30 s).
 CLOSE_WAIT_S = 1.0
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+#: httpcore2's names for a connection's details, and asyncio's.
+_EXTRA_INFO = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
 
 
 class AsyncioStream(httpcore2.AsyncNetworkStream):
@@ -79,7 +81,7 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
         except TimeoutError as exc:
             await self.aclose()
             raise httpcore2.ConnectTimeout(exc) from exc
-        except (OSError, ssl.SSLError) as exc:
+        except OSError as exc:  # ssl.SSLError among them
             await self.aclose()
             raise httpcore2.ConnectError(exc) from exc
         return self
@@ -87,8 +89,8 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # asked of an idle kept-alive connection: has the server closed it?
             return self._reader.at_eof() or self._reader.exception() is not None or self._writer.is_closing()
-        names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
-        return self._writer.get_extra_info(names[info]) if info in names else None
+        name = _EXTRA_INFO.get(info)
+        return None if name is None else self._writer.get_extra_info(name)
 
 
 class AsyncioBackend(httpcore2.AsyncNetworkBackend):
@@ -115,7 +117,9 @@ class AsyncioBackend(httpcore2.AsyncNetworkBackend):
 
 
 async def _connected(
-    opening: Any, timeout: float | None, socket_options: Iterable[SocketOption] | None
+    opening: Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    timeout: float | None,
+    socket_options: Iterable[SocketOption] | None,
 ) -> httpcore2.AsyncNetworkStream:
     try:
         async with asyncio.timeout(timeout):

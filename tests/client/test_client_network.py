@@ -20,9 +20,8 @@ from opus_nb.client._network import Network
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.jobs._signin import login, login_emulator, logout
 from opus_nb.jobs._submit import submit
+from tests.helpers import SAMPLES
 from tests.helpers.forward_proxy import ForwardProxy
-
-SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
 
 
 def _secret_client(emu: emulator.Emulator, **options: object) -> OpusClient:

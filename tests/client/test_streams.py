@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +23,16 @@ from opus_nb.client._streams import CLOSE_WAIT_S, AsyncioBackend, on_asyncio_str
 from opus_nb.emulator.certs import write_server_certificate
 from opus_nb.jobs._signin import login_emulator, logout
 from tests.helpers.forward_proxy import ForwardProxy
+
+
+def test_importing_opus_nb_does_not_import_httpcore2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, opus_nb; print('httpcore2' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "False", done.stderr
 
 
 def _backends(client: httpx2.AsyncClient) -> list[Any]:
@@ -61,12 +73,13 @@ def test_submit_tunnels_https_through_a_proxy(
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     login_emulator(tls_emu, directory=tmp_path / "app")
+    tunnels_of_sign_in = len(proxy.relayed)
     try:
         results = sheet.head(40).opus.submit(progress=False, journal=tmp_path / "journal", concurrency=3)
     finally:
         logout()
     assert (results.status == "submitted").sum() == len(tls_emu.records()) > 30
-    assert len(proxy.relayed) >= 4  # sign-in, then one tunnel per connection of the engine
+    assert tunnels_of_sign_in >= 1 and len(proxy.relayed) > tunnels_of_sign_in  # the engine's own tunnels
     assert all(line == f"CONNECT 127.0.0.1:{tls_emu.port}" for line in proxy.relayed)
 
 
