@@ -32,6 +32,7 @@ import httpx2
 import truststore
 
 from opus_nb._errors import ConfigurationError
+from opus_nb.client._streams import on_asyncio_streams
 
 __all__ = ["CA_FILE_VAR", "HEADERS", "LIMITS", "Network", "certificate_failure", "tls_context"]
 
@@ -133,8 +134,6 @@ class Network:
 
     def async_client(self) -> httpx2.AsyncClient:
         """A client for coroutines on the running event loop; make and close it on that loop."""
-        from opus_nb.client._streams import on_asyncio_streams  # here: httpcore2 costs `import opus_nb` 45 ms
-
         transport: httpx2.AsyncBaseTransport | None = None
         if self.transport is not None:
             transport = self.transport if isinstance(self.transport, httpx2.AsyncBaseTransport) else _InPlace(self.transport)

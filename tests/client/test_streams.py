@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,16 +21,6 @@ from opus_nb.client._streams import CLOSE_WAIT_S, AsyncioBackend, on_asyncio_str
 from opus_nb.emulator.certs import write_server_certificate
 from opus_nb.jobs._signin import login_emulator, logout
 from tests.helpers.forward_proxy import ForwardProxy
-
-
-def test_importing_opus_nb_does_not_import_httpcore2() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "import sys, opus_nb; print('httpcore2' in sys.modules)"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.stdout.strip() == "False", done.stderr
 
 
 def _backends(client: httpx2.AsyncClient) -> list[Any]:
