@@ -20,7 +20,7 @@ import pandas as pd
 
 from opus_nb.records._cells import INT_RANGE, utf8_encodable
 from opus_nb.records._connection import Connection
-from opus_nb.records._encode import Encoded, Records
+from opus_nb.records._encode import Encoded, Records, encode_text
 from opus_nb.records._headers import map_headers
 from opus_nb.records._validate import validate as validate_frame
 
@@ -112,9 +112,12 @@ def _raw_records(
 def _json_column(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str]]]:
     """A column's cells as JSON values, where it is blank, and the positions JSON cannot carry (with why).
 
-    Numbers, booleans and text of their own dtype go as they are (an infinite float is held back);
+    Numbers, booleans and text of their own dtype go as they are (an infinite float is held back;
+    pyarrow text is made Python text as the encoder makes it, see `encode_text`);
     date-times go as ISO 8601 text; an object column is looked at cell by cell (see `_json_value`).
     """
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":  # UTF-8 text already
+        return *encode_text(column), []
     blank = column.isna().to_numpy(dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         return column.map(lambda t: t.isoformat(), na_action="ignore").to_numpy(dtype=object), blank, []

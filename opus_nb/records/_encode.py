@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from opus_nb.records._columns import Column, ColumnType
@@ -30,7 +31,7 @@ from opus_nb.records._connection import Connection
 from opus_nb.records._dates import format_datetimes
 from opus_nb.records._distinct import map_distinct
 
-__all__ = ["BLOCK_ROWS", "Encoded", "Records", "assemble", "encode_columns", "iter_encoded"]
+__all__ = ["BLOCK_ROWS", "Encoded", "Records", "assemble", "encode_columns", "encode_text", "iter_encoded"]
 
 Record = dict[str, Any]
 #: Rows whose records `Records` makes at a time: enough that a block costs no more a record than
@@ -189,7 +190,7 @@ def _encode(column: Column, values: pd.Series, connection: Connection) -> Encode
         return _per_value(values, lambda names: "[" + ",".join(str(order[n]) for n in names) + "]")
     if kind is ColumnType.PEOPLE_OR_GROUP:
         return _per_value(values, lambda addresses: "[" + ",".join(addresses) + "]")
-    return _text(values)
+    return encode_text(values)
 
 
 def _numbers(values: pd.Series) -> Encoded:
@@ -215,7 +216,7 @@ def _floats(numbers: np.ndarray) -> Encoded:
     return Encoded(out, blank)
 
 
-def _text(values: pd.Series) -> Encoded:
+def encode_text(values: pd.Series) -> Encoded:
     """Text as Python strings; a repetitive column makes each distinct string once."""
     blank = values.isna().to_numpy()
     arrow = getattr(values.array, "_pa_array", None)
@@ -225,6 +226,9 @@ def _text(values: pd.Series) -> Encoded:
             texts = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), [None])
             codes = encoded.indices.fill_null(-1).to_numpy()
             return Encoded(texts[codes], blank)
+    if arrow is not None and (pa.types.is_large_string(arrow.type) or pa.types.is_string(arrow.type)):
+        # blanks as None in one pass (pandas fills them in a second)
+        return Encoded(arrow.to_numpy(zero_copy_only=False), blank)
     return Encoded(values.to_numpy(dtype=object, na_value=None), blank)
 
 
