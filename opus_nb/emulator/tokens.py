@@ -14,6 +14,7 @@ sends the same token with every request pays for one signature check.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 import uuid
 from collections.abc import Sequence
@@ -77,7 +78,8 @@ class TokenIssuer:
     def mint(self, client_id: str, scopes: Sequence[str], lifetime_s: int | None = None) -> tuple[str, int]:
         """A signed access token and its lifetime in seconds (negative lifetimes make expired ones)."""
         lifetime = self.lifetime_s if lifetime_s is None else lifetime_s
-        now = int(time.time())
+        issued = time.time()
+        now = int(issued)
         claims = {
             "iss": self.issuer,
             "aud": AUDIENCE,
@@ -86,7 +88,7 @@ class TokenIssuer:
             "scope": " ".join(scopes),
             "iat": now,
             "nbf": min(now, now + lifetime),
-            "exp": now + lifetime,
+            "exp": math.ceil(issued + lifetime),  # whole seconds, and never less than the lifetime said
             "jti": uuid.uuid4().hex,
         }
         token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid, "typ": "at+jwt"})

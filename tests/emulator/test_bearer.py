@@ -100,3 +100,11 @@ def test_a_token_that_expires_while_in_use_stops_working(emu, secret_app) -> Non
     response = _call(emu, route, f"Bearer {token}")
     assert response.status_code == 401
     assert "expired" in response.json()["message"]
+
+
+def test_a_token_lives_at_least_the_lifetime_it_was_issued_with(emu) -> None:
+    """exp is whole seconds, rounded up: a one-second token minted late in a second is not dead on arrival."""
+    before = time.time()
+    token = emu.issue_token(lifetime_s=1)
+    assert jwt.decode(token, options={"verify_signature": False})["exp"] >= before + 1
+    assert _call(emu, ROUTES[1], f"Bearer {token}").status_code != 401
