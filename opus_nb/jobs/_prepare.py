@@ -51,9 +51,14 @@ def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashab
         return [None] * len(work)
     column = work[header]
     values, blanks = column.tolist(), column.isna().tolist()
-    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":  # UTF-8 text already
+    if _arrow_text(column):
         return [None if blank else v for v, blank in zip(values, blanks, strict=True)]
     return [None if blank else _key_text(v) for v, blank in zip(values, blanks, strict=True)]
+
+
+def _arrow_text(column: pd.Series) -> bool:
+    """Whether the column is pyarrow text: UTF-8 already, so no cell holds a lone surrogate."""
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
 def _key_text(value: Any) -> str:
@@ -116,7 +121,7 @@ def _json_column(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list[tuple[
     pyarrow text is made Python text as the encoder makes it, see `encode_text`);
     date-times go as ISO 8601 text; an object column is looked at cell by cell (see `_json_value`).
     """
-    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":  # UTF-8 text already
+    if _arrow_text(column):
         return *encode_text(column), []
     blank = column.isna().to_numpy(dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
