@@ -214,18 +214,21 @@ class OAuthError(AuthenticationError):
 
 
 class OpusHTTPError(OpusError):
-    """Opus answered with an error status; `.status`, `.message` (the server's) and `.url`.
+    """Opus answered with an error status: `.status`, `.message` (the server's), `.url`, and `.request_id`
+    (the answer's ``request-id``, to quote to AvePoint support).
 
-    >>> OpusHTTPError(403, "forbidden", "https://graph-us.example/records").status
-    403
+    >>> str(OpusHTTPError(403, "forbidden", "https://graph-us.example/records", request_id="7c1e"))
+    'https://graph-us.example/records: HTTP 403: forbidden [request-id 7c1e]'
     """
 
-    def __init__(self, status: int | None, message: str | None, url: str) -> None:
+    def __init__(self, status: int | None, message: str | None, url: str, *, request_id: str | None = None) -> None:
         self.status = status
         self.message = message
         self.url = url
+        self.request_id = request_id
         what = f"HTTP {status}" if status is not None else "no response"
-        super().__init__(f"{url}: {what}" + (f": {message}" if message else ""))
+        text = f"{url}: {what}" + (f": {message}" if message else "")
+        super().__init__(text + (f" [request-id {request_id}]" if request_id else ""))
 
 
 class TLSError(OpusError):

@@ -68,6 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-recheck", action="store_true", help="do not check again that each record is still due")
     p.add_argument("--before", help="re-check against records due before this (default: now)")
     p.add_argument("--audit", type=Path, default=Path(DEFAULT_AUDIT_FOLDER), help="the audit log's folder")
+    p.add_argument("--concurrency", type=int, help="requests in flight at once (default 4)")
     _common(p)
     p.set_defaults(run=_run_destroy)
 
@@ -119,15 +120,15 @@ def _run_submit(args: argparse.Namespace) -> int:
             client=client,
         )
     print(f"{len(results):,} rows: {_counts(results)}")
-    if results.attrs.get("stopped"):
-        print(f"stopped early: {results.attrs['stopped']}")
+    if results.run.stopped:
+        print(f"stopped early: {results.run.stopped}")
     if args.dry_run and args.output is not None:
-        args.output.write_text(json.dumps(results.attrs["requests"], indent=1, ensure_ascii=False), encoding="utf-8")
-        print(f"{len(results.attrs['requests'])} request bodies written to {args.output}")
+        args.output.write_text(json.dumps(results.run.requests, indent=1, ensure_ascii=False), encoding="utf-8")
+        print(f"{len(results.run.requests)} request bodies written to {args.output}")
     else:
         _write(results.reset_index(names="row"), args.output, "results")
-    if "run_id" in results.attrs:
-        print(f"run {results.attrs['run_id']} journalled in {results.attrs['journal']}")
+    if results.run.run_id is not None:
+        print(f"run {results.run.run_id} journalled in {results.run.journal}")
     return 0 if (results["status"] == "submitted").sum() + int(args.dry_run) * len(results) == len(results) else 1
 
 
@@ -159,10 +160,11 @@ def _run_destroy(args: argparse.Namespace) -> int:
             recheck=not args.no_recheck,
             before=args.before,
             audit=args.audit,
+            concurrency=args.concurrency,
             progress=not args.quiet,
             client=client,
         )
-    print(f"{len(results):,} record(s): {_counts(results)}; audit log {results.attrs['audit']}")
+    print(f"{len(results):,} record(s): {_counts(results)}; audit log {results.run.audit}")
     outcomes = zip(results["rowKey"], results["status"], results["message"], strict=True)
     for row, (key, status, message) in enumerate(outcomes, start=1):
         if status != "destroyed":

@@ -1,13 +1,18 @@
 """HTTP to Opus: one `OpusClient` per tenant, both API generations, retries, bearer tokens.
 
 >>> client = OpusClient(CertificateCredential(app_id, "app.pfx", "pa55"), region="us")  # doctest: +SKIP
->>> reply = client.call("submit", json={"id": conn.id, "data": records})             # doctest: +SKIP
->>> reply.status, reply.attempts                                                      # doctest: +SKIP
-(201, 1)
+>>> answer = client.submit_batch(conn.id, "Skip", records)                            # doctest: +SKIP
+>>> answer.status, [a.state for a in answer.answers]                                  # doctest: +SKIP
+(201, ['done', 'done'])
+>>> for page in client.due_pages(DueQuery(conn.id, before)): ...                       # doctest: +SKIP
 
-`call` never raises for an HTTP status: it retries 408/425/429/5xx, timeouts and dropped
-connections with exponential backoff and full jitter (honouring ``Retry-After``), refreshes
-the token once on a 401, and returns the final `Reply`. Signing in can raise an
+The typed calls (`submit_batch`, `destroy_batch`, `due_page`, `due_pages`; see
+`opus_nb.client._operations`) build each operation's request for the tenant's API generation
+and read its answer, whatever its shape, into per-key answers (`opus_nb.client._batches`) or a
+page of records: nothing above this package reads a raw body or branches on the generation.
+They never raise for an HTTP status of a batch: each call retries 408/425/429/5xx, timeouts and
+dropped connections with exponential backoff and full jitter (honouring ``Retry-After``),
+refreshes the token once on a 401 (counted in ``attempts``), and reads the final answer. Signing in can raise an
 `AuthenticationError`; a server certificate that cannot be verified raises `TLSError`, at once
 (every client is made by `opus_nb.client._network`: proxies, trust store). The client is thread-safe, and `concurrent` gives the same calls to
 coroutines, for many requests in flight from one thread (see `opus_nb.jobs._submit`).
@@ -19,57 +24,40 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import httpx2
 import orjson
 
-from opus_nb._errors import TLSError
-from opus_nb.client._answers import server_message
+from opus_nb._errors import ConfigurationError, PagingError, TLSError
+from opus_nb.client._answers import FATAL_STATUS, Reply, request_id, server_message
+from opus_nb.client._batches import BatchAnswer
 from opus_nb.client._credentials import Credential
 from opus_nb.client._endpoints import Endpoints, endpoints
 from opus_nb.client._network import Network, certificate_failure
+from opus_nb.client._operations import Call, DuePage, DueQuery, Operation, destroy_call, due_call, submit_call
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.client._tokens import DEFAULT_SCOPE, TokenProvider
+from opus_nb.records._connection import DATETIME_FORMAT_EXPECTED, datetime_format_problem
 
 __all__ = ["FATAL_STATUS", "ConcurrentCalls", "OpusClient", "Reply"]
 
-Operation = Literal["submit", "due", "destroy"]
+T = TypeVar("T")
 _log = logging.getLogger("opus_nb.client._client")
-#: Not signed in or not allowed: no later request of a run can do better.
-FATAL_STATUS = frozenset({401, 403})
 _JSON = {"Content-Type": "application/json"}
-
-
-@dataclass(frozen=True)
-class Reply:
-    """The final answer to one call: status (None when no response came), parsed body, attempts."""
-
-    status: int | None
-    body: Mapping[str, Any] = field(repr=False)
-    attempts: int
-    url: str
-    message: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    @property
-    def fatal(self) -> bool:
-        """Not signed in or not allowed: no later request of the run can do better."""
-        return self.status in FATAL_STATUS
 
 
 class OpusClient:
     """A signed-in connection to one Opus tenant (Graph or legacy API).
 
     >>> with OpusClient(ClientSecretCredential(app_id, secret), region="au") as client:  # doctest: +SKIP
-    ...     client.call("due", params={"id": conn.id, "disposalDueDate": "2025-01-01", "itemsPerPage": 100})
+    ...     client.destroy_batch(["INV-1", "INV-2"]).answers
 
+    ``datetime_format=`` is the tenant's date-time format (Opus > Settings > General settings), a
+    strftime format: submit and due records then both use it, and due dates go in it (default:
+    None, each connection's own format, and ISO 8601 for due dates).
     ``proxy=`` sends every request through this proxy (default: the environment's
     ``HTTPS_PROXY``/``NO_PROXY``); ``ca_file=`` trusts these CA certificates besides the OS trust
     store (default: ``OPUS_CA_FILE``); ``transport=`` replaces the network (an
@@ -92,7 +80,9 @@ class OpusClient:
         ca_file: str | Path | None = None,
         transport: httpx2.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        datetime_format: str | None = None,
     ) -> None:
+        self.datetime_format = _tenant_format(datetime_format)
         self.endpoints: Endpoints = endpoints(region, graph_url=graph_url, identity_url=identity_url, api=api, api_url=api_url)
         self.retry = retry or RetryPolicy()
         self.network = Network(timeout=timeout, proxy=proxy, ca_file=ca_file, transport=transport)
@@ -130,18 +120,42 @@ class OpusClient:
         """Fetch a token now, so that a bad credential fails here rather than mid-run."""
         self.tokens.get()
 
-    def call(
-        self,
-        operation: Operation,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> Reply:
-        """Send one request, retrying what may be retried; the final `Reply`.
+    def submit_batch(self, connection_id: str, conflict: str, records: list[dict[str, Any]]) -> BatchAnswer:
+        """Submit at most 15 records (``conflict``: "Skip" or "Overwrite"); each record's answer, by its rowKey."""
+        return self.send(submit_call(connection_id, conflict, records))
+
+    def destroy_batch(self, keys: list[str]) -> BatchAnswer:
+        """Mark at most 15 records Destroyed, by row key; each key's answer."""
+        return self.send(destroy_call(keys))
+
+    def due_page(self, query: DueQuery, token: str | None = None) -> DuePage:
+        """One page of due records (``token``: the previous page's `DuePage.next_token`); `OpusHTTPError` if refused."""
+        return self.send(due_call(self.api, query, token))
+
+    def due_pages(self, query: DueQuery) -> Iterator[DuePage]:
+        """Every page of due records, in order; `PagingError` when a paging token repeats (it would loop)."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = self.due_page(query, token)
+            yield page
+            token = page.next_token
+            if token is None or not page.items:
+                return
+            if token in seen:
+                raise PagingError(token, len(seen) + 1)
+            seen.add(token)
+
+    def call(self, operation: Operation, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Reply:
+        """One raw request of ``operation``, retried as the typed calls are; its final `Reply` unread."""
+        return self.send(Call(operation, _unread, json=json, params=params))
+
+    def send(self, call: Call[T]) -> T:
+        """Send one request, retrying what may be retried, and read its final answer.
 
         A server certificate that cannot be verified raises `TLSError` at once.
         """
-        steps = self._steps(operation, json, params)
+        steps = self._steps(call)
         result: httpx2.Response | httpx2.TransportError | None = None
         while True:
             try:
@@ -161,18 +175,22 @@ class OpusClient:
         """Calls for coroutines on the running event loop (one thread, many requests in flight).
 
         >>> async with client.concurrent() as calls:                          # doctest: +SKIP
-        ...     replies = await asyncio.gather(*(calls.call("submit", json=b) for b in bodies))
+        ...     answers = await asyncio.gather(*(calls.submit_batch(conn.id, "Skip", b) for b in batches))
         """
         return ConcurrentCalls(self)
 
-    def _steps(self, operation: Operation, json: Any, params: Mapping[str, Any] | None) -> Steps:
+    def _steps(self, call: Call[T]) -> Steps[T]:
         """The retry policy, free of I/O: yields each request to make (and gets its response or
-        failure back) or each delay to wait; returns the final `Reply`. `call` and
-        `ConcurrentCalls.call` drive it, blocking and on an event loop."""
-        method, url = self._urls[operation]
-        if params:
-            url = url.copy_merge_params(dict(params))
-        content = _dumps(json) if json is not None else None
+        failure back) or each delay to wait; returns the final answer, read. `send` and
+        `ConcurrentCalls.send` drive it, blocking and on an event loop."""
+        reply = yield from self._replies(call)
+        return call.read(reply)
+
+    def _replies(self, call: Call[Any]) -> Generator[Outgoing | float, httpx2.Response | httpx2.TransportError | None, Reply]:
+        method, url = self._urls[call.operation]
+        if call.params:
+            url = url.copy_merge_params(dict(call.params))
+        content = _dumps(call.json) if call.json is not None else None
         attempt = 0
         refreshed = False
         while True:
@@ -193,7 +211,6 @@ class OpusClient:
             if result.status_code == 401 and not refreshed:
                 self.tokens.invalidate(token)
                 refreshed = True
-                attempt -= 1
                 continue
             if self.retry.retryable_status(result.status_code) and attempt < self.retry.attempts:
                 _log.debug("%s %s: HTTP %s, retrying", method, url, result.status_code)
@@ -203,7 +220,7 @@ class OpusClient:
             message = server_message(body)
             if message is None and result.status_code >= 400:
                 message = f"HTTP {result.status_code}" + (f" after {attempt} attempts" if attempt > 1 else "")
-            return Reply(result.status_code, body, attempt, str(url), message)
+            return Reply(result.status_code, body, attempt, str(url), message, request_id(result.headers, body))
 
 
 class Outgoing(NamedTuple):
@@ -219,11 +236,11 @@ class Outgoing(NamedTuple):
         return http.build_request(self.method, self.url, content=self.content, headers=self.headers)
 
 
-Steps = Generator[Outgoing | float, httpx2.Response | httpx2.TransportError | None, Reply]
+Steps = Generator[Outgoing | float, httpx2.Response | httpx2.TransportError | None, T]
 
 
 class ConcurrentCalls:
-    """`OpusClient.call` for coroutines: the same retries and token handling, awaited on one event loop
+    """`OpusClient`'s batch calls for coroutines: the same retries and token handling, awaited on one event loop
     over one `httpx2.AsyncClient` with the client's network settings (made on entry, closed on exit)."""
 
     def __init__(self, client: OpusClient) -> None:
@@ -239,12 +256,24 @@ class ConcurrentCalls:
             await self._http.aclose()
             self._http = None
 
+    async def submit_batch(self, connection_id: str, conflict: str, records: list[dict[str, Any]]) -> BatchAnswer:
+        """`OpusClient.submit_batch`, awaited."""
+        return await self.send(submit_call(connection_id, conflict, records))
+
+    async def destroy_batch(self, keys: list[str]) -> BatchAnswer:
+        """`OpusClient.destroy_batch`, awaited."""
+        return await self.send(destroy_call(keys))
+
     async def call(self, operation: Operation, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Reply:
-        """Send one request, retrying what may be retried; the final `Reply`."""
+        """`OpusClient.call`, awaited."""
+        return await self.send(Call(operation, _unread, json=json, params=params))
+
+    async def send(self, call: Call[T]) -> T:
+        """Send one request, retrying what may be retried, and read its final answer."""
         http = self._http
         if http is None:
             raise RuntimeError("use ConcurrentCalls in `async with client.concurrent() as calls:`")
-        steps = self._client._steps(operation, json, params)
+        steps = self._client._steps(call)
         result: httpx2.Response | httpx2.TransportError | None = None
         while True:
             try:
@@ -259,6 +288,17 @@ class ConcurrentCalls:
                 result = await http.send(step.request(http))
             except httpx2.TransportError as exc:
                 result = exc
+
+
+def _tenant_format(fmt: str | None) -> str | None:
+    problem = datetime_format_problem(fmt) if fmt is not None else None
+    if problem is not None:
+        raise ConfigurationError("datetime_format (OPUS_DATETIME_FORMAT)", DATETIME_FORMAT_EXPECTED, problem)
+    return fmt
+
+
+def _unread(reply: Reply) -> Reply:
+    return reply
 
 
 def _dumps(value: Any) -> bytes:

@@ -11,7 +11,8 @@ Variables: ``OPUS_CLIENT_ID``, ``OPUS_CERTIFICATE`` (a .pfx/.p12/.pem path),
 ``OPUS_CLIENT_SECRET``, ``OPUS_REGION``, ``OPUS_API`` (graph or legacy), the explicit URLs
 ``OPUS_GRAPH_URL``, ``OPUS_IDENTITY_URL``, ``OPUS_API_URL``, and for company networks
 ``OPUS_CA_FILE`` (CA certificates to trust besides the OS store) and ``OPUS_PROXY`` (else the
-usual ``HTTPS_PROXY``/``NO_PROXY`` apply).
+usual ``HTTPS_PROXY``/``NO_PROXY`` apply), and ``OPUS_DATETIME_FORMAT``, the tenant's date-time
+format (Opus > Settings > General settings) that submit and due records then both use.
 
 Which value wins:
 
@@ -54,6 +55,7 @@ ENV_VARS: dict[str, str] = {
     "api_url": "OPUS_API_URL",
     "ca_file": "OPUS_CA_FILE",
     "proxy": "OPUS_PROXY",
+    "datetime_format": "OPUS_DATETIME_FORMAT",
 }
 #: The settings that say where to connect, taken together from one kind of source (rule 2 above).
 LOCATION = ("region", "graph_url", "identity_url", "api_url")
@@ -76,6 +78,7 @@ class Settings:
     api_url: str | None = None
     ca_file: str | None = None
     proxy: str | None = field(default=None, repr=False)
+    datetime_format: str | None = None
 
     def __repr__(self) -> str:
         shown = ["client_id", "region", "api", "certificate"]
@@ -133,6 +136,7 @@ class Settings:
             "api_url": self.api_url,
             "ca_file": self.ca_file,
             "proxy": self.proxy,
+            "datetime_format": self.datetime_format,
         }
 
     def credential(self) -> Credential:

@@ -184,6 +184,14 @@ class AuditLog:
                 open_intents.pop(key, None)
         return open_intents
 
+    def destroyed(self) -> dict[str, dict[str, Any]]:
+        """The last ``destroyed`` outcome of each key: when, by whom, in which review.
+
+        >>> AuditLog("opus-audit").destroyed()["INV-0007"]["time"]          # doctest: +SKIP
+        '2026-07-01T09:30:02+00:00'
+        """
+        return {str(e["rowKey"]): e for e in self._entries() if e.get("result") == "destroyed" and e.get("rowKey") is not None}
+
     def _entries(self) -> Iterator[dict[str, Any]]:
         if not self.jsonl.exists():
             return

@@ -5,45 +5,38 @@
 
 The built-in columns are always there; date-times are parsed (the documented sample's trailing
 spaces are fine). Custom columns the server sends come, with a known connection, under their
-display names, typed: choice orders become
-option names (several choices a tuple of names), people a tuple of addresses, numbers
-numbers. An empty result (204 included) is an empty frame with the same columns. A paging
-token that repeats raises `PagingError` instead of looping.
+display names and typed as `opus_nb.validate` types them, so that what was submitted comes back
+equal: a choice order becomes its option name (several choices a tuple of names), people a
+tuple of addresses, numbers float64 (whole numbers from 2**53 on as exact Python ints, in an
+object column), date-times datetime64, text text. Each value is read as the JSON value it came
+as, so a page with blanks reads as one without. An empty result (204 included) is an empty frame
+with the same columns. A paging token that repeats raises `PagingError` instead of looping.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from opus_nb._errors import OpusHTTPError, PagingError
-from opus_nb.client._answers import due_items, paging_token
 from opus_nb.client._client import OpusClient
-from opus_nb.jobs._signin import current_client, current_connection
+from opus_nb.client._operations import DueQuery
+from opus_nb.jobs._signin import current_client, current_connection, tenant_connection
 from opus_nb.records._columns import BUILTIN_COLUMNS, Column, ColumnType
 from opus_nb.records._connection import Connection
 from opus_nb.records._dates import read_moment
-from opus_nb.records._distinct import map_distinct
 
-__all__ = ["due_records", "format_due_date", "to_frame"]
+__all__ = ["due_records", "to_frame"]
 
-_TIME_COLUMNS = ("timeCreated", "timeModified")
 _DUE_DATE = "disposalDueDate"
-_BRACKETS = re.compile(r"^\s*\[(.*)\]\s*$")
-
-
-def format_due_date(before: str | dt.date | pd.Timestamp, fmt: str) -> str:
-    """``before`` in the tenant's date-time format.
-
-    >>> format_due_date("2026-01-01", "%Y-%m-%d %H:%M:%S")
-    '2026-01-01 00:00:00'
-    """
-    return read_moment(before, "before").strftime(fmt)
+_BRACKETS = re.compile(r"^\s*\[(.*)\]\s*$", re.DOTALL)
+_EXACT_LIMIT = 2**53
 
 
 def due_records(
@@ -54,71 +47,92 @@ def due_records(
     progress: bool = True,
     client: OpusClient | None = None,
 ) -> pd.DataFrame:
-    """Every record whose disposal due date is before ``before``, all pages, one DataFrame."""
-    conn = current_connection(connection)
-    if not 1 <= page_size <= 100:
-        raise ValueError(f"page_size must be between 1 and 100, not {page_size}")
-    due_date = format_due_date(before, conn.datetime_format)
+    """Every record whose disposal due date is before ``before``, all pages, one DataFrame.
+
+    ``connection``: whose records (default: the session's); its columns type the frame.
+    ``before``: a date or date-time (text such as "2026-01-01" too). ``page_size``: records a
+    request, 1 to 100. ``progress`` shows a bar. ``client``: the client to ask (default: the
+    session's).
+    """
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 100:
+        raise ValueError(f"page_size must be a whole number from 1 to 100, not {page_size!r}")
+    moment = read_moment(before, "before").to_pydatetime()
     api = current_client(client)
+    conn = tenant_connection(current_connection(connection), api)
+    query = DueQuery(conn.id, moment, page_size, api.datetime_format)
     items: list[dict[str, Any]] = []
-    token: str | None = None
-    seen: set[str] = set()
     with tqdm(unit="record", desc="due records", disable=not progress) as bar:
-        for page in range(1, 10**9):
-            fields = {"id": conn.id, "disposalDueDate": due_date, "startIndex": token or "", "itemsPerPage": page_size}
-            if api.api == "graph":
-                reply = api.call("due", params=fields)
-            else:
-                reply = api.call("due", json=fields)
-            if not reply.ok:
-                raise OpusHTTPError(reply.status, reply.message, reply.url)
-            batch = due_items(reply.body)
-            items.extend(batch)
-            bar.update(len(batch))
-            token = paging_token(reply.body)
-            if token is None or not batch:
-                break
-            if token in seen:
-                raise PagingError(token, page)
-            seen.add(token)
+        for page in api.due_pages(query):
+            items.extend(page.items)
+            bar.update(len(page.items))
     return to_frame(items, conn)
 
 
 def to_frame(items: list[dict[str, Any]], connection: Connection | None = None) -> pd.DataFrame:
     """Due-record items (as the API returns them) as a typed frame."""
-    raw = pd.DataFrame.from_records(items) if items else pd.DataFrame()
     columns: list[Column] = list(connection.columns) if connection is not None else list(BUILTIN_COLUMNS)
     fmt = connection.datetime_format if connection is not None else None
+    sent = dict.fromkeys(name for item in items for name in item)
     out: dict[str, pd.Series] = {}
     for col in columns:
-        if not col.builtin and col.internal_name not in raw:
-            continue
-        values = raw[col.internal_name] if col.internal_name in raw else pd.Series([None] * len(raw), dtype=object)
-        name = col.internal_name if col.builtin else col.display_name
-        out[name] = _typed(col, values.reset_index(drop=True), fmt)
+        if col.builtin or col.internal_name in sent:
+            name = col.internal_name if col.builtin else col.display_name
+            out[name] = _typed(col, _values(items, col.internal_name), fmt)
     known = {c.internal_name for c in columns}
-    for extra in (c for c in raw.columns if c not in known):
-        values = raw[extra].reset_index(drop=True)
+    for extra in (name for name in sent if name not in known):
+        values = _values(items, extra)
         out[str(extra)] = _datetimes(values, fmt) if str(extra).lower() == _DUE_DATE.lower() else values
-    return pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    return pd.DataFrame(out, index=pd.RangeIndex(len(items)))
+
+
+def _values(items: list[dict[str, Any]], name: str) -> pd.Series:
+    """One field of every item, each value as it came (an object column: no float for a page with blanks)."""
+    values = np.empty(len(items), dtype=object)
+    values[:] = [item.get(name) for item in items]
+    return pd.Series(values, dtype=object)
 
 
 def _typed(col: Column, values: pd.Series, fmt: str | None) -> pd.Series:
     if col.type is ColumnType.DATETIME:
         return _datetimes(values, fmt)
     if col.type is ColumnType.NUMBER:
-        return pd.to_numeric(values, errors="coerce").astype("Float64")
+        return _numbers(values)
     if col.type is ColumnType.SINGLE_CHOICE and col.choices:
-        return _map_unique(values, lambda v: _option(col, v)).astype("string")
+        return _each(values, lambda v: _option(col, v))
     if col.type is ColumnType.MULTIPLE_CHOICE and col.choices:
-        return _map_unique(values, lambda v: tuple(_option(col, x) for x in _split(v)))
+        return _each(values, lambda v: tuple(_option(col, x) for x in _entries(v)))
     if col.type is ColumnType.PEOPLE_OR_GROUP:
-        return _map_unique(values, lambda v: tuple(_split(v)))
-    return values.astype("string")
+        return _each(values, lambda v: tuple(str(x) for x in _entries(v)))
+    return values.map(_text).astype("string")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _each(values: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
+    """``convert`` of each value, once per distinct value (lists as their text); blanks stay None."""
+    memo: dict[Any, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if _blank(value):
+            out.append(None)
+            continue
+        key = (type(value), value if not isinstance(value, list | dict) else repr(value))
+        if key not in memo:
+            memo[key] = convert(value)
+        out.append(memo[key])
+    result = np.empty(len(out), dtype=object)
+    result[:] = out
+    return pd.Series(result, index=values.index, dtype=object)
 
 
 def _datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    text = values.map(_text).astype("string").str.strip().replace("", pd.NA)
     if fmt is not None:
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if not (parsed.isna() & text.notna()).any():
@@ -126,26 +140,39 @@ def _datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
     return pd.to_datetime(text, format="mixed", errors="coerce").astype("datetime64[ns]")
 
 
-def _map_unique(values: pd.Series, convert: Any) -> pd.Series:
-    """``convert`` of each value's text, once per distinct value; blanks stay None."""
-    converted, _ = map_distinct(values.astype(object), lambda v: None if _blank(v) else convert(str(v)))
-    return pd.Series(converted, index=values.index, dtype=object)
+def _numbers(values: pd.Series) -> pd.Series:
+    """JSON numbers (or text holding one) as float64; whole numbers from 2**53 on exact, in an object column."""
+    exact = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= _EXACT_LIMIT]
+    floats = pd.to_numeric(values.map(lambda v: None if _blank(v) or isinstance(v, bool) else v), errors="coerce")
+    floats = floats.astype("float64")
+    if not exact:
+        return floats
+    mixed = floats.astype(object)
+    for pos, value in enumerate(values):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT_LIMIT:
+            mixed.iat[pos] = value
+    return mixed
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (isinstance(value, str) and not value.strip())
-
-
-def _split(value: str) -> list[str]:
-    match = _BRACKETS.match(value)
-    inner = match.group(1) if match else value
+def _entries(value: Any) -> Iterable[Any]:
+    """The entries of a list value: a JSON list, or text such as ``[1,3]`` or ``[ann@contoso.com,legal@contoso.com]``."""
+    if isinstance(value, list | tuple):
+        return [v for v in value if not _blank(v)]
+    match = _BRACKETS.match(str(value))
+    inner = match.group(1) if match else str(value)
     return [part.strip() for part in inner.split(",") if part.strip()]
 
 
-def _option(col: Column, value: str) -> str:
-    """An option order (1-based) as its name; anything else is kept as it came."""
+def _option(col: Column, value: Any) -> str:
+    """An option order (1-based, as a JSON number or text) as its name; anything else is kept as its text."""
     assert col.choices is not None
-    text = str(value).strip()
-    if text.isdigit() and 1 <= int(text) <= len(col.choices):
-        return col.choices[int(text) - 1]
-    return text
+    order: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        order = value
+    elif isinstance(value, float) and value.is_integer():
+        order = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        order = int(value.strip())
+    if order is not None and 1 <= order <= len(col.choices):
+        return col.choices[order - 1]
+    return str(value).strip()

@@ -45,6 +45,7 @@ import pandas as pd
 from opus_nb._errors import JournalError
 from opus_nb.jobs._checkpoints import Checkpoints
 from opus_nb.jobs._outcomes import Answered, Outcomes
+from opus_nb.jobs._results import Results, RunInfo
 
 __all__ = ["DEFAULT_FOLDER", "Journal", "JournalSetAside", "NothingToResume", "fingerprint"]
 
@@ -341,7 +342,7 @@ class Journal:
         return pd.DataFrame(rows, columns=columns)
 
     @_readable
-    def results(self, run_id: str | None = None) -> pd.DataFrame:
+    def results(self, run_id: str | None = None) -> Results:
         """The results of a run (the latest when None), one row per input row, index as in the input."""
         if run_id is None:
             latest = self._db.execute("SELECT run_id FROM runs ORDER BY started DESC, rowid DESC LIMIT 1").fetchone()
@@ -362,8 +363,7 @@ class Journal:
         frame = frame.astype(
             {"status": "string", "message": "string", "http_status": "Int64", "batch": "Int64", "attempts": "Int64"}
         )
-        frame.attrs["run_id"] = run_id
-        return frame[RESULT_COLUMNS]
+        return Results.of(frame[RESULT_COLUMNS], RunInfo("submit", run_id=run_id, journal=self.path))
 
     def _latest(self, run_id: str) -> Outcomes:
         """Every row's latest outcome in this run, replaying its entries in the order they were written."""

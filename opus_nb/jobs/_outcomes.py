@@ -1,19 +1,20 @@
-"""What a reply means for each row it carried: submitted, or failed with the server's reason.
+"""What a batch's answer means for each row it carried: done (submitted, destroyed), or failed and why.
 
-Outcomes are kept column by column (`Outcomes`), and a batch's answer as the journal writes it
-is an `Answered`.
+Outcomes are kept column by column (`Outcomes`), and a batch's answer as a ledger (the journal,
+the audit log) writes it is an `Answered`.
 
->>> reply = Reply(418, {"failedItems": [{"item": {"rowKey": "B"}, "message": "bad date"}]}, 1, "u", "some failed")
->>> outcomes = batch_outcomes(reply, [0, 1], ["A", "B"], batch=1)
+>>> answer = BatchAnswer(418, 1, "u", "7c1e", "1 of 2 failed", ("A", "B"),
+...     (KeyAnswer(KeyState.DONE), KeyAnswer(KeyState.REFUSED, "bad date")))
+>>> outcomes = batch_outcomes(answer, [0, 1], batch=1, done="submitted")
 >>> list(zip(outcomes.status, outcomes.message))
-[('submitted', None), ('failed', 'bad date')]
+[('submitted', None), ('failed', 'bad date [request-id 7c1e]')]
 
-A row is ``submitted`` only when the server confirmed it: a 2xx with no failed item naming it,
-or a 418 whose failed items each name another row of the batch, exactly (keys are not trimmed or
-case-folded: ``a-1`` may be another record than ``A-1``). When a failed item names no row of
-the batch, or several name one row, or no answer came, no row of the batch counts as submitted:
-the rows named are failed (confirmed), the others failed and not *confirmed* (a resumed run
-sends them again).
+The client reads the answer into one `KeyAnswer` per key (`opus_nb.client._batches`). A row is
+*confirmed* when Opus answered for it (done, or refused for its own reason): a resumed run does
+not send it again. A row whose fate is unknown (no answer, a 5xx, failures Opus did not tie to
+rows) is failed with a message starting ``unconfirmed``: a resumed submit sends it again, and a
+destroy's audit intent stays open until a later destroy settles it. A batch never sent (no attempt)
+is ``not_sent``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from opus_nb.client._answers import failed_items
-from opus_nb.client._client import Reply
+from opus_nb.client._batches import BatchAnswer, KeyAnswer, KeyState
+from opus_nb.jobs._audit import UNCONFIRMED
 
-__all__ = ["DEFINITIVE_STATUS", "Answered", "Outcomes", "batch_outcomes"]
+__all__ = ["Answered", "Outcomes", "batch_outcomes"]
 
-DEFINITIVE_STATUS = frozenset({400, 404, 409, 413, 415, 422})
+#: What a run's rows are told when their fate is unknown, by job.
+_SETTLE = {
+    "submitted": "so this row is not counted as submitted (a resumed run sends it again)",
+    "destroyed": "so this record may or may not be destroyed: destroy it again to settle it",
+}
 
 
 class Outcomes(NamedTuple):
@@ -82,40 +87,23 @@ class Answered(NamedTuple):
     outcomes: Outcomes
 
 
-def batch_outcomes(reply: Reply, positions: Sequence[int], keys: Sequence[str], *, batch: int) -> Outcomes:
-    """The outcome of every row of a batch, in order (built column-wise: one batch is one answer)."""
-
-    def same(status: str, message: str | None, confirmed: bool) -> Outcomes:
-        return Outcomes.same(
-            positions, status, message, http_status=reply.status, batch=batch, attempts=reply.attempts, confirmed=confirmed
-        )
-
-    if reply.status is None or (not reply.ok and reply.status != 418):
-        return same("failed", reply.message, reply.status in DEFINITIVE_STATUS)
-    failures = failed_items(reply.body)
-    if not failures and reply.ok:
-        return same("submitted", None, True)
-    in_batch = set(keys)
-    by_key: dict[str, list[str]] = {}
-    for key, text in failures:
-        if key in in_batch:
-            by_key.setdefault(key, []).append(text or "")
-    if len(by_key) == len(failures):
-        rows = [
-            ("failed", _reason(by_key[k], reply, "rejected by Opus"), True) if k in by_key else ("submitted", None, True)
-            for k in keys
-        ]
-    else:
-        untied = [m for k, m in failures if k not in by_key or len(by_key[k]) > 1]
-        detail = "; ".join(dict.fromkeys(m for m in untied if m)) or reply.message or f"HTTP {reply.status}"
-        reason = f"Opus reported failures it did not tie to rows, so none of this batch is counted as submitted: {detail}"
-        rows = [
-            ("failed", _reason(by_key[k], reply, "rejected"), True) if k in by_key else ("failed", reason, False) for k in keys
-        ]
-    status, message, confirmed = (list(column) for column in zip(*rows, strict=True))
-    return same("", None, False)._replace(status=status, message=message, confirmed=confirmed)
+def batch_outcomes(answer: BatchAnswer, positions: Sequence[int], *, batch: int, done: str) -> Outcomes:
+    """The outcome of every row of a batch, in order; ``done`` is the job's word for success."""
+    status, message, confirmed = [], [], []
+    for key_answer in answer.answers:
+        state, text = _outcome(answer, key_answer, done)
+        status.append(state)
+        message.append(text)
+        confirmed.append(key_answer.state in (KeyState.DONE, KeyState.REFUSED))
+    n = len(positions)
+    return Outcomes(list(positions), status, [answer.status] * n, message, [batch] * n, [answer.attempts] * n, confirmed)
 
 
-def _reason(messages: list[str], reply: Reply, default: str) -> str:
-    """A row's own messages (joined when several failed items name it), else the reply's."""
-    return "; ".join(m for m in messages if m) or reply.message or default
+def _outcome(answer: BatchAnswer, key: KeyAnswer, done: str) -> tuple[str, str | None]:
+    if key.state is KeyState.DONE:
+        return done, key.reason
+    if key.state is KeyState.NOT_DONE and answer.attempts == 0:
+        return "not_sent", key.reason
+    if key.state is KeyState.UNKNOWN:
+        return "failed", answer.support(f"{UNCONFIRMED}: {key.reason}, {_SETTLE.get(done, 'so it may or may not be done')}")
+    return "failed", answer.support(key.reason or f"HTTP {answer.status}")

@@ -24,7 +24,15 @@ from opus_nb.records._connection import Connection, load_connection
 if TYPE_CHECKING:
     from opus_nb.emulator import Emulator
 
-__all__ = ["current_client", "current_connection", "login", "login_emulator", "logout", "sample_connection"]
+__all__ = [
+    "current_client",
+    "current_connection",
+    "login",
+    "login_emulator",
+    "logout",
+    "sample_connection",
+    "tenant_connection",
+]
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {"client": None, "connection": None, "emulator": None}
@@ -47,13 +55,25 @@ def login(
     connection: Connection | None = None,
     env_file: str | Path | None = ".env",
     retry: RetryPolicy | None = None,
+    datetime_format: str | None = None,
 ) -> OpusClient:
     """Sign in (settings not given come from the environment or ``.env``; see `opus_nb.client._settings`)
     and make it the session.
 
-    Signs in at once, so a wrong certificate, password or client id fails here. ``ca_file``
+    Signs in at once, so a wrong certificate, password or client id fails here.
+
+    ``region`` (``OPUS_REGION``): the data center's code (us, au, ...); ``client_id``
+    (``OPUS_CLIENT_ID``): the app registration's id; ``certificate`` (``OPUS_CERTIFICATE``): its
+    .pfx/.p12/.pem file, with ``password`` (``OPUS_CERTIFICATE_PASSWORD``) and, when the key is
+    apart, ``key`` (``OPUS_CERTIFICATE_KEY``); or ``secret`` (``OPUS_CLIENT_SECRET``), a client
+    secret. ``graph_url``, ``identity_url`` and ``api_url`` (``OPUS_GRAPH_URL``, ...) replace the
+    region's URLs; ``api`` (``OPUS_API``): "graph" (default) or "legacy". ``ca_file``
     (``OPUS_CA_FILE``): CA certificates to trust besides the OS store, for a company network that
     inspects TLS; ``proxy`` (``OPUS_PROXY``): a proxy for every request, else ``HTTPS_PROXY``.
+    ``connection``: the default connection of the module-level calls. ``env_file``: the ``.env``
+    file to read (None: none). ``retry``: how to retry (default `RetryPolicy()`).
+    ``datetime_format`` (``OPUS_DATETIME_FORMAT``): the tenant's date-time format (Opus >
+    Settings > General settings), which submit and due records then both use.
     """
     settings = Settings.from_env(
         env_file,
@@ -69,6 +89,7 @@ def login(
         api_url=api_url,
         ca_file=ca_file,
         proxy=proxy,
+        datetime_format=datetime_format,
     )
     client = OpusClient(settings.credential(), **settings.client_options(), retry=retry)
     try:
@@ -90,16 +111,22 @@ def login_emulator(
 ) -> OpusClient:
     """Sign in to a local emulator with a certificate, as a real user would.
 
-    Without ``emu``, starts one seeded with the sample connection and terms (it stops on `logout`).
-    The default connection becomes the emulator's (or the sample) connection unless
-    ``connection`` is given. The app's certificate goes to ``directory`` (default: the emulator's).
-    An emulator served over TLS (``emulator.run(tls=True)``) is trusted through its ``ca_file``.
+    Without ``emu``, starts one (it stops on `logout`): seeded with the sample connection and terms,
+    or, when ``connection`` is given, serving that connection with its choices and terms. A
+    ``connection`` the emulator does not have yet is created in it (with its choice options; its
+    terms are added to the emulator's), so your own connection works at once; it becomes the
+    default connection (else the emulator's own, or the sample). ``api``: "graph" or "legacy".
+    ``retry``: how to retry. The app's certificate goes to ``directory`` (default: the
+    emulator's). An emulator served over TLS (``emulator.run(tls=True)``) is trusted through its
+    ``ca_file``.
     """
     from opus_nb import emulator
 
     started = emu is None
     if emu is None:
-        emu = emulator.start(seed=str(_samples()))
+        emu = emulator.start() if connection is not None else emulator.start(seed=str(_samples()))
+    if connection is not None:
+        _serve(emu, connection)
     app = emu.register_app(credential="certificate", directory=directory)
     assert app.certificate is not None
     client = login(
@@ -119,6 +146,17 @@ def login_emulator(
     if old is not None and old is not emu:
         old.stop()
     return client
+
+
+def _serve(emu: Emulator, connection: Connection) -> None:
+    """Have ``emu`` serve ``connection``: created when it has no connection of that id, its terms added."""
+    if all(c.id != connection.id for c in emu.connections):
+        emu.create_connection(connection)
+    if emu.connection is None:
+        emu.connection = connection
+    if connection.terms:
+        mine = {t.full_path for t in connection.terms}
+        emu.set_terms([*(t for t in emu.terms if t.full_path not in mine), *connection.terms])
 
 
 def logout() -> None:
@@ -150,6 +188,13 @@ def current_connection(connection: Connection | None = None, *, required: bool =
     if found is None and required:
         raise NotSignedIn("no connection: pass connection=, or sign in with opus_nb.login(..., connection=conn)")
     return found
+
+
+def tenant_connection(connection: Connection, client: OpusClient | None) -> Connection:
+    """``connection`` in the tenant's date-time format when the client has one (``datetime_format=``,
+    ``OPUS_DATETIME_FORMAT``), else as it is."""
+    fmt = client.datetime_format if client is not None else None
+    return connection if fmt is None or fmt == connection.datetime_format else replace(connection, datetime_format=fmt)
 
 
 def sample_connection() -> Connection:

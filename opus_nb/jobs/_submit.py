@@ -8,23 +8,20 @@ not_sent      100
 
 Results keep the input's index: ``rowKey``, ``status`` (submitted, failed, not_sent),
 ``http_status``, ``message`` (the server's reason for a failed row; the validation problems
-or the reason for a row not sent), ``batch`` and ``attempts``. Every batch is journalled
-(see `opus_nb.jobs._journal`). A run stops early, leaving the rest ``not_sent`` with the reason,
+or the reason for a row not sent), ``batch`` and ``attempts``; ``results.run`` says which run
+it was (`RunInfo`). Every batch is journalled (see `opus_nb.jobs._journal`). A run stops early, leaving the rest ``not_sent`` with the reason,
 when the first batches all fail for one and the same reason, at the first failure with
 ``stop_on_error=True``, or when Opus refuses access.
 
-The batches go out from one helper thread running an event loop, several in flight over the
-kept-alive connections of one `httpx2.AsyncClient` (see `opus_nb.client._network`): one thread, so the
-client spends its CPU on the batches rather than on threads contending for the interpreter.
+The batches go out through the batch runner (`opus_nb.jobs._runner`), several in flight, each
+journalled before it is sent and after its answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 import warnings
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Awaitable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,21 +29,22 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from opus_nb._errors import AuthenticationError, JournalError, TLSError
+from opus_nb._errors import JournalError
+from opus_nb.client._batches import BatchAnswer
 from opus_nb.client._client import FATAL_STATUS, ConcurrentCalls, OpusClient
+from opus_nb.client._operations import submit_body
 from opus_nb.jobs._journal import DEFAULT_FOLDER, RESULT_COLUMNS, Journal, NothingToResume, fingerprint
-from opus_nb.jobs._outcomes import Answered, Outcomes, batch_outcomes
+from opus_nb.jobs._outcomes import Answered, Outcomes
 from opus_nb.jobs._prepare import Prepared, prepare
+from opus_nb.jobs._results import Results, RunInfo
+from opus_nb.jobs._runner import BATCH_SIZE, BatchJob, chunks, run_batches
 from opus_nb.jobs._signin import current_client, current_connection
 from opus_nb.records._connection import Connection
 
 __all__ = ["BATCH_SIZE", "DEFAULT_CONCURRENCY", "EARLY_BATCHES", "SubmitStopped", "submit"]
 
-BATCH_SIZE = 15
 DEFAULT_CONCURRENCY = 8
 EARLY_BATCHES = 3
-#: Seconds between two blocks of records made ahead (see `_send_batches`).
-MAKE_AHEAD_EVERY_S = 0.001
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NUMBER = re.compile(r"\d+")
 
@@ -66,6 +64,7 @@ class _Run:
     batch: list[int | None]
     attempts: list[int | None]
     early: list[tuple[bool, list[frozenset[str]]]] = field(default_factory=list)
+    example: str | None = None
     stopped: str | None = None
 
     def apply(self, outcomes: Outcomes) -> None:
@@ -74,10 +73,6 @@ class _Run:
             outcomes.pos, outcomes.status, outcomes.http_status, outcomes.message, outcomes.batch, outcomes.attempts, strict=True
         ):
             status[pos], http_status[pos], message[pos], batch[pos], attempts[pos] = values
-
-
-def _body(connection: Connection, conflict: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"id": connection.id, "conflictOption": conflict, "confilictOption": conflict, "data": records}
 
 
 def _conflict(value: str | None, connection: Connection) -> str:
@@ -102,13 +97,17 @@ def submit(
     dayfirst: bool = False,
     journal: str | Path = DEFAULT_FOLDER,
     client: OpusClient | None = None,
-) -> pd.DataFrame:
+) -> Results:
     """Validate ``df`` and send its valid rows to Opus; one result row per input row.
 
-    ``conflict``: "skip" or "overwrite" (default: the connection file's). ``resume=True``
-    continues the latest unfinished run of the same rows (or pass its run id). ``dry_run``
-    sends nothing and puts the exact request bodies in ``results.attrs["requests"]``.
-    ``validate=False`` sends the frame as it is (its columns must be internal names).
+    ``conflict``: "skip" or "overwrite" (default: the connection file's). ``concurrency``: batches
+    in flight at once (default 8). ``progress``: show a progress bar. ``resume=True`` continues
+    the latest unfinished run of the same rows (or pass its run id). ``dry_run`` sends nothing and
+    keeps the exact request bodies in ``results.run.requests``. ``stop_on_error`` stops at the
+    first failed row. ``validate=False`` sends the frame as it is (its columns must be internal
+    names). ``rename`` maps sheet headers to columns, ``dayfirst`` reads slash dates day first
+    (see `opus_nb.validate`). ``journal``: the run journal's folder. ``client``: the client to send
+    with (default: the session's, see `opus_nb.login`).
     """
     connection = current_connection(connection)
     option = _conflict(conflict, connection)
@@ -116,11 +115,9 @@ def submit(
     run = _new_run(prepared)
     if dry_run:
         positions = list(prepared.records)
-        bodies = [_body(connection, option, [prepared.records[p] for p in chunk]) for chunk in _chunks(positions)]
+        bodies = [submit_body(connection.id, option, [prepared.records[p] for p in chunk]) for chunk in chunks(positions)]
         run.apply(Outcomes.same(positions, "not_sent", "dry run: not sent"))
-        results = _frame(df, run)
-        results.attrs["requests"] = bodies
-        return results
+        return Results.of(_frame(df, run), RunInfo("submit", requests=bodies))
     api = current_client(client)
     book = Journal(journal)
     try:
@@ -129,12 +126,12 @@ def submit(
         book.record(run_id, _invalid(prepared))
         confirmed = set(done.pos)
         pending = [p for p in prepared.records if p not in confirmed]
-        workers = max(1, int(concurrency or DEFAULT_CONCURRENCY))
         with tqdm(total=len(pending), unit="row", desc="submit", disable=not progress) as bar:
-            _send_all(_Sending(api, book, run_id, run, connection, option, stop_on_error, bar), pending, workers)
+            job = _job(run, _JournalLedger(book, run_id), connection.id, option, stop_on_error, bar)
+            batches = enumerate(chunks(pending), start=book.next_batch(run_id))
+            run_batches(api, batches, job, int(concurrency or DEFAULT_CONCURRENCY))
         left = [p for p in pending if run.status[p] == "pending"]
-        reason = run.stopped or "not sent"
-        unsent = Outcomes.same(left, "not_sent", reason)
+        unsent = Outcomes.same(left, "not_sent", run.stopped or "not sent")
         run.apply(unsent)
         book.record(run_id, unsent)
         book.finish(run_id, run.stopped)
@@ -142,9 +139,39 @@ def submit(
         book.close()
     if run.stopped:
         warnings.warn(f"submit stopped: {run.stopped}; {len(left):,} row(s) not sent", SubmitStopped, stacklevel=2)
-    results = _frame(df, run)
-    results.attrs.update(run_id=run_id, journal=str(book.path), stopped=run.stopped)
-    return results
+    return Results.of(_frame(df, run), RunInfo("submit", run_id=run_id, journal=book.path, stopped=run.stopped))
+
+
+@dataclass(frozen=True)
+class _JournalLedger:
+    """The journal, as a submit run's ledger."""
+
+    book: Journal
+    run_id: str
+
+    def sending(self, batch: int, positions: list[int], after: Answered | None) -> int:
+        return self.book.sending(self.run_id, batch, positions, after=after)
+
+    def answered(self, answer: Answered) -> None:
+        self.book.answered(self.run_id, answer)
+
+
+def _job(run: _Run, ledger: _JournalLedger, connection_id: str, option: str, stop_on_error: bool, bar: Any) -> BatchJob:
+    """A submit run's batches: the records of their rows, journalled, each answer applied."""
+    records = run.prepared.records
+
+    def send(calls: ConcurrentCalls, positions: list[int]) -> Awaitable[BatchAnswer]:
+        return calls.submit_batch(connection_id, option, [records[p] for p in positions])
+
+    def on_answer(answer: Answered) -> None:
+        run.apply(answer.outcomes)
+        bar.update(len(answer.outcomes.pos))
+        _check_stop(run, answer, stop_on_error)
+
+    def stop(reason: str) -> None:
+        run.stopped = run.stopped or reason
+
+    return BatchJob(send, "submitted", ledger, on_answer, lambda: run.stopped, stop, ahead=records.make_next)
 
 
 def _new_run(prepared: Prepared) -> _Run:
@@ -189,99 +216,6 @@ def _open_run(book: Journal, prepared: Prepared, connection: Connection, option:
     return run_id, book.confirmed(run_id)
 
 
-def _chunks(positions: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(positions), BATCH_SIZE):
-        yield positions[start : start + BATCH_SIZE]
-
-
-@dataclass(frozen=True)
-class _Sending:
-    """What the batches of one run are sent with and written to."""
-
-    api: OpusClient
-    book: Journal
-    run_id: str
-    run: _Run
-    connection: Connection
-    option: str
-    stop_on_error: bool
-    bar: Any
-
-
-def _send_all(sending: _Sending, pending: list[int], workers: int) -> None:
-    """Send every batch, ``workers`` at a time, from one helper thread running its own event loop
-    (a Jupyter kernel's loop is already running in this one). An interrupt here lets no new batch
-    go out; those in flight are answered and journalled first."""
-    errors: list[BaseException] = []
-
-    def drive() -> None:
-        try:
-            with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
-                runner.run(_send_batches(sending, pending, workers))
-        except BaseException as exc:  # raised again in the calling thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=drive, name="opus-submit", daemon=True)
-    thread.start()
-    try:
-        thread.join()
-    except BaseException:
-        sending.run.stopped = sending.run.stopped or "interrupted"
-        thread.join()
-        raise
-    if errors:
-        raise errors[0]
-
-
-async def _send_batches(sending: _Sending, pending: list[int], workers: int) -> None:
-    """``workers`` coroutines each take the next batch, send it, and journal and apply its answer.
-
-    A coroutine journals the answer to its last batch and the sending of its next in one write.
-    The records not made yet are made meanwhile, a block between answers (see `Records`).
-    """
-    book, run_id, run = sending.book, sending.run_id, sending.run
-    records, keys = run.prepared.records, run.prepared.row_keys
-    chunks = enumerate(_chunks(pending), start=book.next_batch(run_id))
-
-    async def work(calls: ConcurrentCalls) -> None:
-        last: Answered | None = None
-        while True:
-            if last is not None:
-                _apply(run, last, sending.stop_on_error, sending.bar)
-            batch, chunk = next(chunks, (0, [])) if run.stopped is None else (0, [])
-            if not chunk:
-                if last is not None:
-                    book.answered(run_id, last)
-                return
-            entry = book.sending(run_id, batch, chunk, after=last)
-            body = _body(sending.connection, sending.option, [records[p] for p in chunk])
-            try:
-                reply = await calls.call("submit", json=body)
-            except AuthenticationError as exc:
-                run.stopped = run.stopped or f"signing in failed: {exc}"
-                return
-            except TLSError as exc:
-                run.stopped = run.stopped or str(exc)
-                return
-            outcomes = batch_outcomes(reply, chunk, [keys[p] or "" for p in chunk], batch=batch)
-            last = Answered(entry, batch, reply.status, reply.attempts, outcomes)
-
-    async def make_ahead() -> None:
-        """Make the records of later batches while the first are in flight: a block a millisecond,
-        far ahead of the batches' needs, and never long in the way of the first requests."""
-        while run.stopped is None and records.make_next():
-            await asyncio.sleep(MAKE_AHEAD_EVERY_S)
-
-    async with sending.api.concurrent() as calls:
-        await asyncio.gather(*(work(calls) for _ in range(workers)), make_ahead())
-
-
-def _apply(run: _Run, answer: Answered, stop_on_error: bool, bar: Any) -> None:
-    run.apply(answer.outcomes)
-    bar.update(len(answer.outcomes.pos))
-    _check_stop(run, answer, stop_on_error)
-
-
 def _check_stop(run: _Run, answer: Answered, stop_on_error: bool) -> None:
     if run.stopped is not None:
         return
@@ -293,13 +227,21 @@ def _check_stop(run: _Run, answer: Answered, stop_on_error: bool) -> None:
         run.stopped = f"stop_on_error: batch {batch} had {len(failed)} failed row(s): {failed[0]}"
     elif len(run.early) < EARLY_BATCHES:
         run.early.append((len(failed) == len(outcomes.pos), [reason_parts(message) for message in failed]))
+        run.example = run.example or (failed[0] if failed else None)
         if len(run.early) == EARLY_BATCHES and all(all_failed for all_failed, _ in run.early):
             common = frozenset.intersection(*(parts for _, rows in run.early for parts in rows))
             if common:
-                run.stopped = (
-                    f"the first {EARLY_BATCHES} batches all failed for the same reason ({min(common)}); "
-                    "fix it (for instance the date-time format) and submit again"
-                )
+                run.stopped = f"the first {EARLY_BATCHES} batches all failed for the same reason ({run.example}); {_fix(common)}"
+
+
+def _fix(reasons: frozenset[str]) -> str:
+    """What to do about a reason every early row failed for."""
+    if any("format" in reason and "date" in reason for reason in reasons):
+        return (
+            "the tenant's date-time format (Opus > Settings > General settings) may differ from the connection's: "
+            "sign in with datetime_format= (or set OPUS_DATETIME_FORMAT) and submit again"
+        )
+    return "fix it and submit again"
 
 
 def reason_parts(message: str | None) -> frozenset[str]:
@@ -326,13 +268,3 @@ def _frame(df: pd.DataFrame, run: _Run) -> pd.DataFrame:
     )
     frame["status"] = frame["status"].astype("string")
     return frame[RESULT_COLUMNS]
-
-
-def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's event loop where it is installed (it is not made for Windows): it spends about a
-    sixth less CPU a batch than asyncio's own; None for asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop

@@ -35,7 +35,7 @@ from opus_nb.records._terms import Term, load_terms
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
-__all__ = ["DEFAULT_DATETIME_FORMAT", "Connection", "load_connection"]
+__all__ = ["DATETIME_FORMAT_EXPECTED", "DEFAULT_DATETIME_FORMAT", "Connection", "datetime_format_problem", "load_connection"]
 
 DEFAULT_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -134,7 +134,9 @@ def load_connection(
     conn_id = _guid(name, data.get("id"))
     conflict = _conflict_option(name, data)
     fmt = data.get("datetimeFormat", datetime_format) if datetime_format == DEFAULT_DATETIME_FORMAT else datetime_format
-    _check_datetime_format(name, fmt)
+    problem = datetime_format_problem(fmt)
+    if problem is not None:
+        raise ConnectionFileError(name, "datetimeFormat", DATETIME_FORMAT_EXPECTED, problem)
     if "columns" in data:
         columns = _explicit_columns(name, data["columns"])
     else:
@@ -175,20 +177,27 @@ def _read_choices(choices: Mapping[str, Sequence[str]] | str | Path | None) -> M
     return choices
 
 
-def _check_datetime_format(source: str, fmt: Any) -> None:
-    """A format is usable when a date-time written in it reads back with the same date."""
-    expected = "a strftime format with a date, such as '%Y-%m-%d %H:%M:%S'"
+#: What a usable date-time format is, as errors say it.
+DATETIME_FORMAT_EXPECTED = "a strftime format with a date, such as '%Y-%m-%d %H:%M:%S'"
+
+
+def datetime_format_problem(fmt: Any) -> str | None:
+    """Why ``fmt`` is not a usable date-time format (a date-time written in it must read back with
+    the same date), or None when it is.
+
+    >>> datetime_format_problem("%d/%m/%Y %H:%M") is None, datetime_format_problem("%H:%M")
+    (True, "'%H:%M', in which 2021-03-24 reads back as 1900-01-01")
+    """
     if not isinstance(fmt, str) or "%" not in fmt:
-        raise ConnectionFileError(source, "datetimeFormat", expected, shown(fmt))
+        return shown(fmt)
     sample = dt.datetime(2021, 3, 24, 13, 5, 6)
     try:
         back = dt.datetime.strptime(sample.strftime(fmt), fmt)
     except ValueError as exc:
-        raise ConnectionFileError(source, "datetimeFormat", expected, f"{shown(fmt)} ({exc})") from None
+        return f"{shown(fmt)} ({exc})"
     if back.date() != sample.date():
-        raise ConnectionFileError(
-            source, "datetimeFormat", expected, f"{shown(fmt)}, in which {sample:%Y-%m-%d} reads back as {back:%Y-%m-%d}"
-        )
+        return f"{shown(fmt)}, in which {sample:%Y-%m-%d} reads back as {back:%Y-%m-%d}"
+    return None
 
 
 def _guid(source: str, value: Any) -> str:

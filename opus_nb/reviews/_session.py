@@ -32,7 +32,7 @@ from opus_nb.jobs._signin import current_client, current_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._candidates import DecisionWriter, candidates_frame
 from opus_nb.reviews._decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED, StagedDecisions
-from opus_nb.reviews._destroy import Progress, destroy_in_chunks, recheck
+from opus_nb.reviews._destroy import Progress, destroy_approved, recheck
 from opus_nb.reviews._filters import DECISIONS, CandidateIndex, Filters, filter_value
 from opus_nb.reviews._guard import PersonAction, refuse_scripted_destroy, reviewer_from_env, reviewer_name
 from opus_nb.reviews._proof import write_proof
@@ -362,7 +362,7 @@ class ReviewSession:
             api = current_client(self.client)
             if person is None:
                 refuse_scripted_destroy(api.endpoints.url("destroy")[1])
-            outcome = destroy_in_chunks(targets, self.connection, who, self.audit, api, on_progress, review=self.review.id)
+            outcome = destroy_approved(targets, self.connection, who, self.audit, api, on_progress, review=self.review.id)
             self._keep_outcomes(outcome, who)
         names = targets.set_index("rowKey")["leafName"]
         outcome.insert(1, "leafName", names.reindex(outcome["rowKey"]).to_numpy())

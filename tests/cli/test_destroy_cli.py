@@ -47,7 +47,8 @@ def test_destroy_from_an_approved_list_reports_each_key(
     out = capsys.readouterr().out
     assert code == 1
     assert "7 record(s): 5 destroyed, 2 not_sent" in out
-    assert f"{held}: not_sent: no longer due" in out
+    held_line = next(line for line in out.splitlines() if line.strip().startswith(f"{held}:"))
+    assert held_line.strip().startswith(f"{held}: not_sent: not sent: ") and "on hold" in held_line
     assert "row 7 (blank rowKey): not_sent: blank rowKey: nothing to destroy" in out
     results = pd.read_csv(tmp_path / "results.csv", dtype=str)
     assert len(results) == 7 and results["status"].tolist().count("destroyed") == 5

@@ -6,10 +6,16 @@ from typing import Any
 
 import pytest
 
+from opus_nb.client._batches import read_batch
 from opus_nb.client._client import Reply
-from opus_nb.jobs._destroy import _outcomes
+from opus_nb.jobs._outcomes import batch_outcomes
 
 KEYS = ["A-1", "A-2", "A-3"]
+
+
+def _outcomes(reply: Reply, keys: list[str]) -> list[tuple[str, str | None]]:
+    outcomes = batch_outcomes(read_batch(reply, keys, "destroy"), list(range(len(keys))), batch=1, done="destroyed")
+    return list(zip(outcomes.status, outcomes.message))
 
 
 def _statuses(body: dict[str, Any], status: int = 418) -> list[tuple[str, str | None]]:
@@ -82,7 +88,7 @@ def test_a_sign_in_failing_mid_destroy_leaves_every_key_a_final_status(tmp_path)
         identity_url="https://id.test",
         transport=httpx2.MockTransport(opus),
     ) as api:
-        results = destroy(keys, confirm=True, recheck=False, progress=False, client=api, audit=tmp_path / "audit")
+        results = destroy(keys, confirm=True, recheck=False, progress=False, concurrency=1, client=api, audit=tmp_path / "audit")
     assert results["status"].tolist() == ["destroyed"] * 15 + ["failed"] * 15 + ["not_sent"] * 10
     assert results["message"][15:30].str.startswith("unconfirmed: ").all()
     assert results["message"][30:].str.contains("invalid_client").all()

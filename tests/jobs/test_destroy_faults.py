@@ -117,7 +117,9 @@ def test_rerun_after_kill_records_what_the_killed_destroy_did(emu, sheet, client
     due[["rowKey", "leafName"]].to_csv(tmp_path / "approved.csv", index=False)
     first, rest = due["rowKey"].iloc[:15].tolist(), due["rowKey"].iloc[15:].tolist()
     emu.faults(latency_ms=3000)  # the emulator destroys at once and holds its answer back: time to kill in between
-    child = shell.start("destroy", "--from", "approved.csv", "--yes", "--no-recheck", "--reviewer", "killed", "--quiet")
+    child = shell.start(
+        "destroy", "--from", "approved.csv", "--yes", "--no-recheck", "--reviewer", "killed", "--quiet", "--concurrency", "1"
+    )
     child.wait_until(lambda: emu.record(first[-1]).destroyed is not None, seconds=60, pause=0.01)
     child.kill()
     emu.faults()
@@ -196,3 +198,25 @@ def test_no_answer_at_all_is_unconfirmed_and_settled_by_the_next_destroy(emu, sh
     dropping[0] = False
     again = destroy(keys, confirm=True, before=BEFORE, progress=False)
     assert again["status"].tolist() == ["destroyed"] * 3
+
+
+def test_a_batch_opus_cannot_answer_stops_the_destroy(emu, sheet, through) -> None:
+    """After a batch got a 5xx on every attempt, no further batch goes out: Opus could not say what it did."""
+    deletes: list[Request] = []
+
+    def second_delete_fails(request: Request, answer: Answer) -> Answer:
+        if request.method == "DELETE":
+            deletes.append(request)
+            if len(deletes) > 1:
+                return Answer(503, b'{"message": "service unavailable"}')
+        return answer
+
+    through(second_delete_fails)
+    sheet.opus.submit(progress=False)
+    keys = due_records(before=BEFORE, progress=False)["rowKey"].head(40).tolist()
+    results = destroy(keys, confirm=True, before=BEFORE, progress=False, concurrency=1)
+    assert results["status"].tolist() == ["destroyed"] * 15 + ["failed"] * 15 + ["not_sent"] * 10
+    assert results["message"][15:30].str.startswith("unconfirmed: Opus answered HTTP 503").all()
+    assert results["message"][30:].str.startswith("stopped: batch 2 got HTTP 503 from Opus after every retry").all()
+    assert len(deletes) == 1 + 4  # the second batch tried 4 times (the policy's attempts), the third never sent
+    assert set(AuditLog("opus-audit").pending()) == set(keys[15:30])

@@ -18,9 +18,10 @@ from starlette.requests import Request
 
 import opus_nb
 from opus_nb._errors import OpusHTTPError
+from opus_nb.client._batches import read_batch
 from opus_nb.client._client import OpusClient, Reply
 from opus_nb.jobs._journal import Journal
-from opus_nb.jobs._outcomes import batch_outcomes
+from opus_nb.jobs._outcomes import Outcomes, batch_outcomes
 from opus_nb.jobs._signin import current_connection
 from tests.helpers.proxy import Answer, RewritingProxy, failed_items
 
@@ -68,14 +69,12 @@ def test_failed_items_naming_no_row_of_the_batch_leave_it_failed_and_unconfirmed
     assert (results.status[:15] == "submitted").all()
     second = results.iloc[15:]
     assert (second.status == "failed").all(), second.status.value_counts()
-    assert second.drop(index=20).message.str.contains("did not tie to rows").all()
+    assert second.drop(index=20).message.str.contains("did not tie to records").all()
     with Journal(tmp_path / "j") as book:
-        assert sorted(book.confirmed(results.attrs["run_id"]).pos) == list(range(15)) + (
-            [20] if rewrite.startswith("more") else []
-        )
+        assert sorted(book.confirmed(results.run.run_id).pos) == list(range(15)) + ([20] if rewrite.startswith("more") else [])
     proxy.tamper = None
     again = opus_nb.submit(frame, validate=False, progress=False, concurrency=1, client=via, journal=tmp_path / "j", resume=True)
-    assert again.attrs["run_id"] == results.attrs["run_id"]
+    assert again.run.run_id == results.run.run_id
     expected = ["submitted"] * 30
     expected[20] = "failed"
     assert again.status.tolist() == expected
@@ -116,6 +115,10 @@ def _reply(status: int, failed: list[Any], message: str | None = "some failed") 
     return Reply(status, {"failedItems": failed}, 1, "u", message)
 
 
+def _outcomes(reply: Reply, keys: list[str]) -> Outcomes:
+    return batch_outcomes(read_batch(reply, keys, "submit"), list(range(len(keys))), batch=1, done="submitted")
+
+
 @pytest.mark.parametrize(
     "failed",
     [
@@ -127,13 +130,13 @@ def _reply(status: int, failed: list[Any], message: str | None = "some failed") 
     ids=["other case", "trailing space", "two failures one row", "an entry with no key"],
 )
 def test_a_reply_that_cannot_be_tied_confirms_only_the_rows_it_names(failed: list[Any]) -> None:
-    outcomes = batch_outcomes(_reply(418, failed), [0, 1, 2], ["A", "B", "C"], batch=1)
+    outcomes = _outcomes(_reply(418, failed), ["A", "B", "C"])
     named = [item.get("item", {}).get("rowKey") == "B" for item in failed]
     assert "submitted" not in outcomes.status
     assert outcomes.confirmed == [False, any(named), False]
 
 
 def test_a_success_status_with_failed_items_is_not_a_success() -> None:
-    outcomes = batch_outcomes(_reply(201, [{"item": {"rowKey": "B"}, "message": "bad date"}], None), [0, 1], ["A", "B"], batch=1)
+    outcomes = _outcomes(_reply(201, [{"item": {"rowKey": "B"}, "message": "bad date"}], None), ["A", "B"])
     assert outcomes.status == ["submitted", "failed"]
     assert outcomes.message == [None, "bad date"]

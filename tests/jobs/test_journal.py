@@ -84,7 +84,7 @@ def test_results_reload_the_input_index_and_keys(book: Journal) -> None:
     assert results.rowKey.tolist()[0] == "k1" and pd.isna(results.rowKey.iloc[1])
     assert results.status.tolist() == ["submitted", "pending", "submitted"]
     assert str(results.http_status.dtype) == "Int64"
-    assert results.attrs["run_id"] == run
+    assert results.run.run_id == run
 
 
 def test_runs_count_rows_by_status(book: Journal) -> None:

@@ -51,7 +51,7 @@ def test_resume_with_no_run_to_resume_says_so_and_starts_a_new_run(client, emu, 
     with warnings.catch_warnings():
         warnings.simplefilter("error", NothingToResume)
         again = submit(sheet, resume=True, journal=tmp_path / "j", progress=False)
-    assert again.attrs["run_id"] == results.attrs["run_id"]
+    assert again.run.run_id == results.run.run_id
 
 
 def test_one_run_is_claimed_by_one_journal_at_a_time(tmp_path: Path) -> None:

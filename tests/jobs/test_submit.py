@@ -44,12 +44,22 @@ def test_a_418_is_mapped_back_to_its_row(client, emu, sheet) -> None:
     assert {r.row_key for r in emu.records()} == set(results.rowKey) - {failed["rowKey"]}
 
 
+def test_a_connection_the_tenant_lacks_stops_the_run_naming_its_id(client, emu, sheet) -> None:
+    other = replace(current_connection(), id="0e0e0e0e-1111-4222-8333-944444444444")
+    with pytest.warns(SubmitStopped, match="same reason"):
+        results = submit(sheet, other, progress=False, concurrency=1)
+    assert other.id in results.run.stopped
+    assert "date-time" not in results.run.stopped and "fix it and submit again" in results.run.stopped
+    assert not emu.records()
+
+
 def test_first_batches_failing_alike_stop_the_run(client, emu, sheet, submits) -> None:
     wrong = replace(current_connection(), datetime_format="%d/%m/%Y %H:%M")
     with pytest.warns(SubmitStopped, match="same reason"):
         results = submit(sheet, wrong, progress=False, concurrency=2)
-    assert "the first 3 batches all failed for the same reason" in results.attrs["stopped"]
-    assert "timeCreated" in results.attrs["stopped"]
+    assert "the first 3 batches all failed for the same reason" in results.run.stopped
+    assert "timeCreated" in results.run.stopped and "'…'" not in results.run.stopped  # an example, values kept
+    assert "datetime_format=" in results.run.stopped and "OPUS_DATETIME_FORMAT" in results.run.stopped
     assert len(submits(emu)) <= 3 + 2
     not_sent = results[results.status == "not_sent"]
     assert len(not_sent) > len(sheet) * 0.8
@@ -76,7 +86,7 @@ def test_stop_on_error_stops_at_the_first_failure(client, emu, sheet) -> None:
 
 def test_dry_run_sends_nothing_and_shows_the_bodies(client, emu, sheet, submits) -> None:
     results = sheet.head(40).opus.submit(dry_run=True, conflict="overwrite", progress=False)
-    bodies = results.attrs["requests"]
+    bodies = results.run.requests
     assert submits(emu) == []
     assert (results.status == "not_sent").all()
     n_valid = int((results.message == "dry run: not sent").sum())
@@ -98,9 +108,9 @@ def test_journal_reloads_the_results_and_resume_sends_only_what_is_unconfirmed(c
     assert sent_before == 45
     second = submit(frame, validate=False, resume=True, concurrency=1, progress=False)
     assert sum(r.records for r in submits(emu)) - sent_before == 90 - 45
-    assert second.attrs["run_id"] == first.attrs["run_id"]
+    assert second.run.run_id == first.run.run_id
     assert second["status"].value_counts().to_dict() == {"submitted": 89, "failed": 1}
-    reloaded = Journal(tmp_path / "opus-journal").results(second.attrs["run_id"])
+    reloaded = Journal(tmp_path / "opus-journal").results(second.run.run_id)
     pd.testing.assert_frame_equal(reloaded, second, check_dtype=False)
     assert len({r.row_key for r in emu.records()}) == 89
 
@@ -127,16 +137,16 @@ def test_an_unexpected_error_mid_run_reaches_the_caller_and_no_new_batch_goes_ou
     valid = sheet.opus.validate(conn).valid_internal.index
     frame = pd.DataFrame(opus_nb.to_records(sheet.loc[valid[:150]], conn))
     calls = 0
-    real = opus_nb.client._client.ConcurrentCalls.call
+    real = opus_nb.client._client.ConcurrentCalls.send
 
-    async def failing(self, operation, **kwargs):  # the third request fails in a way the client does not expect
+    async def failing(self, call):  # the third request fails in a way the client does not expect
         nonlocal calls
         calls += 1
         if calls == 3:
             raise RuntimeError("boom")
-        return await real(self, operation, **kwargs)
+        return await real(self, call)
 
-    monkeypatch.setattr(opus_nb.client._client.ConcurrentCalls, "call", failing)
+    monkeypatch.setattr(opus_nb.client._client.ConcurrentCalls, "send", failing)
     with pytest.raises(RuntimeError, match="boom"):
         submit(frame, validate=False, concurrency=1, progress=False)
     assert sum(r.records for r in submits(emu)) == 30

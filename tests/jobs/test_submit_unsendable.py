@@ -65,7 +65,7 @@ def test_a_dry_run_gives_the_same_reason_and_leaves_the_row_out_of_the_bodies(cl
     results = submit(frame, validate=False, dry_run=True, progress=False)
     assert why in results["message"].iloc[0]
     assert results["status"].tolist() == ["not_sent"] * 3
-    sent = [r["rowKey"] for body in results.attrs["requests"] for r in body["data"]]
+    sent = [r["rowKey"] for body in results.run.requests for r in body["data"]]
     assert sent == frame["rowKey"].iloc[1:].tolist()
 
 
@@ -77,7 +77,7 @@ def test_numpy_scalars_timestamps_lists_and_big_whole_numbers_are_sent_as_json(c
     frame.iat[0, frame.columns.get_loc(VENDOR)] = pd.Timestamp("2021-03-04 10:30")
     frame.iat[1, frame.columns.get_loc(VENDOR)] = np.bool_(True)
     results = submit(frame, validate=False, dry_run=True, progress=False)
-    data = results.attrs["requests"][0]["data"]
+    data = results.run.requests[0]["data"]
     assert [type(r[VALUE]) for r in data] == [float, int, int]
     assert [r[VALUE] for r in data] == [1.5, 2**62, 9007199254740993]
     assert data[0][VENDOR] == "2021-03-04T10:30:00" and data[1][VENDOR] is True
@@ -111,8 +111,8 @@ def test_arrow_text_with_blanks_goes_as_the_same_bodies_as_object_text(client, s
     text = [c for c in frame.columns if frame[c].map(lambda v: v is None or isinstance(v, str)).all()]
     arrow = frame.astype(dict.fromkeys(text, "str"))
     assert {VENDOR, "leafName", "rowKey"} <= set(text)
-    bodies = submit(arrow, validate=False, dry_run=True, progress=False).attrs["requests"]
-    assert bodies == submit(frame, validate=False, dry_run=True, progress=False).attrs["requests"]
+    bodies = submit(arrow, validate=False, dry_run=True, progress=False).run.requests
+    assert bodies == submit(frame, validate=False, dry_run=True, progress=False).run.requests
     data = [r for body in bodies for r in body["data"]]
     assert [VENDOR in r for r in data] == [i % 4 != 0 for i in range(40)]
     assert [r.get("leafName") for r in data[1::5]] == [None] * 8

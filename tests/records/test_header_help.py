@@ -13,7 +13,9 @@ import pytest
 import opus_nb as opus
 from opus_nb._errors import ConfigurationError
 from opus_nb.cli._main import main
-from opus_nb.jobs._due import due_records, format_due_date
+from opus_nb.client._operations import DueQuery
+from opus_nb.jobs._due import due_records
+from opus_nb.records._dates import read_moment
 from tests.helpers.rows import frame, good_row, sheet
 from tests.helpers.shell import CONN_ARGS
 
@@ -84,7 +86,7 @@ def test_under_dayfirst_a_date_valid_only_month_first_is_not_a_date(conn: opus.C
 
 def test_dayfirst_reaches_a_dry_run_submit(conn: opus.Connection) -> None:
     results = opus.submit(_ambiguous_sheet(), conn, dry_run=True, dayfirst=True, progress=False)
-    data = results.attrs["requests"][0]["data"]
+    data = results.run.requests[0]["data"]
     assert [r["_Document_%20_Date"] for r in data] == ["2021-04-03 00:00:00", "2021-12-25 14:30:00"]
 
 
@@ -112,7 +114,9 @@ def test_before_that_is_ambiguous_or_not_a_date_is_refused_before_any_request(co
     ],
 )
 def test_iso_dates_datetimes_and_unambiguous_written_dates_are_accepted(before: object, expected: str) -> None:
-    assert format_due_date(before, "%Y-%m-%d %H:%M:%S") == expected  # type: ignore[arg-type]
+    moment = read_moment(before, "before").to_pydatetime()
+    assert DueQuery("c", moment, fmt="%Y-%m-%d %H:%M:%S").due_date == expected
+    assert DueQuery("c", moment).due_date == expected.replace(" ", "T")  # ISO 8601 unless a tenant format is set
 
 
 # --- the shell: --rename, --dayfirst, -o ----------------------------------------------------

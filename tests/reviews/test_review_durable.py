@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from starlette.requests import Request
 
 from opus_nb.client._client import OpusClient
 from opus_nb.client._credentials import ClientSecretCredential
@@ -19,6 +20,7 @@ from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._session import NothingApproved, ReviewError, ReviewSession
 from opus_nb.reviews._store import ReviewStoreError
+from tests.helpers.proxy import Answer, RewritingProxy
 from tests.helpers.review import destroyed_keys
 
 
@@ -199,32 +201,42 @@ def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.D
     assert panel.confirm_box.placeholder == "approve at all 2 stages first"
 
 
-def test_a_chunk_that_cannot_be_sent_keeps_the_outcomes_before_it(
+def test_batches_opus_answers_500_to_keep_the_outcomes_before_them_and_settle_on_the_next_destroy(
     emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
+    """Opus destroys every batch but answers 500 to all after the first: those stay approved, unconfirmed,
+    and the next destroy records them destroyed."""
+
+    def later_deletes_fail(request: Request, answer: Answer) -> Answer:
+        if request.method != "DELETE":
+            return answer
+        deletes.append(request)
+        return answer if len(deletes) == 1 else Answer(500, b'{"message": "internal error"}')
+
+    deletes: list[Request] = []
     app = emu.register_app(credential="secret")
-    quick = OpusClient(
-        ClientSecretCredential(app.client_id, app.client_secret),
-        graph_url=emu.url,
-        identity_url=emu.identity_url,
-        retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
-    )
-    session = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
-    gone = destroyed_keys(emu)
-    keys = [k for k in session.candidates["rowKey"] if k not in gone][:40]  # 3 chunks of at most 15
-    session.approve(keys)
-
-    def after_chunk(done: int, total: int) -> None:
-        if 0 < done < total:
-            emu.faults(error_rate=1.0)  # from the second chunk on, Opus answers 500 to the re-check
-
-    try:
-        results = session.destroy(40, dry_run=False, on_progress=after_chunk)
-    finally:
-        emu.faults()
-        quick.close()
-    assert results["status"].tolist() == ["destroyed"] * 15 + ["not_sent"] * 25
-    assert results["message"][15:].str.contains(r"not sent: .*HTTP 50\d").all(), results["message"][15]
-    assert set(session.destroyed["rowKey"]) == set(keys[:15]) == destroyed_keys(emu) & set(keys)
-    resumed = ReviewSession(due, conn, name="chunks", reviewer="Ann First")
-    assert set(resumed.destroyed["rowKey"]) == set(keys[:15]) and resumed.counts["destroyable"] == 25
+    with RewritingProxy(emu.url, later_deletes_fail) as proxy:
+        quick = OpusClient(
+            ClientSecretCredential(app.client_id, app.client_secret),
+            graph_url=proxy.url,
+            identity_url=emu.identity_url,
+            retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
+        )
+        session = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
+        gone = destroyed_keys(emu)
+        keys = [k for k in session.candidates["rowKey"] if k not in gone][:40]  # 3 batches of at most 15
+        session.approve(keys)
+        with quick:
+            results = session.destroy(40, dry_run=False)
+    by_key = results.set_index("rowKey")
+    first = [k for k in keys if by_key.loc[k, "status"] == "destroyed"]
+    assert len(first) == 15 and set(by_key["status"]) <= {"destroyed", "failed", "not_sent"}
+    unsettled = by_key.loc[by_key["status"] == "failed", "message"]
+    assert len(unsettled) >= 15 and unsettled.str.startswith("unconfirmed: Opus answered HTTP 500").all()
+    assert set(session.destroyed["rowKey"]) == set(first)
+    resumed = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit")
+    assert set(resumed.destroyed["rowKey"]) == set(first) and resumed.counts["destroyable"] == 25
+    settled = resumed.destroy(25, dry_run=False).set_index("rowKey")
+    assert (settled["status"] == "destroyed").all()
+    assert settled.loc[unsettled.index, "message"].str.startswith("already destroyed").all()
+    assert destroyed_keys(emu) >= set(keys) and resumed.counts["destroyed"] == 40

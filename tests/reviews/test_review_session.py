@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import opus_nb
 from opus_nb.emulator import Emulator
 from opus_nb.jobs._audit import AuditLog
 from opus_nb.jobs._signin import sample_connection
@@ -227,15 +228,19 @@ def test_destroy_rechecks_marks_exactly_the_approved_and_audits(
         session.undecide(sorted(approved - {held})[:1])
 
 
-def test_many_approved_records_go_in_at_most_ten_chunks(
+def test_a_review_destroy_lists_the_due_records_once_and_reports_progress(
     emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
     session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Operations/Correspondence")
     n = session.approve_shown()
     assert n > 150
-    progress: list[int] = []
-    results = session.destroy(n, dry_run=False, on_progress=lambda done, total: progress.append(done))
+    pages = -(-len(opus_nb.due_records(conn, before=pd.Timestamp.now(), progress=False, client=session.client)) // 100)
+    start = len(emu.requests)
+    progress: list[tuple[int, int]] = []
+    results = session.destroy(n, dry_run=False, on_progress=lambda done, total: progress.append((done, total)))
     assert (results["status"] == "destroyed").all()
-    assert len(progress) <= 11 and progress[-1] == n
-    assert np.all(np.diff(progress) > 0)
+    listings = [r for r in list(emu.requests)[start:] if r.method == "GET" and r.path == "/records/connector/records"]
+    assert len(listings) == pages, "the still-due set is fetched once, not once per chunk"
+    assert progress[0] == (0, n) and progress[-1] == (n, n) and len(progress) <= 102
+    assert np.all(np.diff([done for done, _ in progress]) > 0)
