@@ -6,12 +6,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from opus_nb.jobs._destroy import destroy
+from opus_nb.client._client import OpusClient
+from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER
+from opus_nb.jobs._destroy import Progress, destroy
+from opus_nb.jobs._journal import DEFAULT_FOLDER
+from opus_nb.jobs._results import Results
 from opus_nb.jobs._submit import submit
 from opus_nb.records._connection import Connection
 from opus_nb.records._report import ValidationReport
@@ -61,9 +67,13 @@ class OpusAccessor:
         resume: bool | str = False,
         dry_run: bool = False,
         stop_on_error: bool = False,
-        **options: Any,
-    ) -> pd.DataFrame:
-        """Validate and submit the rows to Opus, one result row per row; see `opus_nb.jobs._submit.submit`."""
+        validate: bool = True,
+        rename: Mapping[Hashable, str] | None = None,
+        dayfirst: bool = False,
+        journal: str | Path = DEFAULT_FOLDER,
+        client: OpusClient | None = None,
+    ) -> Results:
+        """Validate and submit the rows to Opus, one result row per row; the options are `opus_nb.submit`'s."""
         return submit(
             self._df,
             connection,
@@ -73,7 +83,11 @@ class OpusAccessor:
             resume=resume,
             dry_run=dry_run,
             stop_on_error=stop_on_error,
-            **options,
+            validate=validate,
+            rename=rename,
+            dayfirst=dayfirst,
+            journal=journal,
+            client=client,
         )
 
     def destroy(
@@ -81,9 +95,33 @@ class OpusAccessor:
         connection: Connection | None = None,
         *,
         confirm: bool = False,
+        dry_run: bool = False,
         reviewer: str | None = None,
+        review: str | None = None,
         recheck: bool = True,
-        **options: Any,
-    ) -> pd.DataFrame:
-        """Mark the rows (by their rowKey column) Destroyed in Opus; see `opus_nb.jobs._destroy.destroy`."""
-        return destroy(self._df, connection, confirm=confirm, reviewer=reviewer, recheck=recheck, **options)
+        before: str | dt.date | pd.Timestamp | None = None,
+        audit: str | Path = DEFAULT_AUDIT_FOLDER,
+        concurrency: int | None = None,
+        progress: bool = True,
+        on_progress: Progress | None = None,
+        client: OpusClient | None = None,
+    ) -> Results:
+        """Mark the rows (by their rowKey column) Destroyed in Opus; the options are `opus_nb.destroy`'s."""
+        return destroy(
+            self._df,
+            connection,
+            confirm=confirm,
+            dry_run=dry_run,
+            reviewer=reviewer,
+            review=review,
+            recheck=recheck,
+            before=before,
+            audit=audit,
+            concurrency=concurrency,
+            progress=progress,
+            on_progress=on_progress,
+            client=client,
+        )
+
+
+ValidationReport.sender = submit

@@ -22,9 +22,10 @@ from opus_nb.records._cells import INT_RANGE, utf8_encodable
 from opus_nb.records._connection import Connection
 from opus_nb.records._encode import Encoded, Records, encode_text
 from opus_nb.records._headers import map_headers
+from opus_nb.records._report import ValidationReport
 from opus_nb.records._validate import validate as validate_frame
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "prepare", "prepare_report"]
 
 
 @dataclass(frozen=True)
@@ -81,21 +82,26 @@ def prepare(
     keys = _row_keys(work, connection, rename)
     if not validate:
         return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
-    report = validate_frame(work, connection, rename=rename, dayfirst=dayfirst)
-    records = report.records()
-    reasons: dict[int, str] = {}
-    errors = report.errors
-    sheet_level = errors[errors["row"].isna()]
-    general = "; ".join(f"{c}: {m}" for c, m in zip(sheet_level["column"], sheet_level["message"], strict=True))
-    for row, group in errors.dropna(subset=["row"]).groupby("row", sort=False):
-        reasons[int(row)] = "invalid: " + "; ".join(f"{c}: {m}" for c, m in zip(group["column"], group["message"], strict=True))
+    return prepare_report(validate_frame(work, connection, rename=rename, dayfirst=dayfirst), df.index, keys)
+
+
+def prepare_report(
+    report: ValidationReport,
+    labels: pd.Index | None = None,
+    keys: list[str | None] | None = None,
+    *,
+    datetime_format: str | None = None,
+) -> Prepared:
+    """The rows of a report as they will go: the valid rows' records (not validated again; date-times
+    in ``datetime_format``, default the connection's), and each invalid row's reason. ``labels`` and
+    ``keys`` (as typed) default to the report's own."""
+    records = report.records(datetime_format=datetime_format)
+    keys = list(keys) if keys is not None else report.row_keys()
     sent_key = records.column("rowKey")
     for pos in records:
         keys[pos] = None if sent_key is None or sent_key.blank[pos] else str(sent_key.values[pos])
-    for pos in range(len(work)):
-        if pos not in records and pos not in reasons:
-            reasons[pos] = "invalid: " + (general or "did not pass validation")
-    return Prepared(df.index.tolist(), keys, records, reasons)
+    labels = report.labels if labels is None else labels
+    return Prepared(labels.tolist(), keys, records, report.row_reasons())
 
 
 def _raw_records(

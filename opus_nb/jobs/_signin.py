@@ -31,6 +31,7 @@ __all__ = [
     "login_emulator",
     "logout",
     "sample_connection",
+    "session_client",
     "tenant_connection",
 ]
 
@@ -175,6 +176,12 @@ def current_client(client: OpusClient | None = None) -> OpusClient:
     found = client or _state["client"]
     if found is None:
         raise NotSignedIn("not signed in: call opus_nb.login(...) or opus_nb.login_emulator() first, or pass client=")
+    return found
+
+
+def session_client(client: OpusClient | None = None) -> OpusClient | None:
+    """``client`` if given, else the session's, else None (for what works without signing in)."""
+    found: OpusClient | None = client or _state["client"]
     return found
 
 

@@ -35,11 +35,12 @@ from opus_nb.client._client import FATAL_STATUS, ConcurrentCalls, OpusClient
 from opus_nb.client._operations import submit_body
 from opus_nb.jobs._journal import DEFAULT_FOLDER, RESULT_COLUMNS, Journal, NothingToResume, fingerprint
 from opus_nb.jobs._outcomes import Answered, Outcomes
-from opus_nb.jobs._prepare import Prepared, prepare
+from opus_nb.jobs._prepare import Prepared, prepare, prepare_report
 from opus_nb.jobs._results import Results, RunInfo
 from opus_nb.jobs._runner import BATCH_SIZE, BatchJob, chunks, run_batches
-from opus_nb.jobs._signin import current_client, current_connection
+from opus_nb.jobs._signin import current_client, current_connection, session_client, tenant_connection
 from opus_nb.records._connection import Connection
+from opus_nb.records._report import ValidationReport
 
 __all__ = ["BATCH_SIZE", "DEFAULT_CONCURRENCY", "EARLY_BATCHES", "SubmitStopped", "submit"]
 
@@ -83,7 +84,7 @@ def _conflict(value: str | None, connection: Connection) -> str:
 
 
 def submit(
-    df: pd.DataFrame,
+    df: pd.DataFrame | ValidationReport,
     connection: Connection | None = None,
     *,
     conflict: str | None = None,
@@ -100,7 +101,9 @@ def submit(
 ) -> Results:
     """Validate ``df`` and send its valid rows to Opus; one result row per input row.
 
-    ``conflict``: "skip" or "overwrite" (default: the connection file's). ``concurrency``: batches
+    ``df`` may be a `ValidationReport` (``report.submit(...)`` does this): its valid rows go as they
+    were validated, to its connection, without validating again. ``connection``: where to send
+    (default: the session's). ``conflict``: "skip" or "overwrite" (default: the connection file's). ``concurrency``: batches
     in flight at once (default 8). ``progress``: show a progress bar. ``resume=True`` continues
     the latest unfinished run of the same rows (or pass its run id). ``dry_run`` sends nothing and
     keeps the exact request bodies in ``results.run.requests``. ``stop_on_error`` stops at the
@@ -109,16 +112,16 @@ def submit(
     (see `opus_nb.validate`). ``journal``: the run journal's folder. ``client``: the client to send
     with (default: the session's, see `opus_nb.login`).
     """
-    connection = current_connection(connection)
+    api = current_client(client) if not dry_run else session_client(client)
+    connection, prepared = _prepared(df, connection, api, validate=validate, rename=rename, dayfirst=dayfirst)
     option = _conflict(conflict, connection)
-    prepared = prepare(df, connection, validate=validate, rename=rename, dayfirst=dayfirst)
     run = _new_run(prepared)
     if dry_run:
         positions = list(prepared.records)
         bodies = [submit_body(connection.id, option, [prepared.records[p] for p in chunk]) for chunk in chunks(positions)]
         run.apply(Outcomes.same(positions, "not_sent", "dry run: not sent"))
-        return Results.of(_frame(df, run), RunInfo("submit", requests=bodies))
-    api = current_client(client)
+        return Results.of(_frame(prepared, run), RunInfo("submit", requests=bodies))
+    assert api is not None
     book = Journal(journal)
     try:
         run_id, done = _open_run(book, prepared, connection, option, resume)
@@ -139,7 +142,23 @@ def submit(
         book.close()
     if run.stopped:
         warnings.warn(f"submit stopped: {run.stopped}; {len(left):,} row(s) not sent", SubmitStopped, stacklevel=2)
-    return Results.of(_frame(df, run), RunInfo("submit", run_id=run_id, journal=book.path, stopped=run.stopped))
+    return Results.of(_frame(prepared, run), RunInfo("submit", run_id=run_id, journal=book.path, stopped=run.stopped))
+
+
+def _prepared(
+    df: pd.DataFrame | ValidationReport, connection: Connection | None, api: OpusClient | None, **options: Any
+) -> tuple[Connection, Prepared]:
+    """The connection to send to (in the tenant's date-time format) and the rows, prepared: a report's
+    as validated, a frame's validated now."""
+    if not isinstance(df, ValidationReport):
+        conn = tenant_connection(current_connection(connection), api)
+        return conn, prepare(df, conn, **options)
+    if connection is not None and connection.id != df.connection.id:
+        raise ValueError(
+            f"this report was validated against the connection {df.connection.id}; submit it there, not to {connection.id}"
+        )
+    conn = tenant_connection(df.connection, api)
+    return conn, prepare_report(df, datetime_format=conn.datetime_format)
 
 
 @dataclass(frozen=True)
@@ -254,7 +273,7 @@ def reason_parts(message: str | None) -> frozenset[str]:
     return frozenset(_NUMBER.sub("#", part) for part in parts if part)
 
 
-def _frame(df: pd.DataFrame, run: _Run) -> pd.DataFrame:
+def _frame(prepared: Prepared, run: _Run) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "rowKey": pd.array(run.prepared.row_keys, dtype="string"),
@@ -264,7 +283,7 @@ def _frame(df: pd.DataFrame, run: _Run) -> pd.DataFrame:
             "batch": pd.array(run.batch, dtype="Int64"),
             "attempts": pd.array(run.attempts, dtype="Int64"),
         },
-        index=df.index,
+        index=pd.Index(prepared.labels),
     )
     frame["status"] = frame["status"].astype("string")
     return frame[RESULT_COLUMNS]

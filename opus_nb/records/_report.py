@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from opus_nb._errors import ValidationFailed
+from opus_nb._errors import OpusError, ValidationFailed
 from opus_nb.records._connection import Connection
 from opus_nb.records._encode import Records, encode_columns, iter_encoded
 from opus_nb.records._report_html import report_html
@@ -31,6 +34,9 @@ class ValidationReport:
     - ``invalid``: the rows that fail, exactly as they were in the sheet.
     """
 
+    #: What `submit` sends with: `opus_nb.submit`, set when opus_nb is imported (records/ knows no jobs).
+    sender: ClassVar[Callable[..., pd.DataFrame] | None] = None
+
     def __init__(
         self,
         source: pd.DataFrame,
@@ -38,12 +44,14 @@ class ValidationReport:
         canonical: pd.DataFrame,
         errors: pd.DataFrame,
         bad_rows: np.ndarray,
+        error_positions: np.ndarray,
     ) -> None:
         self.connection = connection
         self.errors = errors
         self._source = source
         self._canonical = canonical
         self._bad = bad_rows
+        self._error_positions = error_positions
 
     @property
     def ok(self) -> bool:
@@ -74,6 +82,39 @@ class ValidationReport:
         counts = self.errors.groupby(["column", "rule"], dropna=False, sort=False).size()
         return counts.rename("count").sort_values(ascending=False, kind="stable").reset_index()
 
+    def submit(
+        self,
+        *,
+        conflict: str | None = None,
+        concurrency: int | None = None,
+        progress: bool = True,
+        resume: bool | str = False,
+        dry_run: bool = False,
+        stop_on_error: bool = False,
+        journal: str | Path | None = None,
+        client: Any = None,
+    ) -> pd.DataFrame:
+        """Send the valid rows to Opus as they were validated (no second validation); one result row per
+        row of the sheet, the invalid ones ``not_sent`` with their problems. The options are
+        `opus_nb.submit`'s (``journal`` None: its default folder).
+
+        >>> results = report.submit(conflict="skip")     # doctest: +SKIP
+        """
+        if ValidationReport.sender is None:
+            raise OpusError("report.submit needs opus_nb's jobs: import opus_nb")
+        options: dict[str, Any] = {"journal": journal} if journal is not None else {}
+        return ValidationReport.sender(
+            self,
+            conflict=conflict,
+            concurrency=concurrency,
+            progress=progress,
+            resume=resume,
+            dry_run=dry_run,
+            stop_on_error=stop_on_error,
+            client=client,
+            **options,
+        )
+
     def raise_if_invalid(self) -> None:
         """Raise `ValidationFailed` (carrying this report) when anything failed."""
         if not self.ok:
@@ -84,13 +125,45 @@ class ValidationReport:
         rows = np.flatnonzero(~self._bad)
         yield from iter_encoded(self._canonical, self.connection, chunk_size=size, rows=rows, labels=self._source.index)
 
-    def records(self) -> Records:
-        """The valid rows' records by row position, made a block at a time as they are read.
+    def records(self, *, datetime_format: str | None = None) -> Records:
+        """The valid rows' records by row position, made a block at a time as they are read; date-times
+        in ``datetime_format`` (default: the connection's).
 
         >>> report.records()[0]["rowKey"]            # doctest: +SKIP
         'INV-0001'
         """
-        return Records(encode_columns(self._canonical, self.connection), np.flatnonzero(~self._bad))
+        connection = self.connection if datetime_format is None else replace(self.connection, datetime_format=datetime_format)
+        return Records(encode_columns(self._canonical, connection), np.flatnonzero(~self._bad))
+
+    @property
+    def labels(self) -> pd.Index:
+        """The sheet's row labels (its index), valid and invalid rows alike."""
+        return self._source.index
+
+    def row_keys(self) -> list[str | None]:
+        """Each row's key as validation read it (None where blank or unreadable), valid and invalid rows alike."""
+        if "rowKey" not in self._canonical:
+            return [None] * self.n_rows
+        keys = self._canonical["rowKey"]
+        return [None if pd.isna(k) else str(k) for k in keys.astype(object).tolist()]
+
+    def row_reasons(self) -> dict[int, str]:
+        """Why each invalid row (by position) fails, in one line: its cells' problems, else the sheet's.
+
+        >>> report.row_reasons()[7]                 # doctest: +SKIP
+        'invalid: Created time: ...'
+        """
+        parts: dict[int, list[str]] = {}
+        general = []
+        for pos, column, message in zip(
+            self._error_positions.tolist(), self.errors["column"], self.errors["message"], strict=True
+        ):
+            if pos < 0:
+                general.append(f"{column}: {message}")
+            else:
+                parts.setdefault(pos, []).append(f"{column}: {message}")
+        sheet = "; ".join(general) or "did not pass validation"
+        return {pos: "invalid: " + "; ".join(parts.get(pos) or [sheet]) for pos in np.flatnonzero(self._bad).tolist()}
 
     @property
     def n_rows(self) -> int:

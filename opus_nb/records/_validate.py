@@ -62,12 +62,13 @@ def validate(
     if mapping.missing or mapping.duplicates and any(connection.column(n).required for n in mapping.duplicates):
         bad[:] = True
     has_row = errors["row"].notna().to_numpy()
+    error_positions = np.where(has_row, errors["row"].fillna(-1).to_numpy(dtype="float64"), -1).astype("int64")
     labels = np.full(len(errors), None, dtype=object)
     for i, label in zip(np.flatnonzero(has_row), df.index.take(errors["row"][has_row].astype("int64")), strict=True):
         labels[i] = label.item() if isinstance(label, np.generic) else label  # a MultiIndex label stays a tuple
     errors["row"] = pd.Series(labels, dtype=object)
     canonical = canonical[[c.internal_name for c in connection.columns if c.internal_name in canonical]]
-    return ValidationReport(df, connection, canonical, errors, bad)
+    return ValidationReport(df, connection, canonical, errors, bad, error_positions)
 
 
 def _cell_failures(exc: SchemaErrors) -> list[dict[str, Any]]:
