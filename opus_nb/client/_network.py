@@ -10,7 +10,9 @@ Every request of opus_nb goes through httpx2 (the maintained continuation of htt
 see the README) with these settings, so sign-in, submit, due and destroy behave alike:
 
 - Proxies: ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` from the environment,
-  or an explicit ``proxy=`` URL, which then carries every request.
+  or an explicit ``proxy=`` URL (``http://``, ``https://``, ``socks5://`` or ``socks5h://``), which
+  then carries every request, except to loopback (127.0.0.0/8, ::1, localhost): a local emulator
+  is always reached directly, so no proxy ever sees what goes to it in plain http.
 - TLS trust: the operating system's trust store (`truststore`), so a company CA that IT installed
   is trusted; ``ca_file=`` (or ``OPUS_CA_FILE``) adds a PEM file of CA certificates to it, for TLS
   inspection by a proxy whose CA is not in the OS store. It adds, it does not replace: hosts the
@@ -25,7 +27,8 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx2
@@ -34,12 +37,27 @@ import truststore
 from opus_nb._errors import ConfigurationError
 from opus_nb.client._streams import on_asyncio_streams
 
-__all__ = ["CA_FILE_VAR", "HEADERS", "LIMITS", "Network", "certificate_failure", "tls_context"]
+__all__ = [
+    "CA_FILE_VAR",
+    "DIRECT",
+    "HEADERS",
+    "LIMITS",
+    "Network",
+    "certificate_failure",
+    "tls_context",
+]
 
 CA_FILE_VAR = "OPUS_CA_FILE"
 HEADERS = {"User-Agent": "opus_nb", "Accept": "application/json"}
 #: Enough kept-alive connections for every batch in flight at the highest concurrency one would use.
 LIMITS = httpx2.Limits(max_connections=128, max_keepalive_connections=128)
+#: Loopback, reached without a proxy whatever the settings (httpx2 mounts: None is "no proxy").
+DIRECT: dict[str, None] = {"all://localhost": None, "all://127.0.0.0/8": None, "all://[::1]": None}
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+_PROXY_FORM = (
+    "a proxy URL of the form scheme://[user:password@]host:port, the scheme one of http, https, socks5 "
+    "or socks5h (as http://proxy.corp:3128)"
+)
 
 
 def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
@@ -53,8 +71,8 @@ def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
     if ca_file is not None:
         try:
             context.load_verify_locations(cafile=str(ca_file))
-        except (OSError, ssl.SSLError) as exc:
-            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+        except (OSError, ssl.SSLError, ValueError) as exc:  # ValueError: a NUL in the path
+            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
             raise ConfigurationError(
                 "ca_file", f"a readable PEM file of CA certificates (ca_file= or {CA_FILE_VAR})", f"{str(ca_file)!r} ({reason})"
             ) from None
@@ -67,14 +85,20 @@ def certificate_failure(exc: BaseException) -> str | None:
     >>> certificate_failure(httpx2.ConnectError("refused")) is None
     True
     """
+    for cause in _chain(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return getattr(cause, "verify_message", None) or getattr(cause, "reason", None) or str(cause)
+    return None
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and its causes, each once."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return getattr(current, "verify_message", None) or getattr(current, "reason", None) or str(current)
+        yield current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return None
 
 
 class _InPlace(httpx2.AsyncBaseTransport):
@@ -116,12 +140,11 @@ class Network:
         self.transport = transport
         self.verify = tls_context(self.ca_file)
         if self.proxy is not None:
-            try:
-                httpx2.Proxy(self.proxy)
-            except (ValueError, TypeError, httpx2.InvalidURL) as exc:
-                raise ConfigurationError(
-                    "proxy", "an http:// or https:// proxy URL", f"{_without_password(self.proxy)!r} ({exc})"
-                ) from None
+            _check_proxy("proxy", self.proxy)
+        else:
+            for scheme, url in urllib.request.getproxies().items():
+                if scheme in ("http", "https", "all"):
+                    _check_proxy(f"{scheme.upper()}_PROXY", url if "://" in url else f"http://{url}")
 
     def __repr__(self) -> str:
         return f"<Network proxy={'environment' if self.proxy is None else 'given'} ca_file={self.ca_file!r}>"
@@ -129,7 +152,13 @@ class Network:
     def client(self) -> httpx2.Client:
         """A blocking client (sign-in, discovery, single calls)."""
         return httpx2.Client(
-            timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy, transport=self.transport, headers=HEADERS
+            timeout=self.timeout,
+            limits=LIMITS,
+            verify=self.verify,
+            proxy=self.proxy,
+            mounts=DIRECT,
+            transport=self.transport,
+            headers=HEADERS,
         )
 
     def async_client(self) -> httpx2.AsyncClient:
@@ -138,10 +167,27 @@ class Network:
         if self.transport is not None:
             transport = self.transport if isinstance(self.transport, httpx2.AsyncBaseTransport) else _InPlace(self.transport)
         client = httpx2.AsyncClient(
-            timeout=self.timeout, limits=LIMITS, verify=self.verify, proxy=self.proxy, transport=transport, headers=HEADERS
+            timeout=self.timeout,
+            limits=LIMITS,
+            verify=self.verify,
+            proxy=self.proxy,
+            mounts=DIRECT,
+            transport=transport,
+            headers=HEADERS,
         )
         on_asyncio_streams(client)
         return client
+
+
+def _check_proxy(setting: str, url: str) -> None:
+    """A proxy URL httpx2 can use, else a `ConfigurationError` that shows it without its credentials."""
+    scheme, sep, _ = url.partition("://")
+    try:
+        usable = bool(sep) and scheme.lower() in PROXY_SCHEMES and bool(httpx2.Proxy(url).url.host)
+    except (ValueError, TypeError, httpx2.InvalidURL):  # their messages may quote the URL, password and all
+        usable = False
+    if not usable:
+        raise ConfigurationError(setting, _PROXY_FORM, repr(_without_password(url)))
 
 
 def _without_password(url: str) -> str:
