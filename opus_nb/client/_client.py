@@ -31,7 +31,7 @@ from opus_nb._errors import TLSError
 from opus_nb.client._answers import server_message
 from opus_nb.client._credentials import Credential
 from opus_nb.client._endpoints import Endpoints, endpoints
-from opus_nb.client._network import Network, certificate_failure
+from opus_nb.client._network import Network, certificate_failure, misconfiguration
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.client._tokens import DEFAULT_SCOPE, TokenProvider
 
@@ -184,6 +184,9 @@ class OpusClient:
                 failure = certificate_failure(result)
                 if failure is not None:
                     raise TLSError(str(url.copy_with(query=None)), failure)
+                misconfigured = misconfiguration(result, self.endpoints.api_setting, self.endpoints.graph_url, probe=attempt == 1)
+                if misconfigured is not None:
+                    raise misconfigured
                 if attempt < self.retry.attempts and self.retry.retryable_error(result):
                     _log.debug("%s %s: %s, retrying", method, url, type(result).__name__)
                     yield self.retry.delay(attempt)

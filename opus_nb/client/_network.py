@@ -18,6 +18,9 @@ see the README) with these settings, so sign-in, submit, due and destroy behave 
   inspection by a proxy whose CA is not in the OS store. It adds, it does not replace: hosts the
   proxy does not inspect still verify against the OS store.
 - A certificate the client cannot verify is a `TLSError` (see `certificate_failure`), never retried.
+- A URL whose scheme is not what its server speaks (``http://`` to a TLS server, ``https://`` to a
+  plain one), and a proxy that asks for credentials, are `ConfigurationError`s at the first
+  failure, never retried (see `misconfiguration`).
 - ``transport=`` (an `httpx2.MockTransport` in tests) replaces the network for both clients.
 - The async client's connections run on asyncio's own streams (`opus_nb.client._streams`), not
   through anyio: the same sockets and TLS, a fifth less CPU a batch.
@@ -26,6 +29,7 @@ see the README) with these settings, so sign-in, submit, due and destroy behave 
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -35,6 +39,7 @@ import httpx2
 import truststore
 
 from opus_nb._errors import ConfigurationError
+from opus_nb.client._endpoints import plain_http_allowed
 from opus_nb.client._streams import on_asyncio_streams
 
 __all__ = [
@@ -42,8 +47,10 @@ __all__ = [
     "DIRECT",
     "HEADERS",
     "LIMITS",
+    "PROBE_TIMEOUT_S",
     "Network",
     "certificate_failure",
+    "misconfiguration",
     "tls_context",
 ]
 
@@ -58,6 +65,10 @@ _PROXY_FORM = (
     "a proxy URL of the form scheme://[user:password@]host:port, the scheme one of http, https, socks5 "
     "or socks5h (as http://proxy.corp:3128)"
 )
+#: How long `misconfiguration` waits for a TLS handshake to tell whether a plain-http URL's server speaks TLS.
+PROBE_TIMEOUT_S = 1.0
+#: OpenSSL's reasons for a handshake answered by something that is not TLS (a plain-HTTP server's "HTTP/1.1 400").
+_NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"})
 
 
 def tls_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
@@ -91,6 +102,84 @@ def certificate_failure(exc: BaseException) -> str | None:
     return None
 
 
+def misconfiguration(exc: httpx2.TransportError, setting: str, base_url: str, *, probe: bool = True) -> ConfigurationError | None:
+    """The setting to fix, when a request failed in a way no retry can mend; None for any other failure.
+
+    - An ``https://`` URL answered in plain HTTP (the TLS handshake got no TLS back).
+    - An ``http://`` URL (loopback only, see `opus_nb.client._endpoints`) whose server dropped the
+      request unanswered and, asked directly (``probe``, within `PROBE_TIMEOUT_S`), speaks TLS.
+    - A proxy that refused to carry the request with 407 Proxy Authentication Required.
+
+    ``setting`` (``graph_url``, ``identity_url``, ``api_url``) and ``base_url`` (its value) name
+    the fix: the same URL with the other scheme, or the proxy's URL with its credentials. The
+    probe blocks (on loopback, a millisecond or so); callers ask for it after a first attempt
+    only, so a server that drops many requests is not probed each time.
+
+    >>> misconfiguration(httpx2.ConnectError("refused"), "graph_url", "https://graph-us.example") is None
+    True
+    """
+    url = _request_url(exc)
+    if url is None:
+        return None
+    if isinstance(exc, httpx2.ProxyError) and str(exc).startswith("407"):
+        return ConfigurationError(
+            "proxy",
+            "a user name and password the proxy accepts, in its URL: proxy='http://USER:PASSWORD@proxy-host:port' "
+            "(or OPUS_PROXY, or HTTPS_PROXY in the environment)",
+            f"the proxy refused to carry the request to {_shown(url)}: 407 Proxy Authentication Required",
+        )
+    if url.scheme == "https" and _ssl_reason(exc) in _NOT_TLS:
+        return _wrong_scheme(setting, base_url, url, speaks="plain HTTP, not TLS")
+    dropped = isinstance(exc, httpx2.RemoteProtocolError | httpx2.ReadError)
+    if url.scheme == "http" and dropped and probe and plain_http_allowed(url.host) and _speaks_tls(url.host, url.port or 80):
+        return _wrong_scheme(setting, base_url, url, speaks="TLS")
+    return None
+
+
+def _wrong_scheme(setting: str, base_url: str, url: httpx2.URL, *, speaks: str) -> ConfigurationError:
+    where = f"set it with {setting}= or OPUS_{setting.upper()}"
+    found = f"{_shown(url)}, whose server speaks {speaks}"
+    base = httpx2.URL(base_url)
+    if base.scheme == "http" or plain_http_allowed(base.host):
+        other = base.copy_with(scheme="https" if base.scheme == "http" else "http")
+        return ConfigurationError(setting, f"{_shown(other)} ({where})", found)
+    return ConfigurationError(
+        setting,
+        f"the https:// URL of a TLS server ({where}): check its host and port, as plain http goes to loopback "
+        "only (and an https:// proxy URL must name a proxy that speaks TLS)",
+        found,
+    )
+
+
+def _speaks_tls(host: str, port: int) -> bool:
+    """Whether the server at host:port answers a TLS handshake (its certificate is not checked: only the protocol)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host.strip("[]"), port), timeout=PROBE_TIMEOUT_S) as sock:
+            with context.wrap_socket(sock):
+                return True
+    except ssl.SSLError as exc:  # the server's own TLS alert (it wants a client certificate, say) is TLS too
+        return "ALERT" in (exc.reason or "")
+    except OSError:
+        return False
+
+
+def _request_url(exc: httpx2.TransportError) -> httpx2.URL | None:
+    try:
+        return exc.request.url
+    except RuntimeError:  # an error raised without its request
+        return None
+
+
+def _ssl_reason(exc: BaseException) -> str | None:
+    for cause in _chain(exc):
+        if isinstance(cause, ssl.SSLError) and not isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.reason
+    return None
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and its causes, each once."""
     seen: set[int] = set()
@@ -99,6 +188,11 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
+
+
+def _shown(url: httpx2.URL) -> str:
+    """A URL as a message may show it: no user name, password or query."""
+    return str(url.copy_with(username=None, password=None, query=None))
 
 
 class _InPlace(httpx2.AsyncBaseTransport):

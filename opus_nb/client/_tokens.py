@@ -8,7 +8,8 @@ minutes remain (a tenth of the lifetime for short-lived tokens) or when the serv
 ``refresh_in`` has passed; while a still-valid token is being refreshed the other threads keep
 using it; a failed early refresh keeps serving the valid token; N threads that all need a new
 token cause one token request. Every attempt, retries included, signs a new assertion.
-``invalid_client`` and the other OAuth errors are never retried.
+``invalid_client`` and the other OAuth errors are never retried, nor a wrong scheme for the identity
+service or a proxy that asks for credentials (`opus_nb.client._network.misconfiguration`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from opus_nb._errors import IdentityServiceError, OAuthError, TLSError
 from opus_nb._redact import redact
 from opus_nb.client._credentials import Credential
 from opus_nb.client._endpoints import plain_http_allowed
-from opus_nb.client._network import certificate_failure
+from opus_nb.client._network import certificate_failure, misconfiguration
 from opus_nb.client._retry import RetryPolicy
 
 __all__ = ["DEFAULT_SCOPE", "AccessToken", "TokenProvider", "refresh_margin"]
@@ -184,6 +185,9 @@ class TokenProvider:
                 failure = certificate_failure(exc)
                 if failure is not None:
                     raise TLSError(url, failure) from None
+                misconfigured = misconfiguration(exc, "identity_url", self.identity_url, probe=attempt == 1)
+                if misconfigured is not None:
+                    raise misconfigured from None
                 problem = f"cannot be reached ({type(exc).__name__})"
             else:
                 if response.status_code < 400:

@@ -127,6 +127,31 @@ def test_a_socks5_proxy_carries_sign_in_calls_and_batches(
     assert len(socks.relayed) >= 2 and set(socks.relayed) == {f"{FRONT_HOST}:{front.port}"}
 
 
+@pytest.mark.parametrize("given", [None, "alice:wr0ng-Pw"])
+def test_a_proxy_asking_for_credentials_is_named_and_not_retried(
+    emu, front: TLSFront, guarded_proxy: ForwardProxy, given: str | None
+) -> None:
+    url = guarded_proxy.url if given is None else guarded_proxy.url.replace("//", f"//{given}@")
+    waits: list[float] = []
+    client = _fronted_client(emu, front, proxy=url, sleep=waits.append)
+    try:
+        with pytest.raises(ConfigurationError) as raised:
+            _due(client, emu)
+    finally:
+        client.close()
+    text = str(raised.value)
+    assert raised.value.setting == "proxy"
+    assert "407 Proxy Authentication Required" in text and "USER:PASSWORD@" in text
+    assert f"https://{FRONT_HOST}:{front.port}/records/connector/records" in text
+    assert "alice" not in text and "wr0ng" not in text
+    assert waits == [] and len(guarded_proxy.relayed) == 1
+    client = _fronted_client(emu, front, proxy=guarded_proxy.url.replace("//", "//alice:pr0xy-Pw9@"))
+    try:
+        assert _due(client, emu).ok
+    finally:
+        client.close()
+
+
 def test_an_untrusted_certificate_is_named_and_not_retried(tls_emu) -> None:
     waits: list[float] = []
     client = _secret_client(tls_emu, sleep=waits.append)
