@@ -36,7 +36,7 @@ from opus_nb.client._answers import FATAL_STATUS, Reply, request_id, server_mess
 from opus_nb.client._batches import BatchAnswer
 from opus_nb.client._credentials import Credential
 from opus_nb.client._endpoints import Endpoints, endpoints
-from opus_nb.client._network import Network, certificate_failure
+from opus_nb.client._network import Network, certificate_failure, misconfiguration
 from opus_nb.client._operations import Call, DuePage, DueQuery, Operation, destroy_call, due_call, submit_call
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.client._tokens import DEFAULT_SCOPE, TokenProvider
@@ -202,6 +202,9 @@ class OpusClient:
                 failure = certificate_failure(result)
                 if failure is not None:
                     raise TLSError(str(url.copy_with(query=None)), failure)
+                misconfigured = misconfiguration(result, self.endpoints.api_setting, self.endpoints.graph_url, probe=attempt == 1)
+                if misconfigured is not None:
+                    raise misconfigured
                 if attempt < self.retry.attempts and self.retry.retryable_error(result):
                     _log.debug("%s %s: %s, retrying", method, url, type(result).__name__)
                     yield self.retry.delay(attempt)

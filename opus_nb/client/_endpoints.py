@@ -13,7 +13,9 @@ so with ``api="legacy"`` the caller supplies ``api_url``.
 Secrets and bearer tokens travel over https only: an ``http://`` URL is refused unless its host
 is loopback (127.0.0.0/8, ::1, localhost), where the emulator runs. A region and an explicit
 ``graph_url`` or ``identity_url`` on another host than the region's are refused too (which one
-was meant cannot be told); a URL on the region's own host is accepted.
+was meant cannot be told); a URL on the region's own host is accepted. A URL no request can go
+to (``https://0177.0.0.1``, a port beyond 65535) is refused as it is given, never halfway through
+a run; messages show URLs without a user name or password.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+import httpx2
 
 from opus_nb._errors import ConfigurationError
 
@@ -64,11 +68,13 @@ REGIONS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Endpoints:
-    """The base URLs of one tenant: Graph (or legacy) API and identity service."""
+    """The base URLs of one tenant: Graph (or legacy) API and identity service; ``api_setting`` names the
+    setting the API's URL came from (``graph_url``, or ``api_url``), for messages that say what to fix."""
 
     api: Api
     graph_url: str
     identity_url: str
+    api_setting: str = "graph_url"
 
     def url(self, operation: Literal["submit", "due", "destroy"]) -> tuple[str, str]:
         """The HTTP method and URL of one operation in this API generation."""
@@ -115,13 +121,37 @@ def region_conflict(region: str, *, graph_url: str | None = None, identity_url: 
     return None
 
 
-def _check_scheme(setting: str, url: str) -> None:
+def _check_url(setting: str, url: str) -> None:
+    """A URL requests can go to, over https (or plain http to loopback), else a `ConfigurationError`."""
     parts = urlsplit(url)
+    try:
+        httpx2.URL(url)
+        usable = parts.port is None or parts.port > 0
+    except (httpx2.InvalidURL, ValueError) as exc:  # ValueError: a port beyond 65535
+        raise ConfigurationError(
+            setting, "a URL of a host and an optional port", f"{_shown(parts)!r} ({_scrubbed(exc, parts)})"
+        ) from None
+    if not usable:
+        raise ConfigurationError(setting, "a URL of a host and an optional port", repr(_shown(parts)))
     if parts.scheme == "https" and parts.hostname:
         return
     if parts.scheme == "http" and parts.hostname and plain_http_allowed(parts.hostname):
         return
-    raise ConfigurationError(setting, "an https:// URL (plain http only on loopback: 127.0.0.1, ::1, localhost)", repr(url))
+    raise ConfigurationError(
+        setting, "an https:// URL (plain http only on loopback: 127.0.0.1, ::1, localhost)", repr(_shown(parts))
+    )
+
+
+def _shown(parts: SplitResult) -> str:
+    """A URL as a message may show it: without its user name and password."""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"***@{host}" if "@" in parts.netloc else host).geturl()
+
+
+def _scrubbed(exc: Exception, parts: SplitResult) -> str:
+    """An error's message with the URL's password, if it quotes it, cut out."""
+    text = str(exc)
+    return text.replace(parts.password, "***") if parts.password else text
 
 
 def endpoints(
@@ -161,6 +191,7 @@ def endpoints(
         raise ConfigurationError("api_url" if api == "legacy" else "region", expected)
     if ident is None:
         raise ConfigurationError("identity_url", "a region code or identity_url")
-    _check_scheme("api_url" if api_url else "graph_url", base)
-    _check_scheme("identity_url", ident)
-    return Endpoints(api=api, graph_url=base.rstrip("/"), identity_url=ident.rstrip("/"))  # type: ignore[arg-type]
+    api_setting = "api_url" if api_url else "graph_url"
+    _check_url(api_setting, base)
+    _check_url("identity_url", ident)
+    return Endpoints(api, base.rstrip("/"), ident.rstrip("/"), api_setting)  # type: ignore[arg-type]

@@ -24,10 +24,16 @@ Which value wins:
 3. A region together with a ``graph_url`` or ``identity_url`` on another host than the region's
    is a `ConfigurationError` naming both and where each came from, whatever their sources: which
    one was meant cannot be told. A URL on the region's own host is accepted.
+
+The ``.env`` file is UTF-8 (a byte order mark is allowed); one that is not is a `ConfigurationError`
+naming the file and the position of its first byte that is not UTF-8 (never the byte: it may be
+part of a secret).
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -107,9 +113,7 @@ class Settings:
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         env = dict(os.environ) if environ is None else dict(environ)
-        from_file = (
-            {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file and Path(env_file).is_file() else {}
-        )
+        from_file = _read_env_file(Path(env_file)) if env_file and Path(env_file).is_file() else {}
         location_given = any(given.get(name) is not None for name in LOCATION)
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
@@ -152,6 +156,26 @@ class Settings:
             "credential",
             f"a certificate (certificate= or {ENV_VARS['certificate']}) or a client secret (secret= or {ENV_VARS['secret']})",
         )
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    """The settings a ``.env`` file holds (UTF-8, with or without a byte order mark)."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError("env_file", "a readable .env file", f"{str(path)!r} ({exc.strerror})") from None
+    skip = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = content[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        position = skip + exc.start
+        line = content.count(b"\n", 0, position) + 1
+        raise ConfigurationError(
+            "env_file",
+            "a .env file in UTF-8 (save it as UTF-8)",
+            f"{str(path)!r}, whose byte at position {position} (line {line}) is not UTF-8",
+        ) from None
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
 
 
 def _check_location(values: Mapping[str, Any], sources: Mapping[str, str]) -> None:

@@ -8,7 +8,14 @@ minutes remain (a tenth of the lifetime for short-lived tokens) or when the serv
 ``refresh_in`` has passed; while a still-valid token is being refreshed the other threads keep
 using it; a failed early refresh keeps serving the valid token; N threads that all need a new
 token cause one token request. Every attempt, retries included, signs a new assertion.
-``invalid_client`` and the other OAuth errors are never retried.
+``invalid_client`` and the other OAuth errors are never retried, nor a wrong scheme for the identity
+service or a proxy that asks for credentials (`opus_nb.client._network.misconfiguration`).
+
+A token's lifetime is counted from just before the request that got it was sent: the identity
+service makes the token when the request arrives, so a slow answer must not lengthen its life in
+the cache. A redirect (3xx) is never followed: the credential is not sent again to wherever it
+points, even on the same host; the error names where, and the ``identity_url`` to set when the
+discovery document has moved.
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ from opus_nb._errors import IdentityServiceError, OAuthError, TLSError
 from opus_nb._redact import redact
 from opus_nb.client._credentials import Credential
 from opus_nb.client._endpoints import plain_http_allowed
-from opus_nb.client._network import certificate_failure
+from opus_nb.client._network import certificate_failure, misconfiguration
 from opus_nb.client._retry import RetryPolicy
 
-__all__ = ["DEFAULT_SCOPE", "AccessToken", "TokenProvider", "refresh_margin"]
+__all__ = ["DEFAULT_SCOPE", "DISCOVERY_PATH", "AccessToken", "TokenProvider", "refresh_margin"]
 
 DEFAULT_SCOPE = "records.readwrite.all"
+DISCOVERY_PATH = "/.well-known/openid-configuration"
 _log = logging.getLogger("opus_nb.client._credentials")
 
 
@@ -90,8 +98,8 @@ class TokenProvider:
     def token_endpoint(self) -> str:
         """The token endpoint named by the discovery document (fetched once)."""
         if self._token_endpoint is None:
-            url = f"{self.identity_url}/.well-known/openid-configuration"
-            response = self._send("GET", url)
+            url = f"{self.identity_url}{DISCOVERY_PATH}"
+            response, _ = self._send("GET", url)
             try:
                 endpoint = response.json()["token_endpoint"]
             except (ValueError, KeyError, TypeError):
@@ -151,7 +159,7 @@ class TokenProvider:
 
     def _fetch(self) -> AccessToken:
         endpoint = self.token_endpoint
-        response = self._send(
+        response, issued = self._send(
             "POST",
             endpoint,
             form=lambda: {"grant_type": "client_credentials", "scope": self.scope, **self.credential.token_form(endpoint)},
@@ -160,7 +168,6 @@ class TokenProvider:
         value = body.get("access_token")
         if not isinstance(value, str) or not value:
             raise IdentityServiceError(self.identity_url, "the token response has no access_token")
-        issued = self._clock()
         lifetime = float(body.get("expires_in") or 3600)
         refresh_at = issued + lifetime - refresh_margin(lifetime)
         if body.get("refresh_in"):
@@ -168,12 +175,14 @@ class TokenProvider:
         _log.info("signed in as %s; token valid for %.0f s", self.credential.client_id, lifetime)
         return AccessToken(value, issued + lifetime, refresh_at)
 
-    def _send(self, method: str, url: str, form: Callable[[], dict[str, str]] | None = None) -> httpx2.Response:
+    def _send(self, method: str, url: str, form: Callable[[], dict[str, str]] | None = None) -> tuple[httpx2.Response, float]:
+        """The answer, and the time (by the provider's clock) just before the request that got it was sent."""
         attempt = 0
         while True:
             attempt += 1
             problem: str
             retry_after = None
+            sent = self._clock()
             try:
                 if form is not None:
                     self.requests += 1
@@ -184,10 +193,15 @@ class TokenProvider:
                 failure = certificate_failure(exc)
                 if failure is not None:
                     raise TLSError(url, failure) from None
+                misconfigured = misconfiguration(exc, "identity_url", self.identity_url, probe=attempt == 1)
+                if misconfigured is not None:
+                    raise misconfigured from None
                 problem = f"cannot be reached ({type(exc).__name__})"
             else:
+                if 300 <= response.status_code < 400:
+                    raise self._redirected(url, response)
                 if response.status_code < 400:
-                    return response
+                    return response, sent
                 if not self._retry.retryable_status(response.status_code):
                     raise _oauth_error(response, self.identity_url)
                 problem = f"HTTP {response.status_code}"
@@ -195,6 +209,19 @@ class TokenProvider:
             if attempt >= self._retry.attempts:
                 raise IdentityServiceError(self.identity_url, f"{problem} after {attempt} attempt(s)")
             self._sleep(self._retry.delay(attempt, retry_after))
+
+    def _redirected(self, url: str, response: httpx2.Response) -> IdentityServiceError:
+        """A redirect, refused: where it pointed, and for a discovery document that moved, the identity_url to set."""
+        location = redact(response.headers.get("Location", ""))
+        what = "its discovery document" if url.endswith(DISCOVERY_PATH) else f"the token endpoint {url}"
+        fix = "if the identity service has moved, set identity_url= (or OPUS_IDENTITY_URL) to its new address"
+        if url.endswith(DISCOVERY_PATH) and location.endswith(DISCOVERY_PATH):
+            fix = f"set identity_url={location.removesuffix(DISCOVERY_PATH)!r} (or OPUS_IDENTITY_URL)"
+        return IdentityServiceError(
+            self.identity_url,
+            f"{what} redirected (HTTP {response.status_code}) to {location or 'nowhere'}; redirects are not followed, "
+            f"so that no credential goes where they point: {fix}",
+        )
 
 
 def _json(response: httpx2.Response) -> dict[str, Any]:

@@ -165,3 +165,19 @@ def test_a_region_and_a_url_of_another_host_disagree() -> None:
         endpoints("gov", identity_url="https://identity.avepointonlineservices.com")
     same_host = endpoints("us", graph_url="https://graph-us.avepointonlineservices.com/")
     assert same_host.graph_url == "https://graph-us.avepointonlineservices.com"
+
+
+@pytest.mark.parametrize(
+    ("setting", "url"),
+    [
+        ("graph_url", "https://0177.0.0.1"),
+        ("identity_url", "https://0177.0.0.1/identity"),
+        ("graph_url", "https://graph.example.test:99999"),
+        ("api_url", "https://bob:hunter2@0177.0.0.1/api"),
+    ],
+)
+def test_a_url_no_request_can_go_to_is_a_configuration_error(setting: str, url: str) -> None:
+    urls = {"graph_url": BASE, "identity_url": IDENTITY, setting: url}
+    with pytest.raises(ConfigurationError, match=setting) as info:
+        OpusClient(ClientSecretCredential("app", "s"), **urls, transport=httpx2.MockTransport(Server()))
+    assert "hunter2" not in str(info.value)

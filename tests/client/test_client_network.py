@@ -1,5 +1,6 @@
-"""One HTTP stack for every request: proxies (explicit and from the environment), TLS trust (the emulator over
-https with a self-signed certificate), and MockTransport injection for the blocking and the concurrent calls."""
+"""One HTTP stack for every request: proxies (explicit, from the environment, SOCKS5; never for loopback), TLS
+trust (the emulator over https with a self-signed certificate), and MockTransport injection for the blocking
+and the concurrent calls."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import pytest
 from opus_nb import emulator
 from opus_nb._errors import ConfigurationError, TLSError
 from opus_nb.cli._jobs import register
-from opus_nb.client._client import OpusClient
+from opus_nb.client._client import OpusClient, Reply
 from opus_nb.client._credentials import ClientSecretCredential
 from opus_nb.client._network import Network
 from opus_nb.client._retry import RetryPolicy
 from opus_nb.jobs._signin import login, login_emulator, logout
 from opus_nb.jobs._submit import submit
+from tests.client.relays import FRONT_HOST, Socks5Proxy, TLSFront
 from tests.helpers import SAMPLES
 from tests.helpers.forward_proxy import ForwardProxy
 
@@ -35,49 +37,119 @@ def _secret_client(emu: emulator.Emulator, **options: object) -> OpusClient:
     )  # type: ignore[arg-type]
 
 
-def test_an_explicit_proxy_carries_sign_in_and_every_batch(emu, sheet, proxy: ForwardProxy, tmp_path: Path) -> None:
-    client = _secret_client(emu, proxy=proxy.url)
+def _fronted_client(emu: emulator.Emulator, front: TLSFront, **options: object) -> OpusClient:
+    """Signs in to ``emu`` directly (loopback), and calls its API at ``front`` (a name only a proxy resolves)."""
+    app = emu.register_app(credential="secret")
+    return OpusClient(
+        ClientSecretCredential(app.client_id, app.client_secret or ""),
+        graph_url=front.url,
+        identity_url=emu.identity_url,
+        ca_file=front.ca_file,
+        retry=RetryPolicy(attempts=2, base=0.01),
+        **options,
+    )  # type: ignore[arg-type]
+
+
+def _due(client: OpusClient, emu: emulator.Emulator) -> Reply:
+    return client.call("due", params={"id": emu.connection.id, "disposalDueDate": "2026-01-01", "itemsPerPage": 10})
+
+
+def test_an_explicit_proxy_carries_every_batch(emu, front: TLSFront, sheet, proxy: ForwardProxy, tmp_path: Path) -> None:
+    client = _fronted_client(emu, front, proxy=proxy.url)
     try:
         client.sign_in()
         results = submit(sheet.head(60), emu.connection, progress=False, journal=tmp_path / "journal", client=client)
     finally:
         client.close()
     assert (results.status == "submitted").sum() > 40
-    served = [r for r in emu.requests if not r.path.startswith("/emulator")]
-    assert len(proxy.relayed) == len(served) >= 6
-    assert proxy.relayed[0] == f"GET {emu.identity_url}/.well-known/openid-configuration"
-    assert sum(line.startswith(f"POST {emu.url}/records/connector/records") for line in proxy.relayed) == 4
+    assert sum(r.method == "POST" and r.path == "/records/connector/records" for r in emu.requests) == 4
+    assert proxy.relayed and all(line == f"CONNECT {FRONT_HOST}:{front.port}" for line in proxy.relayed)
 
 
 def test_proxy_variables_of_the_environment_are_honoured_and_no_proxy_too(
-    emu, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+    emu, front: TLSFront, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    client = _secret_client(emu)
-    try:
-        client.sign_in()
-        assert client.call("due", params={"id": emu.connection.id, "disposalDueDate": "2026-01-01", "itemsPerPage": 10}).ok
-    finally:
-        client.close()
-    assert len(proxy.relayed) == 3
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    client = _secret_client(emu)
-    try:
-        client.sign_in()
-    finally:
-        client.close()
-    assert len(proxy.relayed) == 3
-
-
-def test_a_proxy_tunnels_https_to_the_emulator(tls_emu, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    client = _secret_client(tls_emu, ca_file=tls_emu.ca_file)
+    client = _fronted_client(emu, front)
     try:
-        client.sign_in()
-        assert client.call("due", params={"id": tls_emu.connection.id, "disposalDueDate": "2026-01-01", "itemsPerPage": 10}).ok
+        assert _due(client, emu).ok
     finally:
         client.close()
-    assert proxy.relayed and all(line == f"CONNECT 127.0.0.1:{tls_emu.port}" for line in proxy.relayed)
+    assert proxy.relayed == [f"CONNECT {FRONT_HOST}:{front.port}"]
+    monkeypatch.setenv("NO_PROXY", FRONT_HOST)
+    client = _fronted_client(emu, front)
+    try:
+        reply = _due(client, emu)  # straight to a name only the proxy knows
+    finally:
+        client.close()
+    assert reply.status is None and "unreachable" in (reply.message or "")
+    assert len(proxy.relayed) == 1
+
+
+@pytest.mark.parametrize("where", ["argument", "environment"])
+def test_loopback_never_goes_through_a_proxy(
+    emu, sheet, proxy: ForwardProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The emulator's plain-http sign-in (a client assertion) and batches reach it directly, whatever proxy is set."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY") + (("OPUS_PROXY",) if where == "environment" else ()):
+        monkeypatch.setenv(name, proxy.url)
+    app = emu.register_app(credential="certificate", directory=tmp_path / "app")
+    assert app.certificate is not None
+    login(
+        client_id=app.client_id,
+        certificate=app.certificate.pfx,
+        password=app.password,
+        graph_url=emu.url,
+        identity_url=emu.identity_url,
+        proxy=proxy.url if where == "argument" else None,
+        env_file=None,
+        connection=emu.connection,
+    )
+    try:
+        results = sheet.head(20).opus.submit(progress=False, journal=tmp_path / "journal")
+    finally:
+        logout()
+    assert (results.status == "submitted").sum() > 15
+    assert proxy.relayed == []
+    assert any(r.path.endswith("/connect/token") for r in emu.requests)
+
+
+def test_a_socks5_proxy_carries_sign_in_calls_and_batches(
+    emu, front: TLSFront, sheet, socks: Socks5Proxy, tmp_path: Path
+) -> None:
+    client = _fronted_client(emu, front, proxy=socks.url)
+    try:
+        assert _due(client, emu).ok
+        results = submit(sheet.head(30), emu.connection, progress=False, journal=tmp_path / "journal", client=client)
+    finally:
+        client.close()
+    assert (results.status == "submitted").sum() > 20
+    assert len(socks.relayed) >= 2 and set(socks.relayed) == {f"{FRONT_HOST}:{front.port}"}
+
+
+@pytest.mark.parametrize("given", [None, "alice:wr0ng-Pw"])
+def test_a_proxy_asking_for_credentials_is_named_and_not_retried(
+    emu, front: TLSFront, guarded_proxy: ForwardProxy, given: str | None
+) -> None:
+    url = guarded_proxy.url if given is None else guarded_proxy.url.replace("//", f"//{given}@")
+    waits: list[float] = []
+    client = _fronted_client(emu, front, proxy=url, sleep=waits.append)
+    try:
+        with pytest.raises(ConfigurationError) as raised:
+            _due(client, emu)
+    finally:
+        client.close()
+    text = str(raised.value)
+    assert raised.value.setting == "proxy"
+    assert "407 Proxy Authentication Required" in text and "USER:PASSWORD@" in text
+    assert f"https://{FRONT_HOST}:{front.port}/records/connector/records" in text
+    assert "alice" not in text and "wr0ng" not in text
+    assert waits == [] and len(guarded_proxy.relayed) == 1
+    client = _fronted_client(emu, front, proxy=guarded_proxy.url.replace("//", "//alice:pr0xy-Pw9@"))
+    try:
+        assert _due(client, emu).ok
+    finally:
+        client.close()
 
 
 def test_an_untrusted_certificate_is_named_and_not_retried(tls_emu) -> None:
@@ -171,6 +243,53 @@ def test_a_bad_proxy_url_never_shows_its_password() -> None:
         Network(proxy="http://bob:hunter2@proxy.corp:notaport")
     assert "hunter2" not in str(raised.value) and "bob" not in str(raised.value)
     assert "proxy.corp" in str(raised.value)
+
+
+@pytest.mark.parametrize("where", ["argument", "OPUS_PROXY"])
+def test_a_proxy_without_a_scheme_says_the_form_and_never_shows_its_password(
+    emu, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    app = emu.register_app(credential="secret")
+    proxy = "alice:s3cr3t-Pw@proxy.corp:3128"
+    if where == "OPUS_PROXY":
+        monkeypatch.setenv("OPUS_PROXY", proxy)
+    with pytest.raises(ConfigurationError) as raised:
+        login(
+            client_id=app.client_id,
+            secret=app.client_secret,
+            graph_url=emu.url,
+            identity_url=emu.identity_url,
+            proxy=proxy if where == "argument" else None,
+            env_file=None,
+        )
+    text = str(raised.value)
+    assert "s3cr3t" not in text and "alice" not in text
+    assert "scheme://[user:password@]host:port" in text and "proxy.corp:3128" in text
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "ALL_PROXY"])
+def test_an_unusable_proxy_of_the_environment_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "ftp://bob:hunter2@proxy.corp:21")
+    with pytest.raises(ConfigurationError) as raised:
+        Network()
+    assert raised.value.setting == variable
+    assert "hunter2" not in str(raised.value) and "proxy.corp" in str(raised.value)
+
+
+def test_a_nul_in_ca_file_is_a_configuration_error(emu) -> None:
+    app = emu.register_app(credential="secret")
+    with pytest.raises(ConfigurationError, match="ca_file") as raised:
+        login(
+            client_id=app.client_id,
+            secret=app.client_secret,
+            graph_url=emu.url,
+            identity_url=emu.identity_url,
+            ca_file="company-ca\x00.pem",
+            env_file=None,
+        )
+    assert "null" in str(raised.value)
 
 
 def test_a_mock_transport_serves_the_blocking_and_the_concurrent_calls() -> None:

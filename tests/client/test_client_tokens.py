@@ -1,10 +1,14 @@
-"""The token provider against a scripted identity service (httpx2.MockTransport): narrow unit cases."""
+"""The token provider against a scripted identity service (httpx2.MockTransport): narrow unit cases; and over
+real sockets, a slow identity service (the emulator) and one that redirects."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -231,3 +235,88 @@ def test_an_oauth_error_description_is_redacted() -> None:
         assert "s3cret-Kp2" not in text
         assert "eyJhbGciOi.eyJzdWIiOi" not in text
     assert "client_secret=***" in str(info.value)
+
+
+def test_a_slow_token_answer_never_keeps_the_token_past_its_expiry(emu) -> None:
+    """The token lives from when the identity service made it (its request's arrival), not from when its
+    answer came: counted from before the request was sent, the cache lets it go by its real exp."""
+    app = emu.register_app(credential="secret")
+    ahead = [0.0]
+    tokens = TokenProvider(
+        ClientSecretCredential(app.client_id, app.client_secret or ""),
+        emu.identity_url,
+        httpx2.Client(),
+        clock=lambda: time.time() + ahead[0],
+    )
+    assert tokens.token_endpoint  # discovery, at full speed
+    emu.faults(latency_ms=2000, token_lifetime_s=3)
+    first = tokens.get()
+    emu.faults()
+    ahead[0] = jwt.decode(first, options={"verify_signature": False})["exp"] - time.time()  # the clock reaches its exp
+    second = tokens.get()
+    assert second != first and tokens.requests == 2
+    assert jwt.decode(second, options={"verify_signature": False})["exp"] > time.time() + ahead[0]
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    """An identity service on 127.0.0.1 whose discovery (``GET /moved/...``) or token endpoint redirects."""
+
+    server: _RedirectingServer
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/moved/"):
+            self._answer(301, {"Location": f"https://identity.example.test/new{self.path.removeprefix('/moved')}"})
+            return
+        body = json.dumps({"token_endpoint": f"{self.server.url}/connect/token"}).encode()
+        self._answer(200, {"Content-Type": "application/json"}, body)
+
+    def do_POST(self) -> None:
+        self.server.posts.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        self._answer(307, {"Location": "https://elsewhere.example.test/connect/token"})
+
+    def _answer(self, status: int, headers: dict[str, str], body: bytes = b"") -> None:
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+class _RedirectingServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Redirecting)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.posts: list[str] = []
+
+
+@pytest.fixture
+def redirecting() -> Iterator[_RedirectingServer]:
+    server = _RedirectingServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_token_endpoint_that_redirects_is_refused_and_its_credential_never_posted_again(redirecting) -> None:
+    tokens = TokenProvider(ClientSecretCredential("app", "s3cret-Kp2"), redirecting.url, httpx2.Client(), sleep=lambda s: None)
+    with pytest.raises(IdentityServiceError) as raised:
+        tokens.get()
+    text = str(raised.value)
+    assert "redirect" in text and "https://elsewhere.example.test/connect/token" in text
+    assert "identity_url=" in text and "s3cret-Kp2" not in text
+    assert len(redirecting.posts) == 1
+
+
+def test_a_discovery_document_that_moved_names_the_identity_url_to_set(redirecting) -> None:
+    tokens = TokenProvider(ClientSecretCredential("app", "s"), f"{redirecting.url}/moved", httpx2.Client(), sleep=lambda s: None)
+    with pytest.raises(IdentityServiceError) as raised:
+        tokens.get()
+    assert "identity_url='https://identity.example.test/new'" in str(raised.value)
+    assert redirecting.posts == []

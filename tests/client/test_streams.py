@@ -19,7 +19,8 @@ import pytest
 from opus_nb.client._network import Network, certificate_failure
 from opus_nb.client._streams import CLOSE_WAIT_S, AsyncioBackend, on_asyncio_streams
 from opus_nb.emulator.certs import write_server_certificate
-from opus_nb.jobs._signin import login_emulator, logout
+from opus_nb.jobs._signin import login, logout
+from tests.client.relays import FRONT_HOST, TLSFront
 from tests.helpers.forward_proxy import ForwardProxy
 
 
@@ -35,10 +36,11 @@ def test_every_pool_of_the_async_client_runs_on_asyncio_streams(monkeypatch: pyt
     monkeypatch.delenv("HTTP_PROXY")
     monkeypatch.delenv("HTTPS_PROXY")
     explicit = Network(proxy="http://127.0.0.1:9").async_client()
+    socks = Network(proxy="socks5://127.0.0.1:9").async_client()
     direct = Network().async_client()
     # the client's own pool, and one for each proxy pattern: "all://", or "http://" and "https://"
-    assert [len(_backends(c)) for c in (direct, explicit, from_environment)] == [1, 2, 3]
-    assert all(isinstance(b, AsyncioBackend) for c in (direct, explicit, from_environment) for b in _backends(c))
+    assert [len(_backends(c)) for c in (direct, explicit, socks, from_environment)] == [1, 2, 2, 3]
+    assert all(isinstance(b, AsyncioBackend) for c in (direct, explicit, socks, from_environment) for b in _backends(c))
     mocked = httpx2.AsyncClient(transport=httpx2.MockTransport(lambda r: httpx2.Response(204)))
     assert on_asyncio_streams(mocked) == 0
 
@@ -57,18 +59,26 @@ def test_answers_come_over_asyncio_streams_with_the_connection_addresses(emu) ->
 
 
 def test_submit_tunnels_https_through_a_proxy(
-    tls_emu, sheet, proxy: ForwardProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emu, front: TLSFront, sheet, proxy: ForwardProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    login_emulator(tls_emu, directory=tmp_path / "app")
-    tunnels_of_sign_in = len(proxy.relayed)
+    app = emu.register_app(credential="secret")
+    login(
+        client_id=app.client_id,
+        secret=app.client_secret,
+        graph_url=front.url,
+        identity_url=emu.identity_url,  # loopback: reached directly
+        ca_file=front.ca_file,
+        env_file=None,
+        connection=emu.connection,
+    )
+    assert proxy.relayed == []
     try:
         results = sheet.head(40).opus.submit(progress=False, journal=tmp_path / "journal", concurrency=3)
     finally:
         logout()
-    assert (results.status == "submitted").sum() == len(tls_emu.records()) > 30
-    assert tunnels_of_sign_in >= 1 and len(proxy.relayed) > tunnels_of_sign_in  # the engine's own tunnels
-    assert all(line == f"CONNECT 127.0.0.1:{tls_emu.port}" for line in proxy.relayed)
+    assert (results.status == "submitted").sum() == len(emu.records()) > 30
+    assert proxy.relayed and all(line == f"CONNECT {FRONT_HOST}:{front.port}" for line in proxy.relayed)
 
 
 def test_an_untrusted_certificate_fails_the_handshake_with_its_reason(tls_emu) -> None:

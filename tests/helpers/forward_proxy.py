@@ -1,8 +1,11 @@
 """A small forward proxy on 127.0.0.1 that counts what it relayed: absolute-form requests are relayed
-over http.client, CONNECT is tunnelled (for https through a proxy)."""
+over http.client, CONNECT is tunnelled (for https through a proxy). It resolves the names in ``hosts``
+itself (a name the client cannot resolve), and with ``credentials`` it asks for them (407) as a company
+proxy does."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import select
 import socket
@@ -19,9 +22,22 @@ class _Relay(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ForwardProxy
 
+    def authorized(self) -> bool:
+        """Whether the request carries the proxy's credentials (when it wants any); else a 407 is sent."""
+        wanted = self.server.credentials
+        if wanted is None or self.headers.get("Proxy-Authorization") == "Basic " + base64.b64encode(wanted.encode()).decode():
+            return True
+        self.send_response(407, "Proxy Authentication Required")
+        self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
+
     def relay(self) -> None:
         target = urlsplit(self.path)
         self.server.count(f"{self.command} {self.path}")
+        if not self.authorized():
+            return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
@@ -44,7 +60,9 @@ class _Relay(BaseHTTPRequestHandler):
     def do_CONNECT(self) -> None:
         host, _, port = self.path.rpartition(":")
         self.server.count(f"CONNECT {self.path}")
-        upstream = socket.create_connection((host, int(port)), timeout=10)
+        if not self.authorized():
+            return
+        upstream = socket.create_connection((self.server.hosts.get(host, host), int(port)), timeout=10)
         self.send_response(200, "Connection established")
         self.end_headers()
         ends = [self.connection, upstream]
@@ -71,9 +89,11 @@ class ForwardProxy(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, hosts: dict[str, str] | None = None, credentials: str | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Relay)
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.hosts = hosts or {}
+        self.credentials = credentials  # "user:password"
         self.relayed: list[str] = []
         self._lock = threading.Lock()
 
