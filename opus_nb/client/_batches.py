@@ -56,10 +56,14 @@ class Refusal(StrEnum):
 _REFUSALS = (
     (
         Refusal.ALREADY_DESTROYED,
-        r"already\s+(?:been\s+)?(?:destroyed|deleted|disposed)|(?:is|was|has been)\s+destroyed|status\s+is\s+destroyed",
+        r"already\s+(?:been\s+)?(?:destroyed|deleted|disposed)|(?:is|was|has\s+been)\s+(?:destroyed|deleted|disposed)"
+        r"|destroyed\s+status|status\s+(?:is\s+)?destroyed",
     ),
-    (Refusal.ON_HOLD, r"\bon\s+(?:legal\s+)?hold\b|\bheld\b|\bhold\s+(?:is\s+)?(?:placed|applied)"),
-    (Refusal.NOT_APPROVED, r"not\s+(?:been\s+|yet\s+)?approved|approval\s+(?:is\s+)?required|awaiting\s+approval"),
+    (Refusal.ON_HOLD, r"\bon\s+(?:legal\s+)?hold\b|\bunder\s+(?:legal\s+)?hold\b|\bheld\b|\bhold\s+(?:is\s+)?(?:placed|applied)"),
+    (
+        Refusal.NOT_APPROVED,
+        r"not\s+(?:been\s+|yet\s+)?approved|no\s+reviewer\s+(?:has\s+)?approved|approval\s+(?:is\s+)?required|awaiting\s+approval",
+    ),
     (Refusal.NOT_DUE, r"not\s+(?:yet\s+)?due|due\s+date\s+(?:has\s+)?not\s+(?:yet\s+)?(?:been\s+)?(?:reached|passed)"),
     (Refusal.UNKNOWN_KEY, r"not\s+(?:be\s+)?found|does\s+not\s+exist|no\s+(?:such\s+)?record|unknown\s+(?:row\s*key|record|key)"),
 )

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -26,10 +26,11 @@ _NOT_PASSED_ON = ("content-length", "content-encoding", "transfer-encoding", "co
 
 @dataclass
 class Answer:
-    """The emulator's answer to one request, as the proxy will send it on."""
+    """The emulator's answer to one request, as the proxy will send it on (``headers`` added to the emulator's)."""
 
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 #: Given the request and the emulator's answer, the answer to send on; None drops the connection instead.
@@ -93,7 +94,8 @@ class RewritingProxy:
             sent = self.tamper(request, sent)
         if sent is None:
             return _Drop(answer.content, status_code=answer.status_code, headers=passed_on)
-        return Response(sent.body, status_code=sent.status, headers=passed_on, media_type="application/json")
+        headers = {**passed_on, **sent.headers}
+        return Response(sent.body, status_code=sent.status, headers=headers, media_type="application/json")
 
     @property
     def url(self) -> str:

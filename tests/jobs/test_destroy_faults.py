@@ -7,49 +7,20 @@ drop the emulator's answers (the emulator's own faults happen before a request i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from starlette.requests import Request
 
-from opus_nb.client._retry import RetryPolicy
 from opus_nb.jobs._audit import AuditLog
 from opus_nb.jobs._destroy import UnsettledIntents, destroy
 from opus_nb.jobs._due import due_records
-from opus_nb.jobs._signin import current_connection, login, logout
-from tests.helpers.proxy import Answer, RewritingProxy, Tamper, failed_items
+from opus_nb.jobs._signin import current_connection
+from tests.helpers.proxy import Answer, failed_items
 from tests.helpers.shell import Shell
 
 BEFORE = "2026-01-01"
-
-
-@pytest.fixture
-def through(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Tamper], RewritingProxy]]:
-    """Sign in with the Graph API reached through a `RewritingProxy` that applies the given tamper."""
-    monkeypatch.chdir(tmp_path)
-    app = emu.register_app(credential="certificate", directory=tmp_path / "app")
-    with ExitStack() as proxies:
-
-        def start(tamper: Tamper) -> RewritingProxy:
-            proxy = proxies.enter_context(RewritingProxy(emu.url, tamper))
-            login(
-                client_id=app.client_id,
-                certificate=app.certificate.pfx,
-                password=app.password,
-                graph_url=proxy.url,
-                identity_url=emu.identity_url,
-                env_file=None,
-                retry=RetryPolicy(attempts=4, base=0.01, cap=0.05),
-                connection=replace(emu.connection, terms=tuple(emu.terms)),
-            )
-            return proxy
-
-        yield start
-        logout()
 
 
 def _five_due_two_approved(emu, sheet) -> list[str]:
