@@ -36,6 +36,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/main_path.py
 	$(BIN)/python bench/emulator.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/due.py
