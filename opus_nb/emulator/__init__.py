@@ -69,6 +69,9 @@ than it must):
   Access tokens are RS256 JWTs for the audience ``opus.graph``, signed with a key kept in the
   database. Client assertions may be addressed to the token endpoint or the issuer; their
   ``exp``, ``nbf`` and ``iat`` must be NumericDates (JSON numbers), else ``invalid_client``.
+- Every answer carries a fresh ``request-id`` header (a GUID, as the Graph page's "response
+  headers" describe), errors and injected faults included, and echoes a ``client-request-id``
+  the client sent (up to 256 printable ASCII characters); ``emu.requests`` keeps both.
 - A 429 carries ``Retry-After`` in whole seconds unless fractions were asked for (tests).
 - Injected latency is the least time an answer takes from the request's arrival: the request is
   handled at once and its answer held back (the emulator's single thread should not add its

@@ -36,6 +36,7 @@ from opus_nb.emulator import connector, identity
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S, BodyLimit, read_json
 from opus_nb.emulator.errors import EmulatorConfigError
 from opus_nb.emulator.faults import FaultInjector
+from opus_nb.emulator.requestids import RequestIds
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import BadRequest, Tenant
 from opus_nb.emulator.tokens import TokenIssuer
@@ -51,9 +52,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 @dataclass
 class EmulatorApp:
-    """The ASGI app (`asgi`, fault injection outermost) and the parts behind it."""
+    """The ASGI app (`asgi`: request ids outermost, then fault injection) and the parts behind it."""
 
-    asgi: FaultInjector
+    asgi: RequestIds
+    faults: FaultInjector
     tenant: Tenant
     identity: identity.Identity
     tokens: TokenIssuer
@@ -151,7 +153,8 @@ def build_app(
     idp = identity.Identity(store, tokens)
     tenant = tenant or Tenant(store)
     starlette = Starlette(middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes, timeout_s=body_timeout_s)])
-    app = EmulatorApp(FaultInjector(starlette), tenant, idp, tokens, url)
+    faults = FaultInjector(starlette)
+    app = EmulatorApp(RequestIds(faults), faults, tenant, idp, tokens, url)
     starlette.router.routes.extend(
         [
             *connector.routes(tenant, tokens),

@@ -334,15 +334,15 @@ class Emulator:
         ``latency_ms`` (plus up to ``jitter_ms``) is the least time each answer takes; see `opus_nb.emulator.faults`.
         """
         plan = FaultPlan(latency_ms, jitter_ms, error_rate, throttle_rate, retry_after_s, drop_rate, token_lifetime_s, seed)
-        self._app.asgi.plan = plan
+        self._app.faults.plan = plan
         base = self._token_lifetime_s
         self._app.tokens.lifetime_s = min(base, token_lifetime_s) if token_lifetime_s else base
         return plan
 
     @property
     def requests(self) -> deque[RequestLogEntry]:
-        """Every request served (the newest 100,000): method, path, status, records, time, fault."""
-        return self._app.asgi.log
+        """Every request served (the newest 100,000): method, path, status, records, time, fault, request id."""
+        return self._app.faults.log
 
     def reset(self) -> None:
         """Forget records, connections, faults, the fixed clock, manual approval and the log (apps stay)."""
