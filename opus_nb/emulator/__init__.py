@@ -66,6 +66,8 @@ than it must):
   (``emu.now``, naive UTC, settable); tokens and certificates follow the real clock.
 - Identity: ``invalid_client`` is 401 (with a Basic challenge) when the client used HTTP Basic,
   400 otherwise, as RFC 6749 allows; with no ``scope``, every scope the app holds is granted.
+  A token answer carries ``ext_expires_in`` as Microsoft's identity platform does, equal to
+  ``expires_in`` (AvePoint documents only ``expires_in``).
   Access tokens are RS256 JWTs for the audience ``opus.graph``, signed with a key kept in the
   database. Client assertions may be addressed to the token endpoint or the issuer; their
   ``exp``, ``nbf`` and ``iat`` must be NumericDates (JSON numbers), else ``invalid_client``.

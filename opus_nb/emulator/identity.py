@@ -14,6 +14,9 @@ future and at most an hour away, `nbf`/`iat` not in the future (with a small lee
 three a NumericDate (a finite JSON number, RFC 7519 §2: not a string, boolean or null), a `jti`
 never seen before (remembered until the assertion expires plus five minutes), and a
 certificate that is valid today. `alg: none`, HMAC and every other algorithm are refused.
+A token answer holds ``access_token``, ``token_type`` (Bearer), ``expires_in``, ``scope`` and, as
+Microsoft's identity platform answers, ``ext_expires_in`` (the token's extended lifetime for
+when the identity service is out of reach; here the same as ``expires_in``).
 Errors are RFC 6749 §5.2 bodies: `{"error": "invalid_client", "error_description": "..."}`.
 """
 
@@ -136,7 +139,13 @@ class Identity:
             raise OAuthError("invalid_scope", f"the app was not granted {' '.join(missing)}")
         scopes = requested or list(app.scopes)
         token, expires_in = self.tokens.mint(app.client_id, scopes)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": " ".join(scopes)}
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+            "ext_expires_in": expires_in,
+            "scope": " ".join(scopes),
+        }
 
     @staticmethod
     def _single_values(form: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -310,6 +310,17 @@ def test_a_shorter_token_lifetime_applies_to_new_tokens(emu, secret_app) -> None
     assert httpx.post(emu.token_url, data=form).json()["expires_in"] == 3600
 
 
+def test_the_token_answer_carries_ext_expires_in_as_microsofts_identity_platform_does(emu, secret_app, cert_app) -> None:
+    form = {"grant_type": "client_credentials", "client_id": secret_app.client_id, "client_secret": secret_app.secret}
+    by_secret = httpx.post(emu.token_url, data=form).json()
+    by_certificate = _token(emu.token_url, _assertion(cert_app), client_id=cert_app.client_id).json()
+    for body in (by_secret, by_certificate):
+        assert set(body) == {"access_token", "token_type", "expires_in", "ext_expires_in", "scope"}
+        assert body["ext_expires_in"] == body["expires_in"] == 3600
+    emu.faults(token_lifetime_s=5)
+    assert httpx.post(emu.token_url, data=form).json()["ext_expires_in"] == 5
+
+
 def test_an_app_without_the_scope_gets_a_token_the_api_refuses_with_403(emu) -> None:
     app = emu.register_app(credential="secret", scopes=["other.read"])
     form = {"grant_type": "client_credentials", "client_id": app.client_id, "client_secret": app.secret}
