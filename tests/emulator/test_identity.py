@@ -6,7 +6,9 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import importlib
 import json
+import pkgutil
 import time
 import uuid
 from typing import Any
@@ -336,3 +338,19 @@ def test_bad_registration_arguments_are_typed_errors(emu) -> None:
         emu.register_app(credential="password")
     with pytest.raises(EmulatorConfigError):
         emu.register_app(credential="secret", scopes=[])
+
+
+def test_oauth_error_has_one_definition_the_clients_and_the_services_refusal_is_named_for_what_it_is() -> None:
+    import opus_nb
+    from opus_nb.emulator import identity
+
+    defined = set()
+    for info in pkgutil.walk_packages(opus_nb.__path__, "opus_nb."):
+        if info.name.endswith(".__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        defined |= {
+            f"{c.__module__}.{c.__qualname__}" for c in vars(module).values() if isinstance(c, type) and "OAuth" in c.__name__
+        }
+    assert defined == {"opus_nb._errors.OAuthError", "opus_nb.emulator.identity.OAuthRefusal"}
+    assert not issubclass(identity.OAuthRefusal, opus_nb.OpusError)  # an answer the service sends, not a client's error
