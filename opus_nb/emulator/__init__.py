@@ -58,9 +58,15 @@ than it must):
   success; ``Overwrite`` replaces its data and due date but keeps its place, hold and approval;
   a destroyed record cannot be overwritten.
 - Date-times must be written exactly in the connection's format (two-digit fields, as .NET's
-  ``ParseExact``); ``createdBy``/``modifiedBy`` are required by the Graph API, optional in the
-  older one; a choice order's range is checked only when the options are known; a
-  ``termFullPath`` must be a known term once any terms are loaded.
+  ``ParseExact``). A custom Date and Time column also takes the format's date part alone (the
+  submit page: "a date and/or time"; ``2021-03-04`` for ``%Y-%m-%d %H:%M:%S``), read as midnight,
+  stored and given back by due records in the full format (``2021-03-04 00:00:00``), as a service
+  that parses the value into a date-time would; a time alone is refused, and so are the built-in
+  ``timeCreated``/``timeModified`` without their time (the older page: they "must follow the
+  date and time format").
+- ``createdBy``/``modifiedBy`` are required by the Graph API, optional in the older one; a
+  choice order's range is checked only when the options are known; a ``termFullPath`` must be a
+  known term once any terms are loaded.
 - Held records are not listed as due and cannot be destroyed; in manual-approval mode unapproved
   records are listed but cannot be destroyed. "Not due" is judged by the emulator's clock
   (``emu.now``, naive UTC, settable); tokens and certificates follow the real clock.

@@ -292,6 +292,7 @@ class Tenant:
             if why is not None:
                 outcome.failed.append((record, why))
                 continue
+            record = check.completed(record)
             created_at, modified_at = parse_time(record["timeCreated"], fmt), parse_time(record["timeModified"], fmt)
             assert created_at is not None and modified_at is not None  # the check parsed them
             term = record.get("termFullPath") or None
