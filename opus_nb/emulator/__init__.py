@@ -33,6 +33,20 @@ than it must):
   200 ``{"statusCode", "message", "queriedItems", "startIndex"}``, or 204 with no body when the
   page is empty; destroy 200 ``{"statusCode": 200, "message": null}``, or 418 with ``failedItems``
   (row keys) and ``message`` (a list of ``"key: why"``, the Graph page types it as a list).
+- Destroy's success is 200 with that body in both generations (destroy's own page and sample);
+  ``destroy_status=204`` answers 204 No Content instead, as the Graph status-code table says.
+  ``answer_shape="objects"`` gives destroy's ``failedItems`` as ``{"item": key, "message": why}``
+  (``Item``/``Message`` in the older API); ``answer_shape="problem"`` answers every request that
+  fails validation as ASP.NET Core does, 400 ProblemDetails (``errors`` by field:
+  ``disposalIds[2]``, ``data[0].timeCreated``, ``itemsPerPage``) with the request refused as a
+  whole. Both are settable on a running emulator (``emu.destroy_status``, ``emu.answer_shape``);
+  see `opus_nb.emulator.answers`.
+- Each key a destroy refuses has its own reason: "no record has this row key", "the record was
+  already destroyed on <when>", "the record is on hold", "the record is not yet due for disposal
+  (due <when>)", "the record is never due for disposal: ..." (no classification, a
+  classification without retention or no longer a term), "manual approval is on and no reviewer
+  approved this record". Times are the emulator's clock (naive UTC) as ``YYYY-MM-DD HH:MM:SS``.
+  The wording is the emulator's own: AvePoint documents none.
 - Due items hold the record as submitted, every built-in present (null when not given), and
   ``timeCreated``/``timeModified`` in the connection's format followed by one space, as the
   documented sample shows. ``startIndex``/``pageIndex`` is an opaque signed token; ``null`` ends

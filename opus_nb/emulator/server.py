@@ -38,6 +38,7 @@ from typing import Any
 import uvicorn
 from cryptography import x509
 
+from opus_nb.emulator.answers import AnswerStyle
 from opus_nb.emulator.app import EmulatorApp, build_app
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S
 from opus_nb.emulator.certs import (
@@ -78,8 +79,12 @@ class Emulator:
         tls: bool = False,
         max_body_bytes: int = MAX_BODY_BYTES,
         request_timeout_s: float = REQUEST_TIMEOUT_S,
+        destroy_status: int = 200,
+        answer_shape: str = "keys",
     ) -> None:
         _check_limits(max_body_bytes, request_timeout_s)
+        self._style_at_start = (destroy_status, answer_shape)
+        style = AnswerStyle(destroy_status=destroy_status, shape=answer_shape)
         self.host = host
         self._request_timeout_s = float(request_timeout_s)
         self._sock = _bind(host, port)
@@ -99,6 +104,7 @@ class Emulator:
             self._store,
             f"{scheme}://{shown_host}:{self.port}",
             token_lifetime_s=token_lifetime_s,
+            style=style,
             max_body_bytes=max_body_bytes,
             body_timeout_s=self._request_timeout_s,
         )
@@ -299,6 +305,27 @@ class Emulator:
     def manual_approval(self, value: bool) -> None:
         self._app.tenant.manual_approval = bool(value)
 
+    # how the connector API words its answers (opus_nb.emulator.answers) ------------------------
+
+    @property
+    def destroy_status(self) -> int:
+        """A destroy of every key is answered 200 with a body (destroy's page), or 204 (the status table)."""
+        return self._app.style.destroy_status
+
+    @destroy_status.setter
+    def destroy_status(self, value: int) -> None:
+        self._app.style.destroy_status = value
+
+    @property
+    def answer_shape(self) -> str:
+        """How refusals are shaped: "keys" (failed row keys, reasons in `message`), "objects"
+        (``{"item", "message"}`` per key) or "problem" (ASP.NET ProblemDetails, request refused whole)."""
+        return self._app.style.shape
+
+    @answer_shape.setter
+    def answer_shape(self, value: str) -> None:
+        self._app.style.shape = value
+
     @property
     def now(self) -> datetime:
         """The emulator's time (naive UTC) for due dates and destroy; set it to freeze, None to follow the real clock."""
@@ -345,12 +372,14 @@ class Emulator:
         return self._app.faults.log
 
     def reset(self) -> None:
-        """Forget records, connections, faults, the fixed clock, manual approval and the log (apps stay)."""
+        """Forget records, connections, faults, the fixed clock, manual approval and the log (apps
+        stay); answers go back to the style the emulator started with."""
         self._app.tenant.reset()
         self.connection = None
         self.faults()
         self.now = None
         self.manual_approval = False
+        self.destroy_status, self.answer_shape = self._style_at_start
         self.requests.clear()
 
 
@@ -388,13 +417,20 @@ def start(
     tls: bool = False,
     max_body_bytes: int = MAX_BODY_BYTES,
     request_timeout_s: float = REQUEST_TIMEOUT_S,
+    destroy_status: int = 200,
+    answer_shape: str = "keys",
 ) -> Emulator:
     """Start an emulator in a background thread (an ephemeral port, in-memory storage by default).
 
-    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/; `tls`
-    serves https with a self-signed certificate (trust `emu.ca_file`); `max_body_bytes` is the
-    largest request body (413 beyond), `request_timeout_s` the time a request has to arrive in
-    full (408 beyond).
+    `db` is a SQLite file that survives restarts; `seed` a folder holding connection.json (as Opus
+    lets you download it, or the explicit form), choices.json and terms.json, such as
+    data-samples/ or one of your own; `terms` a terms.json to load (after the seed's); `manual_approval`
+    lets only approved records be destroyed; `token_lifetime_s` is the access tokens' lifetime (1 s
+    or more); `tls` serves https with a self-signed certificate (trust `emu.ca_file`);
+    `max_body_bytes` is the largest request body (413 beyond), `request_timeout_s` the time a
+    request has to arrive in full (408 beyond); `destroy_status` (200 or 204) and `answer_shape`
+    ("keys", "objects", "problem") choose how destroy and refusals are answered
+    (`opus_nb.emulator.answers`).
     """
     return Emulator(
         host=host,
@@ -407,6 +443,8 @@ def start(
         tls=tls,
         max_body_bytes=max_body_bytes,
         request_timeout_s=request_timeout_s,
+        destroy_status=destroy_status,
+        answer_shape=answer_shape,
     ).start()
 
 

@@ -312,19 +312,26 @@ class RecordChecker:
         return table[kind]
 
     def __call__(self, record: Any) -> str | None:
+        """Why the record fails, every problem in one message ("name: why; ..."), or None."""
+        problems = self.problems(record)
+        return "; ".join(f"{name}: {why}" if name else why for name, why in problems) if problems else None
+
+    def problems(self, record: Any) -> list[tuple[str | None, str]]:
+        """(field, why) for each problem of the record, missing values first; the field is None
+        when the record as a whole is wrong (not a JSON object)."""
         if not isinstance(record, Mapping):
-            return f"a record must be a JSON object, not {type(record).__name__}"
+            return [(None, f"a record must be a JSON object, not {type(record).__name__}")]
         checks, problems, given = self._checks, [], set()
         for name, value in record.items():
             check = checks.get(name)
             if check is None:
-                problems.append(f"{name}: the connection has no such column")
+                problems.append((name, "the connection has no such column"))
             elif not _blank(value):
                 given.add(name)
                 if (why := check(value)) is not None:
-                    problems.append(f"{name}: {why}")
-        missing = [f"{name}: a value is required" for name in self._required if name not in given]
-        return "; ".join(missing + problems) if missing or problems else None
+                    problems.append((name, why))
+        missing: list[tuple[str | None, str]] = [(name, "a value is required") for name in self._required if name not in given]
+        return missing + problems
 
     def completed(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """A record that passed, with each date given alone in a Date and Time column written in

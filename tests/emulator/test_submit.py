@@ -287,3 +287,38 @@ def test_the_older_api_takes_a_date_alone_too(emu, api, conn) -> None:
     body = {"id": conn.id, "conflictOption": "Skip", "data": [make_record(1, **{"_Document_%20_Date": "2010-03-01"})]}
     assert api.post("/api/connector/SubmitRecords", json=body).status_code == 201
     assert emu.record("R-00001").data["_Document_%20_Date"] == "2010-03-01 00:00:00"
+
+
+def test_problem_details_name_each_failed_field_of_each_record_and_nothing_is_stored(emu, submit) -> None:
+    emu.answer_shape = "problem"
+    response = submit([make_record(1), make_record(2, _Department=9, timeCreated="soon"), "text"])
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"] == {
+        "data[1].timeCreated": ["'soon' is not a date-time in the format %Y-%m-%d %H:%M:%S"],
+        "data[1]._Department": ["9 is not an option order of this column (1 to 6)"],
+        "data[2]": ["a record must be a JSON object, not str"],
+    }
+    assert emu.records() == []  # refused as a whole
+    assert submit([make_record(1)]).status_code == 201
+
+
+def test_problem_details_name_the_field_of_a_malformed_request(emu, api, conn) -> None:
+    emu.answer_shape = "problem"
+    response = api.post(RECORDS, json={"id": conn.id, "data": [make_record(1)]})
+    assert response.json()["errors"] == {
+        "conflictOption": ["conflictOption (or confilictOption) is required: 'Overwrite' or 'Skip'"]
+    }
+    due = api.get(RECORDS, params={"id": conn.id, "disposalDueDate": "2030-01-01", "itemsPerPage": 101})
+    assert (due.status_code, due.json()["errors"]) == (
+        400,
+        {"itemsPerPage": ["itemsPerPage must be a whole number from 0 to 100"]},
+    )
+
+
+def test_submits_failed_items_keep_their_documented_shape_whatever_the_destroy_shape(emu, submit) -> None:
+    emu.answer_shape = "objects"
+    response = submit([make_record(1, _Department=9)])
+    assert response.json()["failedItems"] == [
+        {"item": make_record(1, _Department=9), "message": "_Department: 9 is not an option order of this column (1 to 6)"}
+    ]
