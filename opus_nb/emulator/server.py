@@ -20,10 +20,8 @@ Jupyter kernel alike. The Python methods stand in for what people do in the Opus
 
 from __future__ import annotations
 
-import math
 import secrets
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -51,6 +49,7 @@ from opus_nb.emulator.certs import (
 from opus_nb.emulator.connector import REQUIRED_SCOPE
 from opus_nb.emulator.errors import EmulatorConfigError, EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
+from opus_nb.emulator.options import bind, check_limits, check_port, check_token_lifetime
 from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_protocol
 from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
 from opus_nb.emulator.store import Store
@@ -82,12 +81,14 @@ class Emulator:
         destroy_status: int = 200,
         answer_shape: str = "keys",
     ) -> None:
-        _check_limits(max_body_bytes, request_timeout_s)
+        check_limits(max_body_bytes, request_timeout_s)
+        check_port(port)
+        check_token_lifetime(token_lifetime_s)
         self._style_at_start = (destroy_status, answer_shape)
         style = AnswerStyle(destroy_status=destroy_status, shape=answer_shape)
         self.host = host
         self._request_timeout_s = float(request_timeout_s)
-        self._sock = _bind(host, port)
+        self._sock = bind(host, port)
         self.port = int(self._sock.getsockname()[1])
         self._token_lifetime_s = token_lifetime_s
         try:
@@ -381,28 +382,6 @@ class Emulator:
         self.manual_approval = False
         self.destroy_status, self.answer_shape = self._style_at_start
         self.requests.clear()
-
-
-def _check_limits(max_body_bytes: int, request_timeout_s: float) -> None:
-    if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or max_body_bytes < 1:
-        raise EmulatorConfigError("max_body_bytes", "a whole number of bytes >= 1", repr(max_body_bytes))
-    valid_number = isinstance(request_timeout_s, int | float) and not isinstance(request_timeout_s, bool)
-    if not valid_number or not math.isfinite(request_timeout_s) or request_timeout_s <= 0:
-        raise EmulatorConfigError("request_timeout_s", "a number of seconds > 0", repr(request_timeout_s))
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise EmulatorStartError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
-    sock.listen(128)
-    return sock
 
 
 def start(
