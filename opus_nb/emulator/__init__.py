@@ -6,7 +6,9 @@
 ...     emu.url, emu.identity_url, app.client_id, app.certificate_pfx
 
 From the shell: ``opus-nb emulator --seed data-samples/`` (or ``python -m opus_nb.emulator``),
-then ``opus-nb emulator register-app --url URL``.
+then ``opus-nb emulator register-app --url URL``. A seed folder may be one of your own: the
+connection file Opus lets you download (``connection.json``, or the one ``connection*.json``),
+``choices.json`` and ``terms.json`` (see `opus_nb.emulator.options`).
 
 Where it lives (one server, one port):
 

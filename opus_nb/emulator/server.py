@@ -47,9 +47,9 @@ from opus_nb.emulator.certs import (
     write_server_certificate,
 )
 from opus_nb.emulator.connector import REQUIRED_SCOPE
-from opus_nb.emulator.errors import EmulatorConfigError, EmulatorStartError
+from opus_nb.emulator.errors import EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
-from opus_nb.emulator.options import bind, check_limits, check_port, check_token_lifetime
+from opus_nb.emulator.options import bind, check_limits, check_port, check_token_lifetime, seed_files
 from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_protocol
 from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
 from opus_nb.emulator.store import Store
@@ -204,15 +204,13 @@ class Emulator:
     # set-up, as in the Opus and AvePoint Online Services pages --------------------------------
 
     def seed(self, folder: str | Path) -> Connection | None:
-        """Load `terms.json`, and `connection.json` with `choices.json`, from a folder such as data-samples/."""
-        folder = Path(folder)
-        conn_file, choices, terms = folder / "connection.json", folder / "choices.json", folder / "terms.json"
-        if not conn_file.is_file() and not terms.is_file():
-            raise EmulatorConfigError("seed", "a folder holding connection.json and/or terms.json", str(folder))
-        if terms.is_file():
-            self.set_terms(terms)
-        if conn_file.is_file():
-            self.connection = self.create_connection(conn_file, choices=choices if choices.is_file() else None)
+        """Load `terms.json`, and `connection.json` with `choices.json`, from a folder: data-samples/
+        or one of your own (see `opus_nb.emulator.options.seed_files`); returns the connection."""
+        files = seed_files(folder)
+        if files.terms is not None:
+            self.set_terms(files.terms)
+        if files.connection is not None:
+            self.connection = self.create_connection(files.connection, choices=files.choices)
         return self.connection
 
     def create_connection(
