@@ -20,7 +20,6 @@ Jupyter kernel alike. The Python methods stand in for what people do in the Opus
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import tempfile
 import threading
@@ -28,7 +27,6 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,9 +39,6 @@ from opus_nb.emulator.app import EmulatorApp, build_app
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S
 from opus_nb.emulator.certs import (
     ServerCertificate,
-    load_public_certificate,
-    make_certificate,
-    write_certificate,
     write_server_certificate,
 )
 from opus_nb.emulator.connector import REQUIRED_SCOPE
@@ -51,7 +46,7 @@ from opus_nb.emulator.errors import EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
 from opus_nb.emulator.options import bind, check_limits, check_port, check_token_lifetime, seed_files
 from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_protocol
-from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
+from opus_nb.emulator.registration import AppRegistration, register_here
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import StoredRecord
 from opus_nb.records._connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
@@ -251,22 +246,16 @@ class Emulator:
         valid_days: int = 365,
     ) -> AppRegistration:
         """Register an app with a fresh self-signed certificate (or the `certificate` given) or a secret."""
-        kind = check_credential(credential)
-        scopes = tuple(scopes)
-        urls = (self.url, self.identity_url)
-        if kind == "secret":
-            client_id, secret = self._app.identity.register(scopes)
-            reg = AppRegistration(client_id, scopes, kind, *urls, client_secret=secret)
-            return replace(reg, env_file=write_env(reg, Path(directory))) if directory is not None else reg
-        if certificate is not None:
-            client_id, _ = self._app.identity.register(scopes, certificate=load_public_certificate(certificate, password))
-            return AppRegistration(client_id, scopes, kind, *urls)
-        cert, key = make_certificate("opus-nb emulator app", valid_days=valid_days)
-        client_id, _ = self._app.identity.register(scopes, certificate=cert)
-        target = Path(directory) if directory is not None else default_directory(client_id)
-        password = password or secrets.token_urlsafe(16)
-        reg = AppRegistration(client_id, scopes, kind, *urls, write_certificate(cert, key, target, password), password)
-        return replace(reg, env_file=write_env(reg, target))
+        return register_here(
+            self._app.identity,
+            (self.url, self.identity_url),
+            scopes=scopes,
+            credential=credential,
+            directory=directory,
+            password=password,
+            certificate=certificate,
+            valid_days=valid_days,
+        )
 
     def issue_token(
         self, client_id: str = "test-client", scopes: Sequence[str] = (REQUIRED_SCOPE,), lifetime_s: int = 3600
