@@ -6,7 +6,9 @@
 ...     emu.url, emu.identity_url, app.client_id, app.certificate_pfx
 
 From the shell: ``opus-nb emulator --seed data-samples/`` (or ``python -m opus_nb.emulator``),
-then ``opus-nb emulator register-app --url URL``.
+then ``opus-nb emulator register-app --url URL``. A seed folder may be one of your own: the
+connection file Opus lets you download (``connection.json``, or the one ``connection*.json``),
+``choices.json`` and ``terms.json`` (see `opus_nb.emulator.options`).
 
 Where it lives (one server, one port):
 
@@ -33,6 +35,20 @@ than it must):
   200 ``{"statusCode", "message", "queriedItems", "startIndex"}``, or 204 with no body when the
   page is empty; destroy 200 ``{"statusCode": 200, "message": null}``, or 418 with ``failedItems``
   (row keys) and ``message`` (a list of ``"key: why"``, the Graph page types it as a list).
+- Destroy's success is 200 with that body in both generations (destroy's own page and sample);
+  ``destroy_status=204`` answers 204 No Content instead, as the Graph status-code table says.
+  ``answer_shape="objects"`` gives destroy's ``failedItems`` as ``{"item": key, "message": why}``
+  (``Item``/``Message`` in the older API); ``answer_shape="problem"`` answers every request that
+  fails validation as ASP.NET Core does, 400 ProblemDetails (``errors`` by field:
+  ``disposalIds[2]``, ``data[0].timeCreated``, ``itemsPerPage``) with the request refused as a
+  whole. Both are settable on a running emulator (``emu.destroy_status``, ``emu.answer_shape``);
+  see `opus_nb.emulator.answers`.
+- Each key a destroy refuses has its own reason: "no record has this row key", "the record was
+  already destroyed on <when>", "the record is on hold", "the record is not yet due for disposal
+  (due <when>)", "the record is never due for disposal: ..." (no classification, a
+  classification without retention or no longer a term), "manual approval is on and no reviewer
+  approved this record". Times are the emulator's clock (naive UTC) as ``YYYY-MM-DD HH:MM:SS``.
+  The wording is the emulator's own: AvePoint documents none.
 - Due items hold the record as submitted, every built-in present (null when not given), and
   ``timeCreated``/``timeModified`` in the connection's format followed by one space, as the
   documented sample shows. ``startIndex``/``pageIndex`` is an opaque signed token; ``null`` ends
@@ -58,17 +74,28 @@ than it must):
   success; ``Overwrite`` replaces its data and due date but keeps its place, hold and approval;
   a destroyed record cannot be overwritten.
 - Date-times must be written exactly in the connection's format (two-digit fields, as .NET's
-  ``ParseExact``); ``createdBy``/``modifiedBy`` are required by the Graph API, optional in the
-  older one; a choice order's range is checked only when the options are known; a
-  ``termFullPath`` must be a known term once any terms are loaded.
+  ``ParseExact``). A custom Date and Time column also takes the format's date part alone (the
+  submit page: "a date and/or time"; ``2021-03-04`` for ``%Y-%m-%d %H:%M:%S``), read as midnight,
+  stored and given back by due records in the full format (``2021-03-04 00:00:00``), as a service
+  that parses the value into a date-time would; a time alone is refused, and so are the built-in
+  ``timeCreated``/``timeModified`` without their time (the older page: they "must follow the
+  date and time format").
+- ``createdBy``/``modifiedBy`` are required by the Graph API, optional in the older one; a
+  choice order's range is checked only when the options are known; a ``termFullPath`` must be a
+  known term once any terms are loaded.
 - Held records are not listed as due and cannot be destroyed; in manual-approval mode unapproved
   records are listed but cannot be destroyed. "Not due" is judged by the emulator's clock
   (``emu.now``, naive UTC, settable); tokens and certificates follow the real clock.
 - Identity: ``invalid_client`` is 401 (with a Basic challenge) when the client used HTTP Basic,
   400 otherwise, as RFC 6749 allows; with no ``scope``, every scope the app holds is granted.
+  A token answer carries ``ext_expires_in`` as Microsoft's identity platform does, equal to
+  ``expires_in`` (AvePoint documents only ``expires_in``).
   Access tokens are RS256 JWTs for the audience ``opus.graph``, signed with a key kept in the
   database. Client assertions may be addressed to the token endpoint or the issuer; their
   ``exp``, ``nbf`` and ``iat`` must be NumericDates (JSON numbers), else ``invalid_client``.
+- Every answer carries a fresh ``request-id`` header (a GUID, as the Graph page's "response
+  headers" describe), errors and injected faults included, and echoes a ``client-request-id``
+  the client sent (up to 256 printable ASCII characters); ``emu.requests`` keeps both.
 - A 429 carries ``Retry-After`` in whole seconds unless fractions were asked for (tests).
 - Injected latency is the least time an answer takes from the request's arrival: the request is
   handled at once and its answer held back (the emulator's single thread should not add its

@@ -33,11 +33,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from opus_nb.emulator import connector, identity
+from opus_nb.emulator.answers import AnswerStyle
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S, BodyLimit, read_json
-from opus_nb.emulator.errors import EmulatorConfigError
+from opus_nb.emulator.errors import BadRequest, EmulatorConfigError
 from opus_nb.emulator.faults import FaultInjector
+from opus_nb.emulator.requestids import RequestIds
 from opus_nb.emulator.store import Store
-from opus_nb.emulator.tenant import BadRequest, Tenant
+from opus_nb.emulator.tenant import Tenant
 from opus_nb.emulator.tokens import TokenIssuer
 from opus_nb.records._connection import Connection
 
@@ -51,9 +53,11 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 @dataclass
 class EmulatorApp:
-    """The ASGI app (`asgi`, fault injection outermost) and the parts behind it."""
+    """The ASGI app (`asgi`: request ids outermost, then fault injection) and the parts behind it."""
 
-    asgi: FaultInjector
+    asgi: RequestIds
+    faults: FaultInjector
+    style: AnswerStyle
     tenant: Tenant
     identity: identity.Identity
     tokens: TokenIssuer
@@ -142,19 +146,23 @@ def build_app(
     *,
     token_lifetime_s: int = 3600,
     tenant: Tenant | None = None,
+    style: AnswerStyle | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     body_timeout_s: float = REQUEST_TIMEOUT_S,
 ) -> EmulatorApp:
-    """Assemble the emulator for a server reachable at `url` (scheme, host and port), with its body limits."""
+    """Assemble the emulator for a server reachable at `url` (scheme, host and port), with its body
+    limits; `style` is how the connector API words its answers (`opus_nb.emulator.answers`)."""
     url = url.rstrip("/")
     tokens = TokenIssuer(store, url + IDENTITY_PREFIX, lifetime_s=token_lifetime_s)
     idp = identity.Identity(store, tokens)
     tenant = tenant or Tenant(store)
     starlette = Starlette(middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes, timeout_s=body_timeout_s)])
-    app = EmulatorApp(FaultInjector(starlette), tenant, idp, tokens, url)
+    faults = FaultInjector(starlette)
+    style = style or AnswerStyle()
+    app = EmulatorApp(RequestIds(faults), faults, style, tenant, idp, tokens, url)
     starlette.router.routes.extend(
         [
-            *connector.routes(tenant, tokens),
+            *connector.routes(tenant, tokens, style),
             Mount(IDENTITY_PREFIX, routes=identity.routes(idp)),
             *_admin_routes(app),
         ]

@@ -28,7 +28,7 @@ import json5
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from opus_nb.emulator.tenant import BadRequest
+from opus_nb.emulator.errors import BadRequest
 
 __all__ = [
     "MAX_BODY_BYTES",

@@ -1,9 +1,13 @@
 """`opus-nb emulator`: serve the emulator from the shell, and register apps with a running one.
 
 ```
-opus-nb emulator [--port N] [--db FILE] [--seed data-samples/] [--manual-approval]
+opus-nb emulator [--port N] [--db FILE] [--seed data-samples/] [--manual-approval] [--token-lifetime S]
+                 [--destroy-status 200|204] [--answer-shape keys|objects|problem]
 opus-nb emulator register-app --url http://127.0.0.1:N [--credential certificate|secret] [--out DIR]
 ```
+
+A port outside 0-65535 or a token lifetime under one second is one line and exit status 2, as
+every refused argument is.
 
 The serving process freezes the objects it started with (`gc.freeze`), so that Python's full
 collection, which would otherwise walk them all, does not hold every request in flight for a
@@ -22,7 +26,9 @@ from types import FrameType
 from typing import Any
 
 from opus_nb._errors import OpusError
+from opus_nb.emulator.answers import ANSWER_SHAPES, DESTROY_STATUSES
 from opus_nb.emulator.connector import REQUIRED_SCOPE
+from opus_nb.emulator.options import check_port, check_token_lifetime
 from opus_nb.emulator.registration import describe, register_over_http
 from opus_nb.emulator.server import Emulator
 
@@ -53,6 +59,15 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=Path, default=None, help="folder with connection.json, choices.json, terms.json")
     parser.add_argument("--manual-approval", action="store_true", help="only approved records can be destroyed")
     parser.add_argument("--token-lifetime", type=int, default=3600, metavar="SECONDS", help="access token lifetime")
+    parser.add_argument(
+        "--destroy-status", type=int, choices=DESTROY_STATUSES, default=200, help="a destroy's success: 200 and a body, or 204"
+    )
+    parser.add_argument(
+        "--answer-shape",
+        choices=ANSWER_SHAPES,
+        default="keys",
+        help="refusals: failed keys, {item, message} objects, ProblemDetails",
+    )
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -61,6 +76,8 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     """Start the emulator, print where it is and how to register an app, and serve until stopped."""
+    check_port(args.port, "--port")
+    check_token_lifetime(args.token_lifetime, "--token-lifetime")
     emu = Emulator(
         host=args.host,
         port=args.port,
@@ -68,6 +85,8 @@ def serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         manual_approval=True if args.manual_approval else None,
         token_lifetime_s=args.token_lifetime,
+        destroy_status=args.destroy_status,
+        answer_shape=args.answer_shape,
     ).start()
     gc.freeze()  # this process only serves now: a full collection need not walk its start-up objects
     try:
@@ -90,6 +109,7 @@ def banner(emu: Any, args: argparse.Namespace) -> str:
         f"  identity service:  {emu.identity_url}  (token endpoint {emu.token_url})",
         f"  storage:           {args.db if args.db else 'in memory (use --db FILE to keep it)'}",
         f"  terms:             {len(emu.terms)}",
+        f"  answers:           destroy {emu.destroy_status}, refusals as {emu.answer_shape}",
     ]
     for conn in emu.connections:
         lines.append(f"  connection:        {conn.id}  (JSON: {emu.url}/emulator/connections/{conn.id})")

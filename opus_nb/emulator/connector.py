@@ -30,9 +30,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from opus_nb.emulator.answers import AnswerStyle, bad_request, destroy_done, destroy_refused, submit_refused
 from opus_nb.emulator.bodies import read_json
+from opus_nb.emulator.errors import BadRequest
 from opus_nb.emulator.faults import RECORDS_KEY
-from opus_nb.emulator.tenant import BadRequest, DuePage, SubmitOutcome, Tenant
+from opus_nb.emulator.outcomes import DuePage
+from opus_nb.emulator.requestids import REQUEST_ID_KEY
+from opus_nb.emulator.tenant import Tenant
 from opus_nb.emulator.tokens import InvalidToken, TokenIssuer
 from opus_nb.emulator.wire import parse_time
 
@@ -77,20 +81,20 @@ def parse_submit(body: Any) -> tuple[str, str, list[Any]]:
     body = _object(body)
     conn_id = body.get("id")
     if not isinstance(conn_id, str) or not conn_id.strip():
-        raise BadRequest("id: the connection's GUID is required")
+        raise BadRequest("id: the connection's GUID is required", field="id")
     options = {body[k] for k in ("conflictOption", "confilictOption") if k in body}
     if not options:
-        raise BadRequest("conflictOption (or confilictOption) is required: 'Overwrite' or 'Skip'")
+        raise BadRequest("conflictOption (or confilictOption) is required: 'Overwrite' or 'Skip'", field="conflictOption")
     if len(options) > 1:
-        raise BadRequest("conflictOption and confilictOption disagree")
+        raise BadRequest("conflictOption and confilictOption disagree", field="conflictOption")
     option = str(options.pop()).strip().capitalize()
     if option not in ("Overwrite", "Skip"):
-        raise BadRequest(f"conflictOption must be 'Overwrite' or 'Skip', not {option!r}")
+        raise BadRequest(f"conflictOption must be 'Overwrite' or 'Skip', not {option!r}", field="conflictOption")
     data = body.get("data")
     if not isinstance(data, list) or not data:
-        raise BadRequest("data: a list of one or more records is required")
+        raise BadRequest("data: a list of one or more records is required", field="data")
     if len(data) > MAX_RECORDS:
-        raise BadRequest(f"data: at most {MAX_RECORDS} records can be submitted at a time, not {len(data)}")
+        raise BadRequest(f"data: at most {MAX_RECORDS} records can be submitted at a time, not {len(data)}", field="data")
     return conn_id, option, data
 
 
@@ -99,18 +103,18 @@ def parse_due(fields: Mapping[str, Any], tenant: Tenant) -> tuple[str, datetime,
     lowered = {str(k).lower(): v for k, v in fields.items()}
     conn_id = lowered.get("id")
     if not isinstance(conn_id, str) or not conn_id.strip():
-        raise BadRequest("id: the connection's GUID is required")
+        raise BadRequest("id: the connection's GUID is required", field="id")
     conn = tenant.connection(conn_id)
     if conn is None:
-        raise BadRequest(f"there is no connection with the id {conn_id!r}")
+        raise BadRequest(f"there is no connection with the id {conn_id!r}", field="id")
     per_page = lowered.get("itemsperpage")
     if isinstance(per_page, str) and per_page.strip().isdigit():
         per_page = int(per_page)
     if not isinstance(per_page, int) or isinstance(per_page, bool) or not 0 <= per_page <= MAX_PAGE:
-        raise BadRequest(f"itemsPerPage must be a whole number from 0 to {MAX_PAGE}")
+        raise BadRequest(f"itemsPerPage must be a whole number from 0 to {MAX_PAGE}", field="itemsPerPage")
     start = lowered.get("startindex") or None
     if start is not None and not isinstance(start, str):
-        raise BadRequest("startIndex must be the token from the previous page")
+        raise BadRequest("startIndex must be the token from the previous page", field="startIndex")
     return conn.id, _due_date(lowered.get("disposalduedate"), conn.datetime_format), start, per_page
 
 
@@ -123,7 +127,8 @@ def _due_date(value: Any, fmt: str) -> datetime:
         except ValueError:
             parsed = None
     if parsed is None:
-        raise BadRequest(f"disposalDueDate must be a date-time in the format {fmt} or ISO 8601, not {value!r}")
+        why = f"disposalDueDate must be a date-time in the format {fmt} or ISO 8601, not {value!r}"
+        raise BadRequest(why, field="disposalDueDate")
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
@@ -133,18 +138,12 @@ def parse_destroy(body: Any) -> list[str]:
     """The row keys of a destroy body."""
     ids = _object(body).get("disposalIds")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-        raise BadRequest("disposalIds: a list of one or more row keys is required")
+        raise BadRequest("disposalIds: a list of one or more row keys is required", field="disposalIds")
     if len(ids) > MAX_RECORDS:
-        raise BadRequest(f"disposalIds: at most {MAX_RECORDS} records can be destroyed at a time, not {len(ids)}")
+        raise BadRequest(
+            f"disposalIds: at most {MAX_RECORDS} records can be destroyed at a time, not {len(ids)}", field="disposalIds"
+        )
     return ids
-
-
-def _failed_items(outcome: SubmitOutcome, item: str, message: str) -> list[dict[str, Any]]:
-    return [{item: record, message: why} for record, why in outcome.failed]
-
-
-def _failed_summary(outcome: SubmitOutcome, total: int) -> str:
-    return f"{len(outcome.failed)} of {total} records failed"
 
 
 def _page_response(head: str, page: DuePage, token_field: str) -> Response:
@@ -155,8 +154,12 @@ def _page_response(head: str, page: DuePage, token_field: str) -> Response:
     return Response(body, media_type="application/json")
 
 
-def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
-    """Starlette routes for both API generations."""
+def _request_id(request: Request) -> str | None:
+    return request.scope.get(REQUEST_ID_KEY)
+
+
+def routes(tenant: Tenant, tokens: TokenIssuer, style: AnswerStyle) -> list[Route]:
+    """Starlette routes for both API generations, answering in `style` (see `opus_nb.emulator.answers`)."""
 
     def guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -166,22 +169,28 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
             try:
                 return await handler(request)
             except BadRequest as exc:
-                return _fail(400, str(exc))
+                return bad_request(exc, style, _request_id(request))
 
         return endpoint
 
-    async def graph_submit(request: Request) -> Response:
+    async def submit(request: Request, *, legacy: bool) -> Response:
         conn_id, option, data = parse_submit(await read_json(request))
         request.scope[RECORDS_KEY] = len(data)
-        outcome = tenant.submit(conn_id, option, data)
-        if not outcome.failed:
-            return JSONResponse({"statusCode": 201, "message": None}, status_code=201)
-        body = {
-            "statusCode": 418,
-            "message": _failed_summary(outcome, len(data)),
-            "failedItems": _failed_items(outcome, "item", "message"),
-        }
-        return JSONResponse(body, status_code=418)
+        outcome = tenant.submit(conn_id, option, data, legacy=legacy, atomic=style.atomic)
+        if outcome.failed:
+            return submit_refused(outcome.failed, len(data), style, _request_id(request), legacy=legacy)
+        return JSONResponse({"Message": None} if legacy else {"statusCode": 201, "message": None}, status_code=201)
+
+    async def destroy(request: Request, *, legacy: bool) -> Response:
+        ids = parse_destroy(await read_json(request))
+        request.scope[RECORDS_KEY] = len(ids)
+        outcome = tenant.destroy(ids, atomic=style.atomic)
+        if outcome.failed:
+            return destroy_refused(outcome.failed, len(ids), style, _request_id(request), legacy=legacy)
+        return destroy_done(style, legacy=legacy)
+
+    async def graph_submit(request: Request) -> Response:
+        return await submit(request, legacy=False)
 
     async def graph_due(request: Request) -> Response:
         conn_id, before, start, per_page = parse_due(request.query_params, tenant)
@@ -190,23 +199,10 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         return _page_response('{"statusCode":200,"message":null,"queriedItems":', page, ',"startIndex":')
 
     async def graph_destroy(request: Request) -> Response:
-        ids = parse_destroy(await read_json(request))
-        request.scope[RECORDS_KEY] = len(ids)
-        outcome = tenant.destroy(ids)
-        if not outcome.failed:
-            return JSONResponse({"statusCode": 200, "message": None})
-        reasons = [f"{key}: {why}" for key, why in outcome.failed]
-        body = {"statusCode": 418, "message": reasons, "failedItems": [key for key, _ in outcome.failed]}
-        return JSONResponse(body, status_code=418)
+        return await destroy(request, legacy=False)
 
     async def legacy_submit(request: Request) -> Response:
-        conn_id, option, data = parse_submit(await read_json(request))
-        request.scope[RECORDS_KEY] = len(data)
-        outcome = tenant.submit(conn_id, option, data, legacy=True)
-        if not outcome.failed:
-            return JSONResponse({"Message": None}, status_code=201)
-        body = {"Message": _failed_summary(outcome, len(data)), "FailedItems": _failed_items(outcome, "Item", "Message")}
-        return JSONResponse(body, status_code=418)
+        return await submit(request, legacy=True)
 
     async def legacy_due(request: Request) -> Response:
         conn_id, before, start, per_page = parse_due(_object(await read_json(request)), tenant)
@@ -215,13 +211,7 @@ def routes(tenant: Tenant, tokens: TokenIssuer) -> list[Route]:
         return _page_response('{"message":null,"queriedItems":', page, ',"pageIndex":')
 
     async def legacy_destroy(request: Request) -> Response:
-        ids = parse_destroy(await read_json(request))
-        request.scope[RECORDS_KEY] = len(ids)
-        outcome = tenant.destroy(ids)
-        if not outcome.failed:
-            return JSONResponse({"message": None})
-        reasons = "; ".join(f"{key}: {why}" for key, why in outcome.failed)
-        return JSONResponse({"message": reasons, "failedItems": [key for key, _ in outcome.failed]}, status_code=418)
+        return await destroy(request, legacy=True)
 
     return [
         Route("/records/connector/records", guarded(graph_submit), methods=["POST"]),

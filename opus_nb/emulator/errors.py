@@ -5,7 +5,8 @@ OpusError
  └── EmulatorError              anything the emulator refuses to do from Python
       ├── EmulatorConfigError   a bad argument: a fault rate out of range, an unknown credential kind
       ├── EmulatorStartError    the server did not come up (port taken, bad --db file)
-      └── UnknownRecordsError   hold/release/approve named row keys the emulator does not have
+      ├── UnknownRecordsError   hold/release/approve named row keys the emulator does not have
+      └── BadRequest            a request the connector API answers with 400 (raised inside the server)
 ```
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 
 from opus_nb._errors import OpusError
 
-__all__ = ["EmulatorConfigError", "EmulatorError", "EmulatorStartError", "UnknownRecordsError"]
+__all__ = ["BadRequest", "EmulatorConfigError", "EmulatorError", "EmulatorStartError", "UnknownRecordsError"]
 
 
 class EmulatorError(OpusError):
@@ -60,3 +61,18 @@ class UnknownRecordsError(EmulatorError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class BadRequest(EmulatorError):
+    """A request the connector API answers with 400; the message goes back to the client.
+
+    `field` names the part of the request at fault (``disposalIds``, ``id``...), None for the body
+    as a whole; a ProblemDetails answer files the message under it.
+
+    >>> BadRequest("itemsPerPage must be a whole number from 0 to 100", field="itemsPerPage").field
+    'itemsPerPage'
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)

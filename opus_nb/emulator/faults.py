@@ -34,6 +34,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opus_nb.emulator.errors import EmulatorConfigError
+from opus_nb.emulator.requestids import CLIENT_REQUEST_ID_KEY, REQUEST_ID_KEY
 
 __all__ = ["ARRIVED_KEY", "RECORDS_KEY", "FaultInjector", "FaultPlan", "RequestLogEntry"]
 
@@ -79,7 +80,12 @@ class FaultPlan:
 
 @dataclass(frozen=True, slots=True)
 class RequestLogEntry:
-    """One request as the emulator saw it; `status` is None for a dropped connection."""
+    """One request as the emulator saw it; `status` is None for a dropped connection.
+
+    `request_id` is the ``request-id`` the answer carried (a GUID; None for a request served
+    without `RequestIds` around the app), `client_request_id` the ``client-request-id`` the
+    client sent and the answer echoed.
+    """
 
     method: str
     path: str
@@ -88,6 +94,8 @@ class RequestLogEntry:
     time: datetime
     duration_ms: float
     fault: str | None = None
+    request_id: str | None = None
+    client_request_id: str | None = None
 
 
 class FaultInjector:
@@ -143,6 +151,8 @@ class FaultInjector:
                     when,
                     (time.perf_counter() - started) * 1000,
                     fault,
+                    scope.get(REQUEST_ID_KEY),
+                    scope.get(CLIENT_REQUEST_ID_KEY),
                 )
             )
 

@@ -14,6 +14,9 @@ future and at most an hour away, `nbf`/`iat` not in the future (with a small lee
 three a NumericDate (a finite JSON number, RFC 7519 §2: not a string, boolean or null), a `jti`
 never seen before (remembered until the assertion expires plus five minutes), and a
 certificate that is valid today. `alg: none`, HMAC and every other algorithm are refused.
+A token answer holds ``access_token``, ``token_type`` (Bearer), ``expires_in``, ``scope`` and, as
+Microsoft's identity platform answers, ``ext_expires_in`` (the token's extended lifetime for
+when the identity service is out of reach; here the same as ``expires_in``).
 Errors are RFC 6749 §5.2 bodies: `{"error": "invalid_client", "error_description": "..."}`.
 """
 
@@ -44,7 +47,7 @@ from opus_nb.emulator.errors import EmulatorConfigError
 from opus_nb.emulator.store import AppRow, Store
 from opus_nb.emulator.tokens import TokenIssuer
 
-__all__ = ["ASSERTION_TYPE", "Identity", "OAuthError", "hash_secret", "routes"]
+__all__ = ["ASSERTION_TYPE", "Identity", "OAuthRefusal", "hash_secret", "routes"]
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TIME_CLAIMS = ("exp", "nbf", "iat")
@@ -53,8 +56,14 @@ MAX_ASSERTION_LIFETIME_S = 3600
 REPLAY_MARGIN_S = 300
 
 
-class OAuthError(Exception):
-    """An RFC 6749 error response: `error` code, a description safe to send, and the status."""
+class OAuthRefusal(Exception):
+    """The identity service refusing a token request: the RFC 6749 error answer it sends (`error`
+    code, a description safe to send, the status), raised inside the service and answered by its
+    route. It never leaves the emulator; a client meets the refusal as `opus_nb.OAuthError`.
+
+    >>> OAuthRefusal("invalid_scope", "the app was not granted x").body()
+    {'error': 'invalid_scope', 'error_description': 'the app was not granted x'}
+    """
 
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         self.error = error
@@ -71,8 +80,8 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _invalid_client(description: str) -> OAuthError:
-    return OAuthError("invalid_client", description)
+def _invalid_client(description: str) -> OAuthRefusal:
+    return OAuthRefusal("invalid_client", description)
 
 
 class Identity:
@@ -122,27 +131,33 @@ class Identity:
         return client_id, secret
 
     def issue(self, form: Mapping[str, Sequence[str]], authorization: str | None, posted_to: str) -> dict[str, Any]:
-        """Answer a token request (parsed form fields, Authorization header); raises `OAuthError`."""
+        """Answer a token request (parsed form fields, Authorization header); raises `OAuthRefusal`."""
         fields = self._single_values(form)
         app = self._authenticate(fields, authorization, posted_to)
         grant = fields.get("grant_type")
         if not grant:
-            raise OAuthError("invalid_request", "grant_type is required")
+            raise OAuthRefusal("invalid_request", "grant_type is required")
         if grant != "client_credentials":
-            raise OAuthError("unsupported_grant_type", f"this service supports client_credentials, not {grant!r}")
+            raise OAuthRefusal("unsupported_grant_type", f"this service supports client_credentials, not {grant!r}")
         requested = fields.get("scope", "").split()
         missing = [s for s in requested if s not in app.scopes]
         if missing:
-            raise OAuthError("invalid_scope", f"the app was not granted {' '.join(missing)}")
+            raise OAuthRefusal("invalid_scope", f"the app was not granted {' '.join(missing)}")
         scopes = requested or list(app.scopes)
         token, expires_in = self.tokens.mint(app.client_id, scopes)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": " ".join(scopes)}
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+            "ext_expires_in": expires_in,
+            "scope": " ".join(scopes),
+        }
 
     @staticmethod
     def _single_values(form: Mapping[str, Sequence[str]]) -> dict[str, str]:
         repeated = sorted(k for k, v in form.items() if len(v) > 1)
         if repeated:
-            raise OAuthError("invalid_request", f"parameters sent more than once: {', '.join(repeated)}")
+            raise OAuthRefusal("invalid_request", f"parameters sent more than once: {', '.join(repeated)}")
         return {k: v[0] for k, v in form.items()}
 
     def _authenticate(self, fields: dict[str, str], authorization: str | None, posted_to: str) -> AppRow:
@@ -150,7 +165,7 @@ class Identity:
         has_assertion = "client_assertion" in fields or "client_assertion_type" in fields
         methods = int(basic) + int("client_secret" in fields) + int(has_assertion)
         if methods > 1:
-            raise OAuthError("invalid_request", "use exactly one client authentication method")
+            raise OAuthRefusal("invalid_request", "use exactly one client authentication method")
         if basic:
             client_id, secret = self._basic(authorization or "")
             return self._secret_client(client_id, secret, status=401)
@@ -167,16 +182,16 @@ class Identity:
         try:
             decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
         except (ValueError, UnicodeDecodeError):
-            raise OAuthError("invalid_client", "the Basic authorization header is malformed", 401) from None
+            raise OAuthRefusal("invalid_client", "the Basic authorization header is malformed", 401) from None
         client_id, sep, secret = decoded.partition(":")
         if not sep:
-            raise OAuthError("invalid_client", "the Basic authorization header is malformed", 401)
+            raise OAuthRefusal("invalid_client", "the Basic authorization header is malformed", 401)
         return unquote_plus(client_id), unquote_plus(secret)
 
     def _secret_client(self, client_id: str, secret: str, status: int = 400) -> AppRow:
         app = self.store.app(client_id) if client_id else None
         if app is None or app.secret_hash is None or not hmac.compare_digest(app.secret_hash, hash_secret(secret)):
-            raise OAuthError("invalid_client", "unknown client or wrong client secret", status)
+            raise OAuthRefusal("invalid_client", "unknown client or wrong client secret", status)
         return app
 
     def _assertion_client(self, assertion: str, form_client_id: str | None, posted_to: str) -> AppRow:
@@ -275,13 +290,13 @@ def routes(identity: Identity) -> list[Route]:
     async def token(request: Request) -> Response:
         no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            error = OAuthError("invalid_request", "send the token request as application/x-www-form-urlencoded")
+            error = OAuthRefusal("invalid_request", "send the token request as application/x-www-form-urlencoded")
             return JSONResponse(error.body(), status_code=error.status, headers=no_store)
         form = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
         posted_to = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         try:
             body = identity.issue(form, request.headers.get("authorization"), posted_to)
-        except OAuthError as exc:
+        except OAuthRefusal as exc:
             headers = dict(no_store)
             if exc.status == 401:
                 headers["WWW-Authenticate"] = 'Basic realm="opus-emulator"'

@@ -18,6 +18,10 @@ reads the answer instead of a reset.
 Each request's scope carries the time its first byte was read (`ARRIVED_KEY`): injected latency
 counts from then, so time a request waits behind others for the one server thread is part of
 its latency rather than added to it.
+
+Answers given here rather than by the app (408, 431, uvicorn's 400 for a malformed request and
+its 503 beyond `MAX_CONNECTIONS`) carry a fresh ``request-id`` as every other answer does
+(`opus_nb.emulator.requestids`).
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ import time
 from http import HTTPStatus
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from opus_nb.emulator.faults import ARRIVED_KEY
+from opus_nb.emulator.requestids import RequestIds, id_headers, new_request_id
 
 __all__ = ["KEEP_ALIVE_S", "LINGER_S", "MAX_CONNECTIONS", "MAX_HEAD_BYTES", "BoundedHttpProtocol", "bounded_protocol"]
 
@@ -79,7 +85,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             return
         body = json.dumps({"statusCode": int(status), "message": message}).encode()
         head = [f"HTTP/1.1 {int(status)} {status.phrase}".encode()]
-        head += [name + b": " + value for name, value in self.server_state.default_headers]
+        head += [name + b": " + value for name, value in self._answer_headers()]
         head += [b"content-type: application/json", b"content-length: %d" % len(body), b"connection: close"]
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
         if not self.transport.can_write_eof():
@@ -87,6 +93,25 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             return
         self.transport.write_eof()
         self._lingering = self.loop.call_later(LINGER_S, self.transport.close)
+
+    def _answer_headers(self) -> list[tuple[bytes, bytes]]:
+        """The server's default headers and a fresh request id, for an answer the app never sees."""
+        return [*self.server_state.default_headers, *id_headers(new_request_id(), None)]
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request it cannot parse, with a request id."""
+        content = [STATUS_LINE[400]]
+        content += [name + b": " + value + b"\r\n" for name, value in self._answer_headers()]
+        content += [b"content-type: text/plain; charset=utf-8\r\n", b"content-length: %d\r\n" % len(msg)]
+        content += [b"connection: close\r\n\r\n", msg.encode("ascii")]
+        self.transport.write(b"".join(content))
+        self.transport.close()
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        """uvicorn's 503 beyond the connection limit goes out with a request id, as the app's answers do."""
+        if app is service_unavailable:
+            app = RequestIds(service_unavailable)
+        super()._start_asgi_task(cycle, app)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

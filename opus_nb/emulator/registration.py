@@ -20,12 +20,22 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from opus_nb.emulator.certs import CertificateFiles, make_certificate, write_certificate
+from opus_nb.emulator.certs import CertificateFiles, load_public_certificate, make_certificate, write_certificate
 from opus_nb.emulator.errors import EmulatorConfigError, EmulatorError
+from opus_nb.emulator.identity import Identity
 
-__all__ = ["AppRegistration", "Credential", "default_directory", "describe", "register_over_http", "write_env"]
+__all__ = [
+    "AppRegistration",
+    "Credential",
+    "default_directory",
+    "describe",
+    "register_here",
+    "register_over_http",
+    "write_env",
+]
 
 Credential = Literal["certificate", "secret"]
 
@@ -91,6 +101,36 @@ def write_env(reg: AppRegistration, directory: Path) -> Path:
     path.chmod(0o600)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def register_here(
+    identity: Identity,
+    urls: tuple[str, str],
+    *,
+    scopes: Sequence[str],
+    credential: str = "certificate",
+    directory: str | Path | None = None,
+    password: str | None = None,
+    certificate: x509.Certificate | bytes | str | Path | None = None,
+    valid_days: int = 365,
+) -> AppRegistration:
+    """Register an app with the identity service of this process (`Emulator.register_app`);
+    `urls` are the Graph and identity URLs its files name."""
+    kind = check_credential(credential)
+    scopes = tuple(scopes)
+    if kind == "secret":
+        client_id, secret = identity.register(scopes)
+        reg = AppRegistration(client_id, scopes, kind, *urls, client_secret=secret)
+        return replace(reg, env_file=write_env(reg, Path(directory))) if directory is not None else reg
+    if certificate is not None:
+        client_id, _ = identity.register(scopes, certificate=load_public_certificate(certificate, password))
+        return AppRegistration(client_id, scopes, kind, *urls)
+    cert, key = make_certificate("opus-nb emulator app", valid_days=valid_days)
+    client_id, _ = identity.register(scopes, certificate=cert)
+    target = Path(directory) if directory is not None else default_directory(client_id)
+    password = password or secrets.token_urlsafe(16)
+    reg = AppRegistration(client_id, scopes, kind, *urls, write_certificate(cert, key, target, password), password)
+    return replace(reg, env_file=write_env(reg, target))
 
 
 def register_over_http(

@@ -20,17 +20,13 @@ Jupyter kernel alike. The Python methods stand in for what people do in the Opus
 
 from __future__ import annotations
 
-import math
-import secrets
 import shutil
-import socket
 import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,20 +34,19 @@ from typing import Any
 import uvicorn
 from cryptography import x509
 
+from opus_nb.emulator.answers import AnswerStyle
 from opus_nb.emulator.app import EmulatorApp, build_app
 from opus_nb.emulator.bodies import MAX_BODY_BYTES, REQUEST_TIMEOUT_S
 from opus_nb.emulator.certs import (
     ServerCertificate,
-    load_public_certificate,
-    make_certificate,
-    write_certificate,
     write_server_certificate,
 )
 from opus_nb.emulator.connector import REQUIRED_SCOPE
-from opus_nb.emulator.errors import EmulatorConfigError, EmulatorStartError
+from opus_nb.emulator.errors import EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
+from opus_nb.emulator.options import bind, check_limits, check_port, check_token_lifetime, seed_files
 from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_protocol
-from opus_nb.emulator.registration import AppRegistration, check_credential, default_directory, write_env
+from opus_nb.emulator.registration import AppRegistration, register_here
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import StoredRecord
 from opus_nb.records._connection import DEFAULT_DATETIME_FORMAT, Connection, load_connection
@@ -78,11 +73,17 @@ class Emulator:
         tls: bool = False,
         max_body_bytes: int = MAX_BODY_BYTES,
         request_timeout_s: float = REQUEST_TIMEOUT_S,
+        destroy_status: int = 200,
+        answer_shape: str = "keys",
     ) -> None:
-        _check_limits(max_body_bytes, request_timeout_s)
+        check_limits(max_body_bytes, request_timeout_s)
+        check_port(port)
+        check_token_lifetime(token_lifetime_s)
+        self._style_at_start = (destroy_status, answer_shape)
+        style = AnswerStyle(destroy_status=destroy_status, shape=answer_shape)
         self.host = host
         self._request_timeout_s = float(request_timeout_s)
-        self._sock = _bind(host, port)
+        self._sock = bind(host, port)
         self.port = int(self._sock.getsockname()[1])
         self._token_lifetime_s = token_lifetime_s
         try:
@@ -99,6 +100,7 @@ class Emulator:
             self._store,
             f"{scheme}://{shown_host}:{self.port}",
             token_lifetime_s=token_lifetime_s,
+            style=style,
             max_body_bytes=max_body_bytes,
             body_timeout_s=self._request_timeout_s,
         )
@@ -197,15 +199,13 @@ class Emulator:
     # set-up, as in the Opus and AvePoint Online Services pages --------------------------------
 
     def seed(self, folder: str | Path) -> Connection | None:
-        """Load `terms.json`, and `connection.json` with `choices.json`, from a folder such as data-samples/."""
-        folder = Path(folder)
-        conn_file, choices, terms = folder / "connection.json", folder / "choices.json", folder / "terms.json"
-        if not conn_file.is_file() and not terms.is_file():
-            raise EmulatorConfigError("seed", "a folder holding connection.json and/or terms.json", str(folder))
-        if terms.is_file():
-            self.set_terms(terms)
-        if conn_file.is_file():
-            self.connection = self.create_connection(conn_file, choices=choices if choices.is_file() else None)
+        """Load `terms.json`, and `connection.json` with `choices.json`, from a folder: data-samples/
+        or one of your own (see `opus_nb.emulator.options.seed_files`); returns the connection."""
+        files = seed_files(folder)
+        if files.terms is not None:
+            self.set_terms(files.terms)
+        if files.connection is not None:
+            self.connection = self.create_connection(files.connection, choices=files.choices)
         return self.connection
 
     def create_connection(
@@ -246,22 +246,16 @@ class Emulator:
         valid_days: int = 365,
     ) -> AppRegistration:
         """Register an app with a fresh self-signed certificate (or the `certificate` given) or a secret."""
-        kind = check_credential(credential)
-        scopes = tuple(scopes)
-        urls = (self.url, self.identity_url)
-        if kind == "secret":
-            client_id, secret = self._app.identity.register(scopes)
-            reg = AppRegistration(client_id, scopes, kind, *urls, client_secret=secret)
-            return replace(reg, env_file=write_env(reg, Path(directory))) if directory is not None else reg
-        if certificate is not None:
-            client_id, _ = self._app.identity.register(scopes, certificate=load_public_certificate(certificate, password))
-            return AppRegistration(client_id, scopes, kind, *urls)
-        cert, key = make_certificate("opus-nb emulator app", valid_days=valid_days)
-        client_id, _ = self._app.identity.register(scopes, certificate=cert)
-        target = Path(directory) if directory is not None else default_directory(client_id)
-        password = password or secrets.token_urlsafe(16)
-        reg = AppRegistration(client_id, scopes, kind, *urls, write_certificate(cert, key, target, password), password)
-        return replace(reg, env_file=write_env(reg, target))
+        return register_here(
+            self._app.identity,
+            (self.url, self.identity_url),
+            scopes=scopes,
+            credential=credential,
+            directory=directory,
+            password=password,
+            certificate=certificate,
+            valid_days=valid_days,
+        )
 
     def issue_token(
         self, client_id: str = "test-client", scopes: Sequence[str] = (REQUIRED_SCOPE,), lifetime_s: int = 3600
@@ -299,6 +293,27 @@ class Emulator:
     def manual_approval(self, value: bool) -> None:
         self._app.tenant.manual_approval = bool(value)
 
+    # how the connector API words its answers (opus_nb.emulator.answers) ------------------------
+
+    @property
+    def destroy_status(self) -> int:
+        """A destroy of every key is answered 200 with a body (destroy's page), or 204 (the status table)."""
+        return self._app.style.destroy_status
+
+    @destroy_status.setter
+    def destroy_status(self, value: int) -> None:
+        self._app.style.destroy_status = value
+
+    @property
+    def answer_shape(self) -> str:
+        """How refusals are shaped: "keys" (failed row keys, reasons in `message`), "objects"
+        (``{"item", "message"}`` per key) or "problem" (ASP.NET ProblemDetails, request refused whole)."""
+        return self._app.style.shape
+
+    @answer_shape.setter
+    def answer_shape(self, value: str) -> None:
+        self._app.style.shape = value
+
     @property
     def now(self) -> datetime:
         """The emulator's time (naive UTC) for due dates and destroy; set it to freeze, None to follow the real clock."""
@@ -334,46 +349,26 @@ class Emulator:
         ``latency_ms`` (plus up to ``jitter_ms``) is the least time each answer takes; see `opus_nb.emulator.faults`.
         """
         plan = FaultPlan(latency_ms, jitter_ms, error_rate, throttle_rate, retry_after_s, drop_rate, token_lifetime_s, seed)
-        self._app.asgi.plan = plan
+        self._app.faults.plan = plan
         base = self._token_lifetime_s
         self._app.tokens.lifetime_s = min(base, token_lifetime_s) if token_lifetime_s else base
         return plan
 
     @property
     def requests(self) -> deque[RequestLogEntry]:
-        """Every request served (the newest 100,000): method, path, status, records, time, fault."""
-        return self._app.asgi.log
+        """Every request served (the newest 100,000): method, path, status, records, time, fault, request id."""
+        return self._app.faults.log
 
     def reset(self) -> None:
-        """Forget records, connections, faults, the fixed clock, manual approval and the log (apps stay)."""
+        """Forget records, connections, faults, the fixed clock, manual approval and the log (apps
+        stay); answers go back to the style the emulator started with."""
         self._app.tenant.reset()
         self.connection = None
         self.faults()
         self.now = None
         self.manual_approval = False
+        self.destroy_status, self.answer_shape = self._style_at_start
         self.requests.clear()
-
-
-def _check_limits(max_body_bytes: int, request_timeout_s: float) -> None:
-    if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or max_body_bytes < 1:
-        raise EmulatorConfigError("max_body_bytes", "a whole number of bytes >= 1", repr(max_body_bytes))
-    valid_number = isinstance(request_timeout_s, int | float) and not isinstance(request_timeout_s, bool)
-    if not valid_number or not math.isfinite(request_timeout_s) or request_timeout_s <= 0:
-        raise EmulatorConfigError("request_timeout_s", "a number of seconds > 0", repr(request_timeout_s))
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise EmulatorStartError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
-    sock.listen(128)
-    return sock
 
 
 def start(
@@ -388,13 +383,20 @@ def start(
     tls: bool = False,
     max_body_bytes: int = MAX_BODY_BYTES,
     request_timeout_s: float = REQUEST_TIMEOUT_S,
+    destroy_status: int = 200,
+    answer_shape: str = "keys",
 ) -> Emulator:
     """Start an emulator in a background thread (an ephemeral port, in-memory storage by default).
 
-    `db` is a SQLite file that survives restarts; `seed` a folder such as data-samples/; `tls`
-    serves https with a self-signed certificate (trust `emu.ca_file`); `max_body_bytes` is the
-    largest request body (413 beyond), `request_timeout_s` the time a request has to arrive in
-    full (408 beyond).
+    `db` is a SQLite file that survives restarts; `seed` a folder holding connection.json (as Opus
+    lets you download it, or the explicit form), choices.json and terms.json, such as
+    data-samples/ or one of your own; `terms` a terms.json to load (after the seed's); `manual_approval`
+    lets only approved records be destroyed; `token_lifetime_s` is the access tokens' lifetime (1 s
+    or more); `tls` serves https with a self-signed certificate (trust `emu.ca_file`);
+    `max_body_bytes` is the largest request body (413 beyond), `request_timeout_s` the time a
+    request has to arrive in full (408 beyond); `destroy_status` (200 or 204) and `answer_shape`
+    ("keys", "objects", "problem") choose how destroy and refusals are answered
+    (`opus_nb.emulator.answers`).
     """
     return Emulator(
         host=host,
@@ -407,6 +409,8 @@ def start(
         tls=tls,
         max_body_bytes=max_body_bytes,
         request_timeout_s=request_timeout_s,
+        destroy_status=destroy_status,
+        answer_shape=answer_shape,
     ).start()
 
 

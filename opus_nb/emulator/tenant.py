@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -25,21 +25,18 @@ from typing import Any
 import orjson
 from dateutil.relativedelta import relativedelta
 
-from opus_nb.emulator.errors import EmulatorError, UnknownRecordsError
+from opus_nb.emulator.errors import BadRequest, UnknownRecordsError
+from opus_nb.emulator.outcomes import DestroyOutcome, DuePage, Failure, SubmitOutcome
 from opus_nb.emulator.paging import BadToken, Pager, Position
 from opus_nb.emulator.store import RecordRow, Store
 from opus_nb.emulator.wire import RecordChecker, parse_time
 from opus_nb.records._connection import Connection, load_connection
 from opus_nb.records._terms import Term, load_terms
 
-__all__ = ["BadRequest", "Clock", "DestroyOutcome", "DuePage", "StoredRecord", "SubmitOutcome", "Tenant"]
+__all__ = ["Clock", "StoredRecord", "Tenant"]
 
 BUILTIN_FIELDS = ("rowKey", "leafName", "termFullPath", "timeCreated", "timeModified", "createdBy", "modifiedBy")
 _NO_BUILTINS: dict[str, None] = dict.fromkeys(BUILTIN_FIELDS)
-
-
-class BadRequest(EmulatorError):
-    """A request the connector API answers with 400; the message goes back to the client."""
 
 
 class Clock:
@@ -95,35 +92,6 @@ class StoredRecord:
             row.approved,
             datetime.fromisoformat(row.destroyed) if row.destroyed else None,
         )
-
-
-@dataclass
-class SubmitOutcome:
-    """What a submit did: records stored, records skipped, and (record, message) for failures."""
-
-    stored: int = 0
-    skipped: int = 0
-    failed: list[tuple[Any, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DuePage:
-    """One page of due records (built-in fields only, each as JSON) and the token for the next, if any."""
-
-    items_json: list[str]
-    next_token: str | None
-
-    @property
-    def items(self) -> list[dict[str, Any]]:
-        return [json.loads(item) for item in self.items_json]
-
-
-@dataclass
-class DestroyOutcome:
-    """Row keys marked Destroyed, and (row key, reason) for those that were not."""
-
-    destroyed: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -278,26 +246,30 @@ class Tenant:
 
     # the connector API ------------------------------------------------------------------------
 
-    def submit(self, connection_id: str, conflict: str, records: Sequence[Any], *, legacy: bool = False) -> SubmitOutcome:
-        """Check and store records; `conflict` is 'Overwrite' or 'Skip'."""
+    def submit(
+        self, connection_id: str, conflict: str, records: Sequence[Any], *, legacy: bool = False, atomic: bool = False
+    ) -> SubmitOutcome:
+        """Check and store records; `conflict` is 'Overwrite' or 'Skip'. `atomic`: store none when any fails."""
         entry = self._entries.get(connection_id.strip().lower())
         if entry is None:
-            raise BadRequest(f"there is no connection with the id {connection_id!r}")
+            raise BadRequest(f"there is no connection with the id {connection_id!r}", field="id")
         check = entry.legacy if legacy else entry.graph
         fmt = entry.connection.datetime_format
         outcome = SubmitOutcome()
-        good: list[tuple[Any, tuple[Any, ...]]] = []
-        for record in records:
-            why = check(record)
-            if why is not None:
-                outcome.failed.append((record, why))
+        good: list[tuple[int, Any, tuple[Any, ...]]] = []
+        for index, record in enumerate(records):
+            problems = check.problems(record)
+            if problems:
+                outcome.failed.append(Failure(index, record, tuple(problems)))
                 continue
+            record = check.completed(record)
             created_at, modified_at = parse_time(record["timeCreated"], fmt), parse_time(record["timeModified"], fmt)
             assert created_at is not None and modified_at is not None  # the check parsed them
             term = record.get("termFullPath") or None
             item = _due_item(record, created_at, modified_at, fmt)
             good.append(
                 (
+                    index,
                     record,
                     (
                         str(record["rowKey"]),
@@ -312,27 +284,32 @@ class Tenant:
             )
         submitted = iso(self.clock.now())
         with self.store.transaction():
-            existing = self.store.records_by_key(values[0] for _, values in good)
+            existing = self.store.records_by_key(values[0] for _, _, values in good)
             inserts: dict[str, tuple[Any, ...]] = {}
             updates: dict[str, tuple[Any, ...]] = {}
-            for record, (key, data, term, created, modified, due, item) in good:
+            for index, record, (key, data, term, created, modified, due, item) in good:
                 old = existing.get(key)
                 if old is None and key not in inserts:
                     inserts[key] = (key, entry.connection.id, data, term, created, modified, due, item, submitted)
                 elif old is not None and old.connection_id != entry.connection.id:
-                    outcome.failed.append((record, f"rowKey: {key!r} belongs to a record of another connection"))
+                    why = f"{key!r} belongs to a record of another connection"
+                    outcome.failed.append(Failure(index, record, (("rowKey", why),)))
                     continue
                 elif conflict == "Skip":
                     outcome.skipped += 1
                     continue
                 elif old is not None and old.destroyed:
-                    outcome.failed.append((record, f"rowKey: the record {key!r} was destroyed and cannot be overwritten"))
+                    why = f"the record {key!r} was destroyed and cannot be overwritten"
+                    outcome.failed.append(Failure(index, record, (("rowKey", why),)))
                     continue
                 elif key in inserts:
                     inserts[key] = (key, entry.connection.id, data, term, created, modified, due, item, submitted)
                 else:
                     updates[key] = (data, term, created, modified, due, item, submitted, key)
                 outcome.stored += 1
+            if atomic and outcome.failed:
+                outcome.stored = outcome.skipped = 0
+                return outcome
             self.store.save_records(list(inserts.values()), list(updates.values()))
         return outcome
 
@@ -340,15 +317,15 @@ class Tenant:
         """One page of records due before `before`; `start` is the previous page's token."""
         entry = self._entries.get(connection_id.strip().lower())
         if entry is None:
-            raise BadRequest(f"there is no connection with the id {connection_id!r}")
+            raise BadRequest(f"there is no connection with the id {connection_id!r}", field="id")
         before_iso = iso(before)
         if start:
             try:
                 pos = self.pager.decode(start)
             except (BadToken, ValueError):
-                raise BadRequest("startIndex is not a paging token this service issued") from None
+                raise BadRequest("startIndex is not a paging token this service issued", field="startIndex") from None
             if pos.connection_id != entry.connection.id or pos.before != before_iso:
-                raise BadRequest("startIndex belongs to a listing with another id or disposalDueDate")
+                raise BadRequest("startIndex belongs to a listing with another id or disposalDueDate", field="startIndex")
         else:
             pos = Position(entry.connection.id, before_iso, 0, self.store.max_seq())
         if per_page == 0:
@@ -360,31 +337,47 @@ class Tenant:
             token = self.pager.encode(Position(pos.connection_id, before_iso, rows[-1][0], pos.upto_seq))
         return DuePage([item for _, item in rows], token)
 
-    def destroy(self, row_keys: Sequence[str]) -> DestroyOutcome:
-        """Mark due, approved (if required), not-held records Destroyed."""
+    def destroy(self, row_keys: Sequence[str], *, atomic: bool = False) -> DestroyOutcome:
+        """Mark due, approved (if required), not-held records Destroyed. `atomic`: none when any fails."""
         outcome = DestroyOutcome()
         now = iso(self.clock.now())
         manual = self.manual_approval
         with self.store.transaction():
             found = self.store.records_by_key(row_keys)
-            for key in row_keys:
-                rec = found.get(key)
-                if rec is None:
-                    why = "no record has this row key"
-                elif rec.destroyed or key in outcome.destroyed:
-                    why = "the record is already destroyed"
-                elif rec.on_hold:
-                    why = "the record is on hold"
-                elif rec.due is None or rec.due > now:
-                    why = "the record is not due for disposal" + (f" (due {rec.due})" if rec.due else "")
-                elif manual and not rec.approved:
-                    why = "manual approval is on and no reviewer approved this record"
-                else:
+            for index, key in enumerate(row_keys):
+                why = self._not_destroyable(found.get(key), now, manual)
+                if why is None and key in outcome.destroyed:
+                    earlier = f"the record was already destroyed on {now}, by an earlier entry of this request"
+                    why = "the row key is given twice in this request" if atomic else earlier
+                if why is None:
                     outcome.destroyed.append(key)
-                    continue
-                outcome.failed.append((key, why))
+                else:
+                    outcome.failed.append(Failure(index, key, ((None, why),)))
+            if atomic and outcome.failed:
+                outcome.destroyed = []
             self.store.mark_destroyed(outcome.destroyed, now)
         return outcome
+
+    def _not_destroyable(self, rec: RecordRow | None, now: str, manual: bool) -> str | None:
+        """Why this record cannot be destroyed now, or None; each reason its own sentence."""
+        if rec is None:
+            return "no record has this row key"
+        if rec.destroyed:
+            return f"the record was already destroyed on {rec.destroyed}"
+        if rec.on_hold:
+            return "the record is on hold"
+        if rec.due is not None and rec.due > now:
+            return f"the record is not yet due for disposal (due {rec.due})"
+        if rec.due is None:
+            term = self._terms.get(rec.term) if rec.term else None
+            if rec.term is None:
+                return "the record is never due for disposal: it has no classification (termFullPath)"
+            if term is None:
+                return f"the record is never due for disposal: its classification {rec.term!r} is not a term in Opus"
+            return f"the record is never due for disposal: its classification {rec.term!r} sets no retention"
+        if manual and not rec.approved:
+            return "manual approval is on and no reviewer approved this record"
+        return None
 
     # what reviewers and admins do in Opus -----------------------------------------------------
 

@@ -14,6 +14,14 @@ library coerces what an analyst typed, this only accepts what a server would, so
 the other. Values arrive as JSON: text is a string, a choice is its order, a multiple choice
 ``"[1,3]"``, people ``"[ann@contoso.com,legal@contoso.com]"``, a date-time a string in the
 connection's format, a number a JSON number (or a string holding one).
+
+A custom Date and Time column takes "a date and/or time" (the submit page): the connection's
+format, or its date part alone (`date_part`: ``2021-03-04`` for ``%Y-%m-%d %H:%M:%S``), read as
+midnight; `RecordChecker.completed` writes such a date in the full format
+(``2021-03-04 00:00:00``), which is how the record is stored and given back by due records. A
+time alone has no date to stand on and is refused, as is anything else. The built-in
+``timeCreated`` and ``timeModified`` need the full format (the older page: "must follow the date
+and time format").
 """
 
 from __future__ import annotations
@@ -28,10 +36,12 @@ from typing import Any
 from opus_nb.records._columns import Column, ColumnType
 from opus_nb.records._connection import Connection
 
-__all__ = ["LEGACY_OPTIONAL", "RecordChecker", "parse_time"]
+__all__ = ["BUILTIN_TIMES", "LEGACY_OPTIONAL", "RecordChecker", "date_part", "parse_time"]
 
 #: Built-ins the older API page marks optional (the Graph page requires them).
 LEGACY_OPTIONAL = frozenset({"createdBy", "modifiedBy"})
+#: Built-in times: always in the connection's full format, never a date alone.
+BUILTIN_TIMES = frozenset({"timeCreated", "timeModified"})
 
 _EMAIL = re.compile(r"[^@\s,\[\]<>\"]+@[^@\s,\[\]<>\"]+\.[^@\s,\[\]<>\".]+")
 _ORDERS = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]")
@@ -81,6 +91,34 @@ def parse_time(value: str, fmt: str) -> datetime | None:
 def _parse_time(value: str, fmt: str) -> datetime | None:
     """Cached: a record's times are read by its check and again when it is stored."""
     return _time_parser(fmt)(value)
+
+
+#: strftime directives that write a time of day (or a date and a time, `%c`).
+_TIME_DIRECTIVES = frozenset("HIklMSfpPzZXcTRrs")
+_LITERAL_DIRECTIVES = frozenset("%nt")
+
+
+@lru_cache(maxsize=64)
+def date_part(fmt: str) -> str | None:
+    """The date part of a date-time format, from its first date field to its last, or None when
+    the format writes no time, or interleaves date and time fields.
+
+    >>> date_part("%Y-%m-%d %H:%M:%S"), date_part("%I:%M %p, %d/%m/%Y"), date_part("%Y-%m-%d")
+    ('%Y-%m-%d', '%d/%m/%Y', None)
+    """
+    tokens = re.findall(r"%.|[^%]+|%$", fmt)
+    kinds = [_field_kind(token) for token in tokens]
+    dates = [i for i, kind in enumerate(kinds) if kind == "date"]
+    if not dates or "time" not in kinds or "time" in kinds[dates[0] : dates[-1] + 1]:
+        return None
+    return "".join(tokens[dates[0] : dates[-1] + 1])
+
+
+def _field_kind(token: str) -> str:
+    """'date' or 'time' for a strftime directive such as '%Y', '' for a literal."""
+    if len(token) != 2 or not token.startswith("%") or token[1] in _LITERAL_DIRECTIVES:
+        return ""
+    return "time" if token[1] in _TIME_DIRECTIVES else "date"
 
 
 _DATETIME_FIELDS = ("year", "month", "day", "hour", "minute", "second")
@@ -148,11 +186,16 @@ def _number(value: Any) -> str | None:
     return None
 
 
-def _datetime(fmt: str) -> Check:
+def _datetime(fmt: str, date_fmt: str | None = None) -> Check:
+    """A check for date-times in `fmt`, or (given `date_fmt`) a date alone in that format."""
+    alone = f" (or its date alone, {date_fmt})" if date_fmt else ""
+
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and _parse_time(value, fmt) is not None:
+        if isinstance(value, str) and (
+            _parse_time(value, fmt) is not None or (date_fmt is not None and _parse_time(value, date_fmt) is not None)
+        ):
             return None
-        return f"{value!r} is not a date-time in the format {fmt}"
+        return f"{value!r} is not a date-time in the format {fmt}{alone}"
 
     return check
 
@@ -236,6 +279,12 @@ class RecordChecker:
         self.connection = conn
         self._checks: dict[str, Check] = {}
         self._required: list[str] = []
+        self._date_fmt = date_part(conn.datetime_format)
+        self._dates: tuple[str, ...] = ()
+        if self._date_fmt is not None:
+            self._dates = tuple(
+                c.internal_name for c in conn.columns if c.type is ColumnType.DATETIME and c.internal_name not in BUILTIN_TIMES
+            )
         for col in conn.columns:
             check = self._check_for(col, term_paths)
             self._checks[col.internal_name] = check if check in _CHEAP else _remembered(check)
@@ -254,7 +303,8 @@ class RecordChecker:
             ColumnType.TAXONOMY: _taxonomy,
         }
         if kind is ColumnType.DATETIME:
-            return _datetime(self.connection.datetime_format)
+            fmt = self.connection.datetime_format
+            return _datetime(fmt, None if col.internal_name in BUILTIN_TIMES else self._date_fmt)
         if kind is ColumnType.SINGLE_CHOICE:
             return _single_choice(col)
         if kind is ColumnType.MULTIPLE_CHOICE:
@@ -262,19 +312,41 @@ class RecordChecker:
         return table[kind]
 
     def __call__(self, record: Any) -> str | None:
+        """Why the record fails, every problem in one message ("name: why; ..."), or None."""
+        problems = self.problems(record)
+        return "; ".join(f"{name}: {why}" if name else why for name, why in problems) if problems else None
+
+    def problems(self, record: Any) -> list[tuple[str | None, str]]:
+        """(field, why) for each problem of the record, missing values first; the field is None
+        when the record as a whole is wrong (not a JSON object)."""
         if not isinstance(record, Mapping):
-            return f"a record must be a JSON object, not {type(record).__name__}"
+            return [(None, f"a record must be a JSON object, not {type(record).__name__}")]
         checks, problems, given = self._checks, [], set()
         for name, value in record.items():
             check = checks.get(name)
             if check is None:
-                problems.append(f"{name}: the connection has no such column")
+                problems.append((name, "the connection has no such column"))
             elif not _blank(value):
                 given.add(name)
                 if (why := check(value)) is not None:
-                    problems.append(f"{name}: {why}")
-        missing = [f"{name}: a value is required" for name in self._required if name not in given]
-        return "; ".join(missing + problems) if missing or problems else None
+                    problems.append((name, why))
+        missing: list[tuple[str | None, str]] = [(name, "a value is required") for name in self._required if name not in given]
+        return missing + problems
+
+    def completed(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A record that passed, with each date given alone in a Date and Time column written in
+        the connection's full format, as midnight (the same record when there is none)."""
+        fmt, date_fmt = self.connection.datetime_format, self._date_fmt
+        if date_fmt is None:
+            return record
+        alone = {
+            name: day.strftime(fmt)
+            for name in self._dates
+            if isinstance(value := record.get(name), str)
+            and _parse_time(value, fmt) is None
+            and (day := _parse_time(value, date_fmt)) is not None
+        }
+        return {**record, **alone} if alone else record
 
 
 def _remembered(check: Check, limit: int = 8192) -> Check:

@@ -6,7 +6,9 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import importlib
 import json
+import pkgutil
 import time
 import uuid
 from typing import Any
@@ -310,6 +312,17 @@ def test_a_shorter_token_lifetime_applies_to_new_tokens(emu, secret_app) -> None
     assert httpx.post(emu.token_url, data=form).json()["expires_in"] == 3600
 
 
+def test_the_token_answer_carries_ext_expires_in_as_microsofts_identity_platform_does(emu, secret_app, cert_app) -> None:
+    form = {"grant_type": "client_credentials", "client_id": secret_app.client_id, "client_secret": secret_app.secret}
+    by_secret = httpx.post(emu.token_url, data=form).json()
+    by_certificate = _token(emu.token_url, _assertion(cert_app), client_id=cert_app.client_id).json()
+    for body in (by_secret, by_certificate):
+        assert set(body) == {"access_token", "token_type", "expires_in", "ext_expires_in", "scope"}
+        assert body["ext_expires_in"] == body["expires_in"] == 3600
+    emu.faults(token_lifetime_s=5)
+    assert httpx.post(emu.token_url, data=form).json()["ext_expires_in"] == 5
+
+
 def test_an_app_without_the_scope_gets_a_token_the_api_refuses_with_403(emu) -> None:
     app = emu.register_app(credential="secret", scopes=["other.read"])
     form = {"grant_type": "client_credentials", "client_id": app.client_id, "client_secret": app.secret}
@@ -325,3 +338,19 @@ def test_bad_registration_arguments_are_typed_errors(emu) -> None:
         emu.register_app(credential="password")
     with pytest.raises(EmulatorConfigError):
         emu.register_app(credential="secret", scopes=[])
+
+
+def test_oauth_error_has_one_definition_the_clients_and_the_services_refusal_is_named_for_what_it_is() -> None:
+    import opus_nb
+    from opus_nb.emulator import identity
+
+    defined = set()
+    for info in pkgutil.walk_packages(opus_nb.__path__, "opus_nb."):
+        if info.name.endswith(".__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        defined |= {
+            f"{c.__module__}.{c.__qualname__}" for c in vars(module).values() if isinstance(c, type) and "OAuth" in c.__name__
+        }
+    assert defined == {"opus_nb._errors.OAuthError", "opus_nb.emulator.identity.OAuthRefusal"}
+    assert not issubclass(identity.OAuthRefusal, opus_nb.OpusError)  # an answer the service sends, not a client's error

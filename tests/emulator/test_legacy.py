@@ -86,12 +86,31 @@ def test_items_per_page_may_come_as_a_string_and_empty_is_204(api, conn) -> None
 def test_destroy_records_marks_destroyed_and_lists_failures(emu, api, conn) -> None:
     _submit(api, conn.id, [make_record(1), make_record(2)])
     emu.hold("R-00002")
+    emu.now = "2024-05-06 07:08:09"
     ok = api.post(DESTROY, json={"disposalIds": ["R-00001"]})
     assert ok.status_code == 200 and ok.json() == {"message": None}
     failed = api.post(DESTROY, json={"disposalIds": ["R-00001", "R-00002"]})
     assert failed.status_code == 418
     assert failed.json() == {
-        "message": "R-00001: the record is already destroyed; R-00002: the record is on hold",
+        "message": "R-00001: the record was already destroyed on 2024-05-06 07:08:09; R-00002: the record is on hold",
         "failedItems": ["R-00001", "R-00002"],
     }
     assert api.post(DESTROY, json={"disposalIds": [f"K{i}" for i in range(16)]}).status_code == 400
+
+
+def test_the_older_api_answers_in_the_chosen_shape_too(emu, api, conn) -> None:
+    _submit(api, conn.id, [make_record(1)])
+    emu.hold("R-00001")
+    emu.answer_shape = "objects"
+    failed = api.post(DESTROY, json={"disposalIds": ["R-00001", "NOPE"]})
+    assert failed.status_code == 418
+    assert failed.json() == {
+        "message": "2 of 2 records were not destroyed",
+        "failedItems": [
+            {"Item": "R-00001", "Message": "the record is on hold"},
+            {"Item": "NOPE", "Message": "no record has this row key"},
+        ],
+    }
+    emu.answer_shape = "problem"
+    refused = api.post(DESTROY, json={"disposalIds": ["R-00001"]})
+    assert (refused.status_code, refused.json()["errors"]) == (400, {"disposalIds[0]": ["the record is on hold"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -222,3 +223,102 @@ def test_choice_orders_are_only_checked_for_range_when_options_are_known(emu, ap
     zero = api.post(RECORDS, json={"id": conn.id, "conflictOption": "Skip", "data": [{**base, "rowKey": "R-2", "_Colour": 0}]})
     assert zero.status_code == 418
     assert "_Colour: 0 is not an option order of this column (1 or more)" in zero.json()["failedItems"][0]["message"]
+
+
+def test_a_date_alone_in_a_date_time_column_is_midnight_given_back_in_the_full_format(emu, submit, due) -> None:
+    response = submit([make_record(1, **{"_Document_%20_Date": "2010-03-01"})])
+    assert response.status_code == 201, response.text
+    [item] = due().json()["queriedItems"]
+    assert item["_Document_%20_Date"] == "2010-03-01 00:00:00"
+    assert emu.record("R-00001").data["_Document_%20_Date"] == "2010-03-01 00:00:00"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2010-03-01 12",
+        "2010-03-01 12:00",
+        "2010-3-1",
+        "2010-02-30",
+        "2010-03-01T00:00:00",
+        "05:06:07",
+        "01/03/2010",
+        "2010-03-01 ",
+    ],
+)
+def test_a_date_time_column_still_refuses_what_is_neither_its_format_nor_its_date_alone(emu, submit, value: str) -> None:
+    response = submit([make_record(1, **{"_Document_%20_Date": value})])
+    assert response.status_code == 418
+    expected = f"_Document_%20_Date: {value!r} is not a date-time in the format %Y-%m-%d %H:%M:%S (or its date alone, %Y-%m-%d)"
+    assert response.json()["failedItems"][0]["message"] == expected
+    assert emu.records() == []
+
+
+@pytest.mark.parametrize("column", ["timeCreated", "timeModified"])
+def test_the_built_in_times_need_the_full_format(emu, submit, column: str) -> None:
+    response = submit([make_record(1, **{column: "2010-03-04"})])
+    assert response.status_code == 418
+    assert (
+        response.json()["failedItems"][0]["message"]
+        == f"{column}: '2010-03-04' is not a date-time in the format %Y-%m-%d %H:%M:%S"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "alone", "given_back"),
+    [("%d/%m/%Y %H:%M", "04/03/2021", "04/03/2021 00:00"), ("%m/%d/%Y %I:%M %p", "03/04/2021", "03/04/2021 12:00 AM")],
+)
+def test_a_date_alone_follows_the_connections_own_format(emu, api, fmt: str, alone: str, given_back: str) -> None:
+    conn = emu.create_connection(
+        {"id": "3c2b1a09-8f7e-4d6c-9b5a-41302f1e0d9c", "data": [{"rowKey": "SingleText", "_Signed_%20_On": "DateTime"}]},
+        datetime_format=fmt,
+    )
+    times = dt.datetime(2010, 3, 4, 5, 6).strftime(fmt)
+    base = {"rowKey": "C-1", "leafName": "c.pdf", "timeCreated": times, "timeModified": times}
+    base |= {"createdBy": "ann@contoso.com", "modifiedBy": "ann@contoso.com", "termFullPath": "Legal/Contracts"}
+    response = api.post(RECORDS, json={"id": conn.id, "conflictOption": "Skip", "data": [{**base, "_Signed_%20_On": alone}]})
+    assert response.status_code == 201, response.text
+    query = {"id": conn.id, "disposalDueDate": "2030-01-01T00:00:00", "itemsPerPage": 10}
+    [item] = api.get(RECORDS, params=query).json()["queriedItems"]
+    assert item["_Signed_%20_On"] == given_back
+
+
+def test_the_older_api_takes_a_date_alone_too(emu, api, conn) -> None:
+    body = {"id": conn.id, "conflictOption": "Skip", "data": [make_record(1, **{"_Document_%20_Date": "2010-03-01"})]}
+    assert api.post("/api/connector/SubmitRecords", json=body).status_code == 201
+    assert emu.record("R-00001").data["_Document_%20_Date"] == "2010-03-01 00:00:00"
+
+
+def test_problem_details_name_each_failed_field_of_each_record_and_nothing_is_stored(emu, submit) -> None:
+    emu.answer_shape = "problem"
+    response = submit([make_record(1), make_record(2, _Department=9, timeCreated="soon"), "text"])
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"] == {
+        "data[1].timeCreated": ["'soon' is not a date-time in the format %Y-%m-%d %H:%M:%S"],
+        "data[1]._Department": ["9 is not an option order of this column (1 to 6)"],
+        "data[2]": ["a record must be a JSON object, not str"],
+    }
+    assert emu.records() == []  # refused as a whole
+    assert submit([make_record(1)]).status_code == 201
+
+
+def test_problem_details_name_the_field_of_a_malformed_request(emu, api, conn) -> None:
+    emu.answer_shape = "problem"
+    response = api.post(RECORDS, json={"id": conn.id, "data": [make_record(1)]})
+    assert response.json()["errors"] == {
+        "conflictOption": ["conflictOption (or confilictOption) is required: 'Overwrite' or 'Skip'"]
+    }
+    due = api.get(RECORDS, params={"id": conn.id, "disposalDueDate": "2030-01-01", "itemsPerPage": 101})
+    assert (due.status_code, due.json()["errors"]) == (
+        400,
+        {"itemsPerPage": ["itemsPerPage must be a whole number from 0 to 100"]},
+    )
+
+
+def test_submits_failed_items_keep_their_documented_shape_whatever_the_destroy_shape(emu, submit) -> None:
+    emu.answer_shape = "objects"
+    response = submit([make_record(1, _Department=9)])
+    assert response.json()["failedItems"] == [
+        {"item": make_record(1, _Department=9), "message": "_Department: 9 is not an option order of this column (1 to 6)"}
+    ]

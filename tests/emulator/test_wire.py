@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opus_nb.emulator.paging import BadToken, Pager, Position
-from opus_nb.emulator.wire import RecordChecker, parse_time
+from opus_nb.emulator.wire import RecordChecker, date_part, parse_time
 from opus_nb.records._connection import load_connection
 
 from .records import SAMPLES, make_record
@@ -79,3 +79,37 @@ def test_parse_time_reads_formats_whose_fields_come_in_any_order() -> None:
     assert parse_time("12-2024", "%m-%Y") == dt.datetime(2024, 12, 1)
     assert parse_time("31/02/2024 00:00", "%d/%m/%Y %H:%M") is None
     assert parse_time("19/12/24 18:15", "%d/%m/%Y %H:%M") is None
+
+
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%Y-%m-%dT%H:%M:%S", "%H:%M, %d %b %Y")
+CHECKS = {
+    fmt: RecordChecker(load_connection({"id": CONN.id, "data": [{"_Signed_%20_On": "DateTime"}]}, datetime_format=fmt))
+    for fmt in DATE_FORMATS
+}
+
+
+@given(day=st.dates(min_value=dt.date(1000, 1, 1)), fmt=st.sampled_from(DATE_FORMATS))
+def test_a_date_alone_passes_and_is_completed_as_midnight_in_the_full_format(day: dt.date, fmt: str) -> None:
+    check, date_fmt = CHECKS[fmt], date_part(fmt)
+    assert date_fmt is not None
+    times = dt.datetime(2020, 1, 2, 3, 4).strftime(fmt)
+    base = {
+        "rowKey": "r",
+        "leafName": "n",
+        "timeCreated": times,
+        "timeModified": times,
+        "createdBy": "a@b.co",
+        "modifiedBy": "a@b.co",
+    }
+    record = {**base, "_Signed_%20_On": day.strftime(date_fmt)}
+    assert check(record) is None
+    assert check.completed(record) == {**base, "_Signed_%20_On": dt.datetime.combine(day, dt.time()).strftime(fmt)}
+    assert check.completed(base) is base
+
+
+def test_the_date_part_of_a_format_is_its_date_fields_and_what_lies_between() -> None:
+    assert date_part("%Y-%m-%d %H:%M:%S") == "%Y-%m-%d"
+    assert date_part("%H:%M, %d %b %Y") == "%d %b %Y"
+    assert date_part("%Y-%m-%d") is None  # a date already
+    assert date_part("%Y %H %m") is None  # date and time interleaved: no date alone
+    assert date_part("%c") is None
