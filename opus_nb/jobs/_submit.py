@@ -47,6 +47,7 @@ __all__ = ["BATCH_SIZE", "DEFAULT_CONCURRENCY", "EARLY_BATCHES", "SubmitStopped"
 DEFAULT_CONCURRENCY = 8
 EARLY_BATCHES = 3
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_REQUEST_ID = re.compile(r"\s*\[request-id [^\]]*\]$")
 _NUMBER = re.compile(r"\d+")
 
 
@@ -266,10 +267,10 @@ def _fix(reasons: frozenset[str]) -> str:
 def reason_parts(message: str | None) -> frozenset[str]:
     """A failure message's parts with the values taken out, to tell "the same reason" apart.
 
-    >>> sorted(reason_parts("timeCreated: '03/05/2014' is not a date; _Dept: 9 is not an option"))
+    >>> sorted(reason_parts("timeCreated: '03/05/2014' is not a date; _Dept: 9 is not an option [request-id 7c1e-4a]"))
     ['_Dept: # is not an option', "timeCreated: '…' is not a date"]
     """
-    parts = (_QUOTED.sub("'…'", part).strip() for part in (message or "").split(";"))
+    parts = (_QUOTED.sub("'…'", part).strip() for part in _REQUEST_ID.sub("", message or "").split(";"))
     return frozenset(_NUMBER.sub("#", part) for part in parts if part)
 
 

@@ -54,9 +54,11 @@ def test_each_refused_key_gets_its_own_reason(emu, due, tmp_path, api) -> None:
     destroy([keys[2]], confirm=True, recheck=False, progress=False)
     results = destroy(keys, confirm=True, recheck=False, progress=False).set_index("rowKey")
     assert results["status"].tolist() == ["destroyed", "failed", "destroyed", "failed"]
-    assert results.loc[keys[1], "message"] == "the record is on hold"
+    destroys = [r for r in emu.requests if r.method == "DELETE" or r.path.endswith("DestroyRecords")]
+    request_id = destroys[-1].request_id
+    assert results.loc[keys[1], "message"] == f"the record is on hold [request-id {request_id}]"
     assert results.loc[keys[2], "message"].startswith("already destroyed in Opus")
-    assert results.loc["NO-SUCH-KEY", "message"] == "no record has this row key"
+    assert results.loc["NO-SUCH-KEY", "message"] == f"no record has this row key [request-id {request_id}]"
     assert pd.isna(results.loc[keys[0], "message"])
 
 
