@@ -101,7 +101,7 @@ class DecisionWriter:
     def _settle(self) -> int:
         written = 0
         for span, folder, stored in self.store.unaudited():
-            entries = [_entry(str(row.review), Decision(*row[2:])) for row in stored.astype(object).itertuples(index=False)]
+            entries = [_entry(str(row.review), Decision(*row[1:])) for row in stored.astype(object).itertuples(index=False)]
             if entries:
                 logged = AuditLog(folder).read() if (folder / "destroy-audit.jsonl").exists() else None
                 if logged is not None:

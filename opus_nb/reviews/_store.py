@@ -210,14 +210,14 @@ class ReviewStore:
         log's folder, and the decisions (``review`` and `DECISION_COLUMNS`)."""
         with self._transaction() as db:
             spans = db.execute("SELECT first, last, audit FROM unaudited ORDER BY first").fetchall()
-            found = []
-            for first, last, audit in spans:
-                rows = db.execute(
-                    f"SELECT seq, review, {', '.join(DECISION_COLUMNS)} FROM decisions WHERE seq BETWEEN ? AND ? ORDER BY seq",
+            return [
+                (
                     (first, last),
-                ).fetchall()
-                found.append(((first, last), Path(audit), self._checked(rows, ["seq", "review", *DECISION_COLUMNS])))
-        return found
+                    Path(audit),
+                    self._select(db, "decisions", ["review", *DECISION_COLUMNS], "seq BETWEEN ? AND ?", (first, last)),
+                )
+                for first, last, audit in spans
+            ]
 
     def record_outcomes(self, review: str, outcomes: Iterable[Outcome]) -> None:
         """Append what a real destroy did (one transaction)."""
@@ -249,26 +249,48 @@ class ReviewStore:
 
     def _read(self, table: str, columns: list[str], review: str, where: str = "review = ?") -> pd.DataFrame:
         with self._transaction() as db:
-            rows = db.execute(f"SELECT seq, {', '.join(columns)} FROM {table} WHERE {where} ORDER BY seq", (review,)).fetchall()
-        return self._checked(rows, ["seq", *columns]).drop(columns="seq")
+            return self._select(db, table, columns, where, (review,))
 
-    def _checked(self, rows: list[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
-        """Rows as a frame (``stage`` Int64, the rest text), or a `ReviewStoreError` naming the rows that are not what
-        this version writes (edited by hand)."""
-        problems = _problems(rows, columns)
-        if problems:
+    def _select(
+        self, db: sqlite3.Connection, table: str, columns: list[str], where: str, params: tuple[object, ...]
+    ) -> pd.DataFrame:
+        """The rows of ``table`` that ``where`` picks, oldest first (``stage`` Int64, the rest text), or a
+        `ReviewStoreError` naming those that are not what this version writes (edited by hand)."""
+        listed = ", ".join(["seq", *columns])
+        odd = f"SELECT {listed} FROM {table} WHERE ({where}) AND NOT COALESCE({_fits(columns)}, 0) ORDER BY seq LIMIT 6"
+        wrong = db.execute(odd, params).fetchall()
+        if wrong:
+            problems = [_problem(row, ["seq", *columns]) for row in wrong]
             raise ReviewStoreError(
                 f"the review store {self.path} holds rows this version did not write and cannot read (edited by hand?): "
                 + "; ".join(problems[:5])
-                + (f"; and {len(problems) - 5:,} more" if len(problems) > 5 else "")
+                + ("; and more" if len(problems) > 5 else "")
                 + ". Move the file aside to start the review afresh, or put those rows right"
             )
-        frame = pd.DataFrame.from_records(rows, columns=columns)
-        return frame.astype({c: "Int64" if c in ("stage", "seq") else "string" for c in columns})
+        rows = db.execute(f"SELECT {listed} FROM {table} WHERE {where} ORDER BY seq", params).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=["seq", *columns]).drop(columns="seq")
+        return frame.astype({c: "Int64" if c == "stage" else "string" for c in columns})
 
 
-def _problems(rows: list[tuple[object, ...]], columns: list[str]) -> list[str]:
-    """What is wrong with each stored row, as "seq 12 (rowKey 'A1'): ...", in row order."""
+def _fits(columns: list[str]) -> str:
+    """An SQL condition true for a row whose ``columns`` (and seq) hold what this version writes."""
+    conditions = []
+    for column in ["seq", *columns]:
+        if column in ("seq", "stage"):
+            conditions.append(f"(typeof({column}) = 'integer' AND {column} >= 1)")
+        elif column in _REQUIRED_TEXT:
+            conditions.append(f"(typeof({column}) = 'text' AND trim({column}) != '')")
+        else:
+            conditions.append(f"({column} IS NULL OR typeof({column}) = 'text')")
+        if column == "decision":
+            conditions.append(f"decision IN ({', '.join(repr(d) for d in DECISION_VALUES)})")
+        if column == "time":
+            conditions.append("julianday(time) IS NOT NULL")
+    return "(" + " AND ".join(conditions) + ")"
+
+
+def _problem(row: tuple[object, ...], columns: list[str]) -> str:
+    """What is wrong with one stored row, as "seq 12 (rowKey 'A1'): decision 'destroyed' is not a decision"."""
     checks: list[tuple[int, Callable[[object], bool], str]] = []
     for i, column in enumerate(columns):
         if column in ("seq", "stage"):
@@ -281,13 +303,9 @@ def _problems(rows: list[tuple[object, ...]], columns: list[str]) -> list[str]:
             checks.append((i, lambda v: v in DECISION_VALUES, f"is not a decision ({', '.join(DECISION_VALUES)})"))
         if column == "time":
             checks.append((i, _is_iso_time, "is not an ISO 8601 time"))
-    key = columns.index("rowKey")
-    found = []
-    for row in rows:
-        wrong = [f"{columns[i]} {row[i]!r} {what}" for i, fits, what in checks if not fits(row[i])]
-        if wrong:
-            found.append(f"seq {row[0]!r} (rowKey {row[key]!r}): {', '.join(wrong)}")
-    return found
+    wrong = [f"{columns[i]} {row[i]!r} {what}" for i, fits, what in checks if not fits(row[i])]
+    key = row[columns.index("rowKey")] if "rowKey" in columns else None
+    return f"seq {row[0]!r} (rowKey {key!r}): {', '.join(wrong) or 'not as this version writes it'}"
 
 
 def _is_iso_time(value: object) -> bool:
