@@ -249,15 +249,18 @@ class ReviewStore:
 
     def _read(self, table: str, columns: list[str], review: str, where: str = "review = ?") -> pd.DataFrame:
         with self._transaction() as db:
-            return self._select(db, table, columns, where, (review,))
+            return self._select(db, table, columns, where, (review,), checked="review = ?")
 
     def _select(
-        self, db: sqlite3.Connection, table: str, columns: list[str], where: str, params: tuple[object, ...]
+        self, db: sqlite3.Connection, table: str, columns: list[str], where: str, params: tuple[object, ...], checked: str = ""
     ) -> pd.DataFrame:
         """The rows of ``table`` that ``where`` picks, oldest first (``stage`` Int64, the rest text), or a
-        `ReviewStoreError` naming those that are not what this version writes (edited by hand)."""
+        `ReviewStoreError` naming rows that are not what this version writes (edited by hand) among those
+        ``checked`` picks (default: ``where``'s; a plainer condition is quicker to scan)."""
         listed = ", ".join(["seq", *columns])
-        odd = f"SELECT {listed} FROM {table} WHERE ({where}) AND NOT COALESCE({_fits(columns)}, 0) ORDER BY seq LIMIT 6"
+        odd = (
+            f"SELECT {listed} FROM {table} WHERE ({checked or where}) AND NOT COALESCE({_fits(columns)}, 0) ORDER BY seq LIMIT 6"
+        )
         wrong = db.execute(odd, params).fetchall()
         if wrong:
             problems = [_problem(row, ["seq", *columns]) for row in wrong]
