@@ -104,3 +104,11 @@ def test_an_export_to_a_folder_or_an_impossible_path_is_a_review_error(small: pd
         with pytest.raises(ReviewError, match="cannot write to"):
             session.export_proof(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "approved.csv", "opus-audit", "opus-review", "proof.csv"]
+
+
+@pytest.mark.parametrize("reason", ["open \ud800 matter", 5, b"open matter"], ids=ascii)
+def test_a_reason_that_is_not_text_is_refused_and_changes_nothing(small: pd.DataFrame, reason: object) -> None:
+    session = _open(small)
+    with pytest.raises(ReviewError, match="a reason is text"):
+        session.reject("A1", reason=reason)  # type: ignore[arg-type]
+    assert session.counts["rejected"] == 0 and session.history.empty
