@@ -21,7 +21,7 @@ from opus_nb.emulator import Emulator
 from opus_nb.jobs._audit import AuditLineUnreadable, AuditLog
 from opus_nb.jobs._signin import sample_connection
 from opus_nb.records._connection import Connection
-from opus_nb.reviews import ReviewSession, ReviewStoreError
+from opus_nb.reviews import AuditPending, ReviewSession, ReviewStoreError
 from tests.helpers import REPO
 from tests.helpers.review import destroyed_keys
 
@@ -84,6 +84,23 @@ def test_a_decision_the_store_refuses_leaves_the_session_as_it_was(
     assert logged["rowKey"].tolist() == ["A1"], "nothing refused reaches the audit log"
     reopened = ReviewSession(small, sample_connection(), reviewer="Jane Smith")
     assert reopened.counts == counts
+
+
+def test_an_audit_log_that_cannot_be_written_catches_up_with_the_next_decision(small: pd.DataFrame, tmp_path: Path) -> None:
+    session = ReviewSession(small, sample_connection(), reviewer="Jane Smith", audit=tmp_path / "audit")
+    session.approve("A1")
+    log = tmp_path / "audit" / "destroy-audit.jsonl"
+    kept = log.read_bytes()
+    log.unlink()
+    log.mkdir()  # the audit log cannot be appended to now
+    with pytest.warns(AuditPending, match="2 decision"):
+        session.approve(["A2", "B1"])
+    assert session.counts["approved"] == 3, "the store holds the decisions: they stand"
+    log.rmdir()
+    log.write_bytes(kept)
+    session.reject("C1", reason="keep")
+    entries = AuditLog(tmp_path / "audit").read()
+    assert entries["rowKey"].tolist() == ["A1", "A2", "B1", "C1"] and entries["rowKey"].is_unique
 
 
 # 2. a destroy from a stale view -----------------------------------------------------------------
