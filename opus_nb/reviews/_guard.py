@@ -77,7 +77,10 @@ class PersonGate:
     def hand_over(self) -> Callable[[], PersonClick]:
         """The maker of clicks, for the review panel's destroy button (the first caller only: a second is refused)."""
         if self._handed_over:
-            raise ReviewError("this review's destroy button already belongs to a review panel: open another review panel")
+            raise ReviewError(
+                "this session's destroy button belongs to the review panel made over it first: use that panel, or open "
+                "a new one with opus.review(due)"
+            )
         self._handed_over = True
         return self._click
 

@@ -71,7 +71,7 @@ def test_a_click_counts_once_and_only_in_its_own_review(
     with pytest.raises(PersonRequired):
         real_destroy(1, dry_run=False, person=click)
     assert destroy_requests(emu) == sent, "a click used once, or another review's, sends nothing"
-    with pytest.raises(ReviewError, match="already belongs to a review panel"):
+    with pytest.raises(ReviewError, match="belongs to the review panel made over it first"):
         panel.session.person_gate.hand_over()
 
 
