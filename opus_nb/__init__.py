@@ -67,6 +67,7 @@ from opus_nb.records import (
     validate,
 )
 from opus_nb.reviews import (
+    AuditPending,
     ConfirmationMismatch,
     DisposalReport,
     NothingApproved,
@@ -84,6 +85,7 @@ __all__ = [
     "AuditCsvSetAside",
     "AuditLineUnreadable",
     "AuditLog",
+    "AuditPending",
     "AuditWarning",
     "AuthenticationError",
     "CandidatesError",

@@ -10,7 +10,9 @@ Sign-in settings come from the environment or a ``.env`` file (``OPUS_CLIENT_ID`
 ``OPUS_CERTIFICATE``, ``OPUS_CERTIFICATE_PASSWORD`` or ``OPUS_CLIENT_SECRET``, ``OPUS_REGION``
 or ``OPUS_GRAPH_URL`` and ``OPUS_IDENTITY_URL``; on a company network ``OPUS_CA_FILE`` or
 ``--ca-file``, and ``HTTPS_PROXY`` or ``--proxy``). Exit status 0 when every row went through,
-1 when some did not, 2 on unusable input or a failed sign-in.
+1 when some did not, 2 on unusable input or a failed sign-in. The files a command writes (``-o``,
+``--audit``) and the reviewer's name are checked before anything is sent, so a path that cannot be
+written never leaves a submit or destroy done and its results lost.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from opus_nb._errors import ConfigurationError, ConfirmationRequired, SheetError
 from opus_nb._exports import restore, write_table
 from opus_nb.cli._validate import add_connection_arguments, add_sheet_arguments, connection_from_args
 from opus_nb.client._client import OpusClient
-from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER
+from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER, REVIEWER_VARIABLE, reviewer_from_env, reviewer_name
 from opus_nb.jobs._destroy import destroy
 from opus_nb.jobs._due import due_records
 from opus_nb.jobs._journal import DEFAULT_FOLDER
@@ -55,7 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("due", help="the records due for disposal, as CSV")
     p.add_argument("--before", required=True, help="due before this date (and time)")
     add_connection_arguments(p)
-    p.add_argument("--page-size", type=int, default=100)
+    p.add_argument("--page-size", type=_page_size, default=100, help="records a page, from 1 to 100 (default 100)")
     _common(p)
     p.set_defaults(run=_run_due)
 
@@ -83,6 +85,52 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def _page_size(text: str) -> int:
+    """``--page-size``: a whole number from 1 to 100, as Opus's itemsPerPage takes."""
+    try:
+        size = int(text)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 100:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {text!r}")
+    return size
+
+
+def _check_output(path: Path | None, option: str, *, table: bool) -> None:
+    """Raise `ConfigurationError` unless ``path`` (when given) can be written: before anything is sent."""
+    if path is None:
+        return
+    if "\x00" in str(path):
+        raise ConfigurationError(option, "a file path", f"{str(path)!r}, which holds a NUL character")
+    if table and path.suffix.lower() not in (".csv", ".xlsx"):
+        raise ConfigurationError(option, "a .csv or .xlsx file", repr(path.name))
+    if path.is_dir():
+        raise ConfigurationError(option, "a file to write", f"{path}, a folder")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise ConfigurationError(option, "a file that can be written", f"{path} ({exc.strerror or exc})") from None
+    if not existed:
+        path.unlink()
+
+
+def _check_audit(folder: Path) -> None:
+    """Raise `ConfigurationError` unless the audit log can be written in ``folder``: before anything is sent."""
+    if "\x00" in str(folder):
+        raise ConfigurationError("--audit", "a folder", f"{str(folder)!r}, which holds a NUL character")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigurationError("--audit", "a folder for the audit log", f"{folder}, a file")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError("--audit", "a folder that can be written", f"{folder} ({exc.strerror or exc})") from None
+    for name in ("destroy-audit.jsonl", "destroy-audit.csv"):
+        _check_output(folder / name, "--audit", table=False)
+
+
 def _client(args: argparse.Namespace) -> OpusClient:
     return login(region=args.region, api=args.api, env_file=args.env_file, ca_file=args.ca_file, proxy=args.proxy)
 
@@ -102,6 +150,7 @@ def _counts(frame: pd.DataFrame) -> str:
 
 
 def _run_submit(args: argparse.Namespace) -> int:
+    _check_output(args.output, "-o", table=not args.dry_run)
     connection = connection_from_args(args)
     df = read_sheet(args.sheet)
     with nullcontext() if args.dry_run else _client(args) as client:
@@ -148,6 +197,12 @@ def _run_destroy(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             "--connection", "the connection file (to re-check that each record is still due), or --no-recheck"
         )
+    reviewer = reviewer_name(
+        args.reviewer if args.reviewer is not None else reviewer_from_env(),
+        how=f'give --reviewer "Your Name" (or set {REVIEWER_VARIABLE})',
+    )
+    _check_output(args.output, "-o", table=True)
+    _check_audit(args.audit)
     frame = read_sheet(args.source).map(restore)  # a list opus_nb wrote (approved, due) had its cells neutralised
     connection = connection_from_args(args) if args.connection is not None else None
     with _client(args) as client:
@@ -155,7 +210,7 @@ def _run_destroy(args: argparse.Namespace) -> int:
             frame,
             connection,
             confirm=True,
-            reviewer=args.reviewer,
+            reviewer=reviewer,
             review=args.review,
             recheck=not args.no_recheck,
             before=args.before,

@@ -19,6 +19,7 @@ import argparse
 import functools
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from opus_nb._errors import MissingExtra, OpusError
 from opus_nb.cli import _demo, _jobs, _lab, _validate
@@ -50,8 +51,16 @@ def _register_missing_emulator(missing: MissingExtra, sub: argparse._SubParsersA
     parser.set_defaults(run=run, any_options=True)
 
 
+class OneLineErrors(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (and exit 2), as the typed errors are; its sub-commands'
+    parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opus-nb", description=__doc__.splitlines()[0])
+    parser: argparse.ArgumentParser = OneLineErrors(prog="opus-nb", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in _registrars():
         register(sub)

@@ -24,6 +24,7 @@ import csv
 import datetime as dt
 import json
 import os
+import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "AUDIT_FIELDS",
     "DEFAULT_AUDIT_FOLDER",
     "DESTROY_OUTCOMES",
+    "GIVE_REVIEWER",
     "REVIEWER_VARIABLE",
     "UNCONFIRMED",
     "AuditCsvNotWritten",
@@ -93,19 +95,56 @@ class AuditLineUnreadable(AuditWarning):
         super().__init__(f"{path.name} line {line} is not a JSON entry, skipped: {text[:80]!r}")
 
 
-def reviewer_name(value: object) -> str:
-    """A reviewer's name as given, spaces tidied; `ReviewerRequired` when there is none.
+#: How a notebook or script gives the reviewer's name (the shell says ``--reviewer``; see `reviewer_name`).
+GIVE_REVIEWER = f'give reviewer="Your Name" (or set {REVIEWER_VARIABLE}, or type your name in the review panel\'s reviewer box)'
+#: Characters that turn the text after them around (bidirectional embeddings, overrides and isolates); the marks
+#: (U+200E, U+200F, U+061C), which names in right-to-left scripts may need, are kept.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def reviewer_name(value: object, *, how: str = GIVE_REVIEWER) -> str:
+    """A reviewer's name as given, spaces tidied; `ReviewerRequired` when there is none, or when it holds a control
+    character (NUL, ESC, BEL, ...), a lone surrogate or a bidirectional control (an RTL override), or no letter or
+    digit at all (only invisible characters). ``how`` says how to give the name, in the caller's words.
 
     >>> reviewer_name("  Jane   Smith ")
     'Jane Smith'
+    >>> reviewer_name("Jane\u202eSmith")
+    Traceback (most recent call last):
+    ...
+    opus_nb._errors.ReviewerRequired: a reviewer's name must be plain text, and 'Jane\\u202eSmith' holds U+202E (RIGHT-TO-LEFT OVERRIDE): give reviewer="Your Name" (or set OPUS_REVIEWER, or type your name in the review panel's reviewer box)
     """
     text = "" if value is None else " ".join(str(value).split())
     if not text:
+        raise ReviewerRequired(f"decisions and destroys are signed by a person: {how} first")
+    refused = [c for c in text if _refused(c)]
+    if refused:
+        raise ReviewerRequired(f"a reviewer's name must be plain text, and {_shown(text)} holds {_described(refused[0])}: {how}")
+    if not any(unicodedata.category(c)[0] in "LN" for c in text):
         raise ReviewerRequired(
-            'decisions and destroys are signed by a person: give reviewer="Your Name" (or set '
-            f"{REVIEWER_VARIABLE}, or type your name in the review panel's reviewer box) first"
+            f"a reviewer's name needs a letter or a digit, and {_shown(text)} has only invisible characters or signs: {how}"
         )
     return text
+
+
+def _refused(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS
+
+
+def _described(char: str) -> str:
+    code, category = ord(char), unicodedata.category(char)
+    if category == "Cs":
+        return f"U+{code:04X} (a lone surrogate, which no file or request can carry)"
+    if category == "Cc":
+        return f"U+{code:04X} ({_CONTROL_NAMES.get(code, 'a control character')}{', a control character' if code in _CONTROL_NAMES else ''})"
+    return f"U+{code:04X} ({unicodedata.name(char)})"
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted, with every refused or invisible character written as an escape (never sent to a terminal raw)."""
+    visible = "".join(f"\\u{ord(c):04x}" if _refused(c) or unicodedata.category(c) in ("Cf", "Co", "Cn") else c for c in text)
+    return f"'{visible}'"
 
 
 def reviewer_from_env(environ: Mapping[str, str] | None = None) -> str | None:

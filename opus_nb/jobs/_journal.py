@@ -20,7 +20,8 @@ A run is sent by one process at a time: `Journal.start` and `Journal.claim` take
 lock on the run (``locks/<run id>.lock``, through filelock), held until `Journal.close`; a second
 process gets a `JournalError` instead of sending the same batches again. The system releases the
 lock of a process that dies, so a run killed with ``kill -9`` can be resumed at once. A journal
-that SQLite cannot read (a damaged page, a file that is not a database) is a `JournalError`.
+that SQLite cannot read (a damaged page, a file that is not a database) is a `JournalError`, and
+so is one whose rows were edited into something this version does not write (`opus_nb.jobs._journal_rows`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+import opus_nb.jobs._journal_rows as stored
 from opus_nb._errors import JournalError
 from opus_nb.jobs._checkpoints import Checkpoints
 from opus_nb.jobs._outcomes import Answered, Outcomes
@@ -51,6 +53,8 @@ __all__ = ["DEFAULT_FOLDER", "Journal", "JournalSetAside", "NothingToResume", "f
 
 DEFAULT_FOLDER = "opus-journal"
 RESULT_COLUMNS = ["rowKey", "status", "http_status", "message", "batch", "attempts"]
+#: The columns of `Journal.runs`: a run, then how many of its rows are in each state.
+RUN_COLUMNS = "run_id kind connection_id started finished n_rows note submitted failed not_sent pending".split()
 VERSION = 2
 #: Pages of write-ahead log before the committing thread checkpoints (about 40 MB, SQLite's default
 #: being 4 MB): a checkpoint syncs the disk, which can take tens of milliseconds, and one in the
@@ -95,18 +99,22 @@ R = TypeVar("R")
 
 
 def _readable(method: Callable[P, R]) -> Callable[P, R]:
-    """SQLite's errors as a `JournalError` naming the file (a damaged page, a file that is no database)."""
+    """SQLite's errors, and stored values this version cannot read, as a `JournalError` naming the file."""
 
     @functools.wraps(method)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        journal = args[0]
+        assert isinstance(journal, Journal)
         try:
             return method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            journal = args[0]
-            assert isinstance(journal, Journal)
-            raise JournalError(
-                str(journal.path), f"is damaged or cannot be used ({exc}); move it aside to start afresh"
-            ) from None
+        except (sqlite3.Error, stored.Unreadable) as exc:
+            edited = isinstance(exc, stored.Unreadable)
+            why = (
+                f"holds what this version does not write ({exc}): edited by hand?"
+                if edited
+                else f"is damaged or cannot be used ({exc});"
+            )
+            raise JournalError(str(journal.path), f"{why} move it aside to start afresh") from None
 
     return guarded
 
@@ -249,18 +257,18 @@ class Journal:
         row = self._db.execute("SELECT fingerprint, n_rows, options FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise JournalError(str(self.path), f"has no run {run_id!r}")
-        return {"fingerprint": row[0], "n_rows": row[1], "options": json.loads(row[2] or "{}")}
+        return stored.run_info(row[0], row[1], row[2], run_id)
 
     @_readable
     def confirmed(self, run_id: str) -> Outcomes:
         """The rows whose outcome the server confirmed in this run (not to be sent again)."""
-        latest = self._latest(run_id)
+        latest = self._latest(run_id, self._run_rows(run_id).n_rows)
         return latest.where(latest.confirmed)
 
     @_readable
     def next_batch(self, run_id: str) -> int:
         row = self._db.execute("SELECT MAX(batch) FROM batches WHERE run_id = ?", (run_id,)).fetchone()
-        return int(row[0] or 0) + 1
+        return (stored.whole_or_none(row[0], f"run {run_id!r}: its last batch number") or 0) + 1
 
     @_readable
     def sending(self, run_id: str, batch: int, positions: Sequence[int], *, after: Answered | None = None) -> int:
@@ -301,7 +309,12 @@ class Journal:
             self._db,
             params=(run_id,),
         )
-        frame["positions"] = [json.loads(p) for p in frame["positions"]]
+        for numbers in self._db.execute("SELECT entry, batch, http_status, attempts FROM batches WHERE run_id = ?", (run_id,)):
+            stored.entry_numbers(*numbers)
+        n_rows = self._run_rows(run_id).n_rows
+        frame["positions"] = [
+            stored.positions(stored.json_value(p, "a batch"), n_rows, f"run {run_id!r}") for p in frame["positions"]
+        ]
         return frame
 
     @_readable
@@ -311,7 +324,8 @@ class Journal:
         for run_id, kind, connection_id, started, finished, n_rows, note in self._db.execute(
             "SELECT run_id, kind, connection_id, started, finished, n_rows, note FROM runs ORDER BY started DESC, rowid DESC"
         ).fetchall():
-            counts = Counter(self._latest(run_id).status)
+            n_rows = stored.whole_or_none(n_rows, f"run {run_id!r}: its number of rows") or 0
+            counts = Counter(self._latest(run_id, n_rows).status)
             done = {status: counts[status] for status in ("submitted", "failed", "not_sent")}
             rows.append(
                 {
@@ -326,20 +340,7 @@ class Journal:
                     "pending": n_rows - counts.total(),
                 }
             )
-        columns = [
-            "run_id",
-            "kind",
-            "connection_id",
-            "started",
-            "finished",
-            "n_rows",
-            "note",
-            "submitted",
-            "failed",
-            "not_sent",
-            "pending",
-        ]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=RUN_COLUMNS)
 
     @_readable
     def results(self, run_id: str | None = None) -> Results:
@@ -349,11 +350,8 @@ class Journal:
             if latest is None:
                 raise JournalError(str(self.path), "holds no runs")
             run_id = str(latest[0])
-        row = self._db.execute("SELECT labels, row_keys FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-        if row is None:
-            raise JournalError(str(self.path), f"has no run {run_id!r}")
-        labels, keys = json.loads(row[0]), json.loads(row[1])
-        outcomes = self._latest(run_id)
+        n_rows, labels, keys = self._run_rows(run_id)
+        outcomes = self._latest(run_id, n_rows)
         columns: dict[str, np.ndarray] = {}
         for name, empty in (("status", "pending"), ("http_status", None), ("message", None), ("batch", None), ("attempts", None)):
             column = np.full(len(labels), empty, dtype=object)
@@ -365,16 +363,23 @@ class Journal:
         )
         return Results.of(frame[RESULT_COLUMNS], RunInfo("submit", run_id=run_id, journal=self.path))
 
-    def _latest(self, run_id: str) -> Outcomes:
-        """Every row's latest outcome in this run, replaying its entries in the order they were written."""
+    def _run_rows(self, run_id: str) -> stored.RunRows:
+        row = self._db.execute("SELECT n_rows, labels, row_keys FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise JournalError(str(self.path), f"has no run {run_id!r}")
+        return stored.run_rows(row[0], row[1], row[2], run_id)
+
+    def _latest(self, run_id: str, n_rows: int) -> Outcomes:
+        """Every row's latest outcome in this run (of ``n_rows`` rows), replaying its entries in the order they were written."""
         latest: dict[int, tuple[Any, ...]] = {}
         cursor = self._db.execute(
-            "SELECT batch, http_status, attempts, outcomes FROM batches WHERE run_id = ? AND outcomes IS NOT NULL ORDER BY entry",
+            "SELECT entry, batch, http_status, attempts, outcomes FROM batches "
+            "WHERE run_id = ? AND outcomes IS NOT NULL ORDER BY entry",
             (run_id,),
         )
-        for batch, http_status, attempts, outcomes in cursor:
-            positions, status, message, confirmed = json.loads(outcomes)
-            for row in zip(positions, status, message, confirmed, strict=True):
+        for entry, batch, http_status, attempts, outcomes in cursor:
+            batch, http_status, attempts = stored.entry_numbers(entry, batch, http_status, attempts)
+            for row in stored.entry_outcomes(outcomes, n_rows, entry):
                 latest[row[0]] = (*row, http_status, batch, attempts)
         if not latest:
             return Outcomes.empty()

@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 from opus_nb._errors import ConfirmationMismatch, NothingApproved, ReviewError, UnknownKeys
+from opus_nb.reviews._candidates import AuditPending
 from opus_nb.reviews._disposal import DisposalReport, disposal_report
 from opus_nb.reviews._guard import PersonRequired
 from opus_nb.reviews._session import ReviewSession
 from opus_nb.reviews._store import ReviewStoreError
 
 __all__ = [
+    "AuditPending",
     "ConfirmationMismatch",
     "disposal_report",
     "DisposalReport",

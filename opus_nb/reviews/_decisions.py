@@ -23,6 +23,8 @@ __all__ = ["APPROVED", "DESTROYED", "REJECTED", "UNDECIDED", "StagedDecisions"]
 
 UNDECIDED, APPROVED, REJECTED, DESTROYED = (np.int8(i) for i in range(len(DECISIONS)))
 CODE = {name: np.int8(i) for i, name in enumerate(DECISIONS)}
+#: What a stored decision may be: destroyed is never one (only a destroy's outcome says so).
+_DECIDED = {name: CODE[name] for name in ("undecided", "approved", "rejected")}
 
 
 class StagedDecisions:
@@ -55,13 +57,23 @@ class StagedDecisions:
         keep = (rows >= 0) & (stages >= 1) & (stages <= self.stages)
         rows, i = rows[keep], stages[keep] - 1
         picked = last[keep]
-        codes = picked["decision"].map(CODE).fillna(UNDECIDED).to_numpy(dtype=np.int8)
+        codes = picked["decision"].map(_DECIDED).fillna(UNDECIDED).to_numpy(dtype=np.int8)
         undecided = codes == UNDECIDED
         self.state[i, rows] = codes
         self.comment[i, rows] = picked["comment"].astype(object).where(picked["comment"].notna(), None).to_numpy()
         self.by[i, rows] = np.where(undecided, None, picked["reviewer"].astype(object).to_numpy())
-        times = pd.to_datetime(picked["time"], utc=True, format="ISO8601").dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+        times = (
+            pd.to_datetime(picked["time"], utc=True, format="ISO8601", errors="coerce")
+            .dt.tz_localize(None)
+            .to_numpy(dtype="datetime64[s]")
+        )
         self.at[i, rows] = np.where(undecided, np.datetime64("NaT"), times)
+
+    def same_as(self, other: StagedDecisions) -> bool:
+        """True when both hold the same decisions, comments, reviewers and destroyed records."""
+        return all(
+            np.array_equal(getattr(self, name), getattr(other, name)) for name in ("state", "comment", "by", "destroyed")
+        ) and np.array_equal(self.at, other.at, equal_nan=True)
 
     def approved_before(self, stage: int) -> np.ndarray:
         """True for records that every stage before ``stage`` approved (all, at stage 1)."""

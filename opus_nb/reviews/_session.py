@@ -34,7 +34,9 @@ from opus_nb.reviews._candidates import DecisionWriter, candidates_frame
 from opus_nb.reviews._decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED, StagedDecisions
 from opus_nb.reviews._destroy import Progress, destroy_approved, recheck
 from opus_nb.reviews._filters import DECISIONS, CandidateIndex, Filters, filter_value
-from opus_nb.reviews._guard import PersonAction, refuse_scripted_destroy, reviewer_from_env, reviewer_name
+from opus_nb.reviews._guard import PersonClick, PersonGate, refuse_scripted_destroy, reviewer_from_env_checked, reviewer_name
+from opus_nb.reviews._names import same_reviewer_among
+from opus_nb.reviews._paths import audit_folder, file_to_write, writing
 from opus_nb.reviews._proof import write_proof
 from opus_nb.reviews._store import DEFAULT_REVIEW_FOLDER, ReviewStore
 
@@ -65,8 +67,8 @@ class ReviewSession:
         client: OpusClient | None = None,
     ) -> None:
         self.connection = current_connection(connection, required=False)
-        self.reviewer = reviewer_name(reviewer) if reviewer is not None else reviewer_from_env()
-        self.audit = Path(audit)
+        self.reviewer = reviewer_name(reviewer) if reviewer is not None else reviewer_from_env_checked()
+        self.audit = audit_folder(audit)
         self.client = client
         if stages is not None and (isinstance(stages, bool) or not isinstance(stages, int) or stages < 1):
             raise ReviewError(f"stages must be a whole number from 1, not {stages!r}")
@@ -82,8 +84,11 @@ class ReviewSession:
         self._frame = candidates_frame(due, self.connection)
         self._keys = keys = pd.Index(self._frame["rowKey"].to_numpy(dtype=object))
         self._writer = DecisionWriter(self.store, self.review.id, self.audit, self._frame)
+        self._writer.settle()
         self._decisions = StagedDecisions(len(keys), self.review.stages)
         self._decisions.replay(self.store.current(self.review.id), keys)
+        #: Where a person's clicks on the panel's destroy button come in (see `opus_nb.reviews._guard`).
+        self.person_gate = PersonGate()
         done = self.store.outcomes(self.review.id)
         gone = keys.get_indexer(done.loc[done["status"] == "destroyed", "rowKey"].astype(object))
         self._decisions.destroyed[gone[gone >= 0]] = True
@@ -294,17 +299,20 @@ class ReviewSession:
 
     def _decide(self, rows: np.ndarray, code: np.int8, reason: str | None) -> int:
         who = reviewer_name(self.reviewer)
+        if reason is not None and (not isinstance(reason, str) or any("\ud800" <= c <= "\udfff" for c in reason)):
+            raise ReviewError(f"a reason is text (with no lone surrogate character), not {reason!r}")
         i = self.stage - 1
-        earlier = self._decisions.by[:i, rows]
-        if (earlier == who).any():
+        same = same_reviewer_among(who, pd.unique(self._decisions.by[:i, rows].ravel()))
+        if same is not None:
             raise ReviewError(
-                f"stage {self.stage} needs another reviewer than the earlier stages ({who} decided some of these records there)"
+                f"stage {self.stage} needs another reviewer than the earlier stages ({who!r} is {same!r}, who decided "
+                "some of these records there)"
             )
         rows = rows[(self._decisions.state[i, rows] != code) | (self._decisions.comment[i, rows] != reason)]
         if len(rows):
             now = _now()
+            self._writer.decisions(rows, self.stage, DECISIONS[code], reason, who, now)  # a refused write changes nothing
             self._decisions.set(rows, self.stage, code, reason, who, np.datetime64(now, "s"))
-            self._writer.decisions(rows, self.stage, DECISIONS[code], reason, who, now)
             self._update_state()
             if self.filters.decision:
                 self._mask = self._index.mask(self.filters, self._state)
@@ -316,7 +324,7 @@ class ReviewSession:
     def export_approved(self, path: str | Path) -> Path:
         """Write the records approved at every stage to ``path`` (.csv or .xlsx, formula-safe): what the content
         source's team destroys from, with who approved them."""
-        target = Path(path)
+        target = file_to_write(path)
         if target.suffix.lower() not in (".csv", ".xlsx"):
             raise ReviewError(f"export to a .csv or .xlsx file, not {target.name!r}")
         rows = np.flatnonzero(self._decisions.destroyable())
@@ -325,11 +333,14 @@ class ReviewSession:
             reviewer=pd.array(self._decisions.reviewers(rows), dtype="string"),
             decided_at=pd.to_datetime(self._decisions.at[:, rows].max(axis=0) if len(rows) else []),
         )
-        return write_table(frame, target, sheet_name="approved")
+        with writing(target):
+            return write_table(frame, target, sheet_name="approved")
 
     def export_proof(self, path: str | Path) -> tuple[Path, Path]:
         """Write the proof of disposition: ``path``.csv and ``path``.html (see `opus_nb.reviews._proof`)."""
-        return write_proof(self, Path(path))
+        target = file_to_write(path)
+        with writing(target):
+            return write_proof(self, target)
 
     def destroy(
         self,
@@ -337,15 +348,19 @@ class ReviewSession:
         *,
         dry_run: bool = True,
         on_progress: Progress | None = None,
-        person: PersonAction | None = None,
+        person: PersonClick | None = None,
     ) -> pd.DataFrame:
         """Mark the records approved at every stage Destroyed in Opus; one result row per record.
 
-        ``confirmation`` must be their number. With ``dry_run`` (the default) nothing is sent:
-        they are only checked again against what Opus lists as due. A real run needs ``person``
-        (the panel's button clicked in the browser); from a script it raises `PersonRequired`
+        The store's latest decisions are read first (another kernel's rejection counts), and
+        ``confirmation`` must be the number approved at every stage then. With ``dry_run`` (the
+        default) nothing is sent: they are only checked again against what Opus lists as due. A real
+        run needs ``person``, the click the panel's button makes when a person clicks it in the
+        browser (used once; nothing a script passes counts); from a script it raises `PersonRequired`
         unless it is ``opus-nb demo`` on a local emulator.
         """
+        by_person = self.person_gate.admit(person)
+        self._reread_decisions()
         targets = self.destroyable
         keys = [str(k) for k in targets["rowKey"]]
         if not keys:
@@ -360,7 +375,7 @@ class ReviewSession:
         else:
             who = reviewer_name(self.reviewer)
             api = current_client(self.client)
-            if person is None:
+            if not by_person:
                 refuse_scripted_destroy(api.endpoints.url("destroy")[1])
             outcome = destroy_approved(targets, self.connection, who, self.audit, api, on_progress, review=self.review.id)
             self._keep_outcomes(outcome, who)
@@ -377,6 +392,18 @@ class ReviewSession:
         self._update_state()
 
     # helpers ------------------------------------------------------------------------------------
+
+    def _reread_decisions(self) -> None:
+        """Replay the store's latest decisions (other sessions write there too); tell the listeners when they changed."""
+        latest = StagedDecisions(len(self._keys), self.review.stages)
+        latest.replay(self.store.current(self.review.id), self._keys)
+        latest.destroyed = self._decisions.destroyed
+        if not latest.same_as(self._decisions):
+            self._decisions = latest
+            self._update_state()
+            if self.filters.decision:
+                self._mask = self._index.mask(self.filters, self._state)
+            self._changed("decisions")
 
     def _update_state(self) -> None:
         self._state = self._decisions.effective(self.stage)

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import ipywidgets as w
 import pandas as pd
 
-from opus_nb.reviews._guard import PersonAction
+from opus_nb.reviews._guard import PersonClick
 from opus_nb.reviews._session import ReviewSession
 from opus_nb.widgets._filter_bar import FilterBar, describe_filters
 from opus_nb.widgets._grid import CandidateGrid
@@ -39,15 +39,17 @@ _VERBS = {"approve": "approve", "reject": "reject", "undecide": "take back"}
 
 
 class DestroyButton(w.Button):
-    """A button that tells a click in the browser (a message from the front end) from ``.click()`` in Python."""
+    """A button that tells a click in the browser (a message from the front end) from ``.click()`` in Python: only
+    the former makes a `PersonClick` (with ``clicks``, the session's maker, which this button alone holds)."""
 
-    def __init__(self, on_person_click: Callable[[PersonAction], None], **kwargs: Any) -> None:
+    def __init__(self, on_person_click: Callable[[PersonClick], None], clicks: Callable[[], PersonClick], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_person_click = on_person_click
+        self._clicks = clicks
 
     def _handle_button_msg(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
         if content.get("event", "") == "click":
-            self._on_person_click(PersonAction("clicked in the browser"))
+            self._on_person_click(self._clicks())
 
 
 class ReviewPanel(w.VBox):
@@ -154,7 +156,10 @@ class ReviewPanel(w.VBox):
         self.confirm_box = w.Text(continuous_update=True, layout=w.Layout(width="260px"))
         self.confirm_box.add_class("opus-confirm")
         self.destroy_button = DestroyButton(
-            lambda person: self._guard(lambda: self._destroy_for(person)), icon="trash", layout=w.Layout(width="300px")
+            lambda person: self._guard(lambda: self._destroy_for(person)),
+            self.session.person_gate.hand_over(),
+            icon="trash",
+            layout=w.Layout(width="300px"),
         )
         self.destroy_button.add_class("opus-destroy")
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="300px", visibility="hidden"))
@@ -210,10 +215,10 @@ class ReviewPanel(w.VBox):
         """What the destroy button does when clicked from Python: a dry run, or `PersonRequired` for a real one."""
         return self._run_destroy(self.confirm_box.value, self.dry_run_box.value, None)
 
-    def _destroy_for(self, person: PersonAction) -> pd.DataFrame:
+    def _destroy_for(self, person: PersonClick) -> pd.DataFrame:
         return self._run_destroy(self.confirm_box.value, self.dry_run_box.value, person)
 
-    def _run_destroy(self, confirmation: object, dry_run: bool, person: PersonAction | None) -> pd.DataFrame:
+    def _run_destroy(self, confirmation: object, dry_run: bool, person: PersonClick | None) -> pd.DataFrame:
         self.progress.layout.visibility = "visible"
         try:
             return self.session.destroy(confirmation, dry_run=dry_run, on_progress=self._on_progress, person=person)
