@@ -229,14 +229,20 @@ class AuditLog:
         >>> AuditLog("opus-audit").destroyed()["INV-0007"]["time"]          # doctest: +SKIP
         '2026-07-01T09:30:02+00:00'
         """
-        return {str(e["rowKey"]): e for e in self._entries() if e.get("result") == "destroyed" and e.get("rowKey") is not None}
+        found: dict[str, dict[str, Any]] = {}
+        for entry in self._entries(containing='"destroyed"'):
+            if entry.get("result") == "destroyed" and entry.get("rowKey") is not None:
+                found[str(entry["rowKey"])] = entry
+        return found
 
-    def _entries(self) -> Iterator[dict[str, Any]]:
+    def _entries(self, containing: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every entry, oldest first; only those of lines holding ``containing`` when given (a cheap
+        filter before JSON is parsed: a review's log holds many lines)."""
         if not self.jsonl.exists():
             return
         with self.jsonl.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, start=1):
-                if not line.strip():
+                if not line.strip() or (containing is not None and containing not in line):
                     continue
                 try:
                     entry = json.loads(line)

@@ -27,7 +27,7 @@ import pandas as pd
 from opus_nb._errors import ConfirmationMismatch, NothingApproved, ReviewError, UnknownKeys
 from opus_nb._exports import write_table
 from opus_nb.client._client import OpusClient
-from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER
+from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER, AuditLog
 from opus_nb.jobs._signin import current_client, current_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._candidates import DecisionWriter, candidates_frame
@@ -85,13 +85,9 @@ class ReviewSession:
         self._keys = keys = pd.Index(self._frame["rowKey"].to_numpy(dtype=object))
         self._writer = DecisionWriter(self.store, self.review.id, self.audit, self._frame)
         self._writer.settle()
-        self._decisions = StagedDecisions(len(keys), self.review.stages)
-        self._decisions.replay(self.store.current(self.review.id), keys)
+        self._decisions = self._latest_decisions()
         #: Where a person's clicks on the panel's destroy button come in (see `opus_nb.reviews._guard`).
         self.person_gate = PersonGate()
-        done = self.store.outcomes(self.review.id)
-        gone = keys.get_indexer(done.loc[done["status"] == "destroyed", "rowKey"].astype(object))
-        self._decisions.destroyed[gone[gone >= 0]] = True
         self._index = CandidateIndex(self._frame)
         self.filters = Filters()
         self._update_state()
@@ -393,11 +389,21 @@ class ReviewSession:
 
     # helpers ------------------------------------------------------------------------------------
 
-    def _reread_decisions(self) -> None:
-        """Replay the store's latest decisions (other sessions write there too); tell the listeners when they changed."""
+    def _latest_decisions(self) -> StagedDecisions:
+        """The store's latest decisions; destroyed, every candidate this review's destroys or the audit log
+        (another review's destroy, a script's) confirm destroyed."""
         latest = StagedDecisions(len(self._keys), self.review.stages)
         latest.replay(self.store.current(self.review.id), self._keys)
-        latest.destroyed = self._decisions.destroyed
+        done = self.store.outcomes(self.review.id)
+        gone = [*done.loc[done["status"] == "destroyed", "rowKey"], *AuditLog(self.audit).destroyed()]
+        rows = self._keys.get_indexer(pd.Index(gone, dtype=object))
+        latest.destroyed[rows[rows >= 0]] = True
+        return latest
+
+    def _reread_decisions(self) -> None:
+        """Replay the store's latest decisions (other sessions write there too); tell the listeners when they changed."""
+        latest = self._latest_decisions()
+        latest.destroyed |= self._decisions.destroyed
         if not latest.same_as(self._decisions):
             self._decisions = latest
             self._update_state()
