@@ -183,20 +183,12 @@ class TokenProvider:
             problem: str
             retry_after = None
             sent = self._clock()
+            if form is not None:
+                self.requests += 1
             try:
-                if form is not None:
-                    self.requests += 1
-                    response = self._http.request(method, url, data=form())
-                else:
-                    response = self._http.request(method, url)
+                response = self._http.request(method, url, data=form() if form is not None else None)
             except httpx2.TransportError as exc:
-                failure = certificate_failure(exc)
-                if failure is not None:
-                    raise TLSError(url, failure) from None
-                misconfigured = misconfiguration(exc, "identity_url", self.identity_url, probe=attempt == 1)
-                if misconfigured is not None:
-                    raise misconfigured from None
-                problem = f"cannot be reached ({type(exc).__name__})"
+                problem = self._unreachable(exc, url, probe=attempt == 1)
             else:
                 if 300 <= response.status_code < 400:
                     raise self._redirected(url, response)
@@ -209,6 +201,16 @@ class TokenProvider:
             if attempt >= self._retry.attempts:
                 raise IdentityServiceError(self.identity_url, f"{problem} after {attempt} attempt(s)")
             self._sleep(self._retry.delay(attempt, retry_after))
+
+    def _unreachable(self, exc: httpx2.TransportError, url: str, *, probe: bool) -> str:
+        """Why ``url`` could not be reached, to retry; a certificate refused or a wrong scheme raises at once."""
+        failure = certificate_failure(exc)
+        if failure is not None:
+            raise TLSError(url, failure) from None
+        misconfigured = misconfiguration(exc, "identity_url", self.identity_url, probe=probe)
+        if misconfigured is not None:
+            raise misconfigured from None
+        return f"cannot be reached ({type(exc).__name__})"
 
     def _redirected(self, url: str, response: httpx2.Response) -> IdentityServiceError:
         """A redirect, refused: where it pointed, and for a discovery document that moved, the identity_url to set."""

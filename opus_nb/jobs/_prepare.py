@@ -157,14 +157,12 @@ def _json_value(value: Any, *, in_list: bool = False) -> Any:
     >>> _json_value(np.float64(1.5)), _json_value(pd.Timestamp("2021-03-04 10:30")), _json_value((1, "a"))
     (1.5, '2021-03-04T10:30:00', [1, 'a'])
     """
-    if value is None or isinstance(value, bool):
-        return value
+    if value is None or isinstance(value, bool | np.bool_):
+        return None if value is None else bool(value)
     if isinstance(value, str):
         if not utf8_encodable(value):
             raise _Unsendable(f"text with a lone surrogate cannot be sent as JSON ({value!r})")
         return value
-    if isinstance(value, np.bool_):
-        return bool(value)
     if isinstance(value, int | np.integer):
         number = int(value)
         if not INT_RANGE[0] <= number < INT_RANGE[1]:

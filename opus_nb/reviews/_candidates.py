@@ -18,6 +18,7 @@ from opus_nb._errors import ReviewError
 from opus_nb.jobs._audit import AuditLog, AuditWarning
 from opus_nb.records._connection import Connection
 from opus_nb.records._retention import disposal_due_dates
+from opus_nb.reviews._decisions import StagedDecisions
 from opus_nb.reviews._store import Decision, Outcome, ReviewStore
 
 __all__ = ["NEEDED_COLUMNS", "AuditPending", "DecisionWriter", "candidates_frame"]
@@ -78,6 +79,17 @@ class DecisionWriter:
 
     def __init__(self, store: ReviewStore, review_id: str, audit: Path, frame: pd.DataFrame) -> None:
         self.store, self.review_id, self.audit, self.frame = store, review_id, audit, frame
+
+    def latest(self, keys: pd.Index, stages: int) -> StagedDecisions:
+        """The review's latest decisions about ``keys`` as the store holds them; destroyed, every key this
+        review's destroys or the audit log (another review's destroy, a script's) confirm destroyed."""
+        latest = StagedDecisions(len(keys), stages)
+        latest.replay(self.store.current(self.review_id), keys)
+        done = self.store.outcomes(self.review_id)
+        gone = [*done.loc[done["status"] == "destroyed", "rowKey"], *AuditLog(self.audit).destroyed()]
+        rows = keys.get_indexer(pd.Index(gone, dtype=object))
+        latest.destroyed[rows[rows >= 0]] = True
+        return latest
 
     def decisions(self, rows: np.ndarray, stage: int, decision: str, reason: str | None, who: str, now: dt.datetime) -> None:
         """The same decision by ``who`` at ``stage`` on the candidates at positions ``rows``: in the store (or a

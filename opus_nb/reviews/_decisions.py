@@ -104,6 +104,21 @@ class StagedDecisions:
         """Records approved at every stage and not yet destroyed."""
         return (self.state == APPROVED).all(axis=0) & ~self.destroyed
 
+    def frame(self, stage: int, keys: pd.Index) -> pd.DataFrame:
+        """The decisions taken at ``stage``: rowKey, stage, decision, reason, reviewer, decided_at."""
+        i = stage - 1
+        rows = np.flatnonzero(self.state[i] != UNDECIDED)
+        return pd.DataFrame(
+            {
+                "rowKey": keys[rows].astype("string"),
+                "stage": pd.array([stage] * len(rows), dtype="Int64"),
+                "decision": pd.array(np.asarray(DECISIONS, dtype=object)[self.state[i, rows]], dtype="string"),
+                "reason": pd.array(self.comment[i, rows], dtype="string"),
+                "reviewer": pd.array(self.by[i, rows], dtype="string"),
+                "decided_at": pd.to_datetime(self.at[i, rows]),
+            }
+        )
+
     def reviewers(self, rows: np.ndarray) -> list[str]:
         """For each row, who approved it at each stage: ``"Ann (stage 1); Bob (stage 2)"`` (just the name with one stage)."""
         if self.stages == 1:

@@ -25,9 +25,11 @@ __all__ = ["Progress", "destroy_approved", "recheck"]
 Progress = Callable[[int, int], None]
 
 
-def recheck(keys: list[str], connection: Connection | None, client: OpusClient | None = None) -> pd.DataFrame:
+def recheck(
+    keys: list[str], connection: Connection | None, client: OpusClient | None = None, on_progress: Progress | None = None
+) -> pd.DataFrame:
     """A dry run: which of ``keys`` Opus still lists as due (``would_destroy``), and why the others are not (``not_sent``)."""
-    return destroy(keys, connection, dry_run=True, progress=False, client=client)
+    return destroy(keys, connection, dry_run=True, progress=False, on_progress=on_progress, client=client)
 
 
 def destroy_approved(

@@ -5,12 +5,11 @@
 >>> session.approve_shown()             # the undecided ones; explicit decisions stay unless override=True  # doctest: +SKIP
 >>> session.export_approved("approved.xlsx"); session.export_proof("proof")                         # doctest: +SKIP
 
-The review panel (`opus_nb.review()`, in `opus_nb.widgets`) is a view over one of these; everything it does is a call
-here. Every decision is signed by a named reviewer, kept in the review store (SQLite beside the
-notebook, `opus_nb.reviews._store`) and in the audit log, so reopening the same review resumes it.
-With ``stages=2`` a second reviewer confirms or rejects the first one's approvals; only records
-approved at every stage can be destroyed. A real destroy needs the typed count (the number of
-records approved at every stage) and a person's click (`opus_nb.reviews._guard`); dry run is the default.
+The review panel (`opus_nb.review()`) is a view over one of these: everything it does is a call here.
+Decisions are signed by a named reviewer and kept in the review store (`opus_nb.reviews._store`) and
+the audit log, so reopening a review resumes it. With ``stages=2`` a second reviewer confirms the
+first one's approvals; only records approved at every stage are destroyed, which needs their number
+typed and a person's click (`opus_nb.reviews._guard`); dry run is the default.
 """
 
 from __future__ import annotations
@@ -27,11 +26,11 @@ import pandas as pd
 from opus_nb._errors import ConfirmationMismatch, NothingApproved, ReviewError, UnknownKeys
 from opus_nb._exports import write_table
 from opus_nb.client._client import OpusClient
-from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER, AuditLog
+from opus_nb.jobs._audit import DEFAULT_AUDIT_FOLDER
 from opus_nb.jobs._signin import current_client, current_connection
 from opus_nb.records._connection import Connection
 from opus_nb.reviews._candidates import DecisionWriter, candidates_frame
-from opus_nb.reviews._decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED, StagedDecisions
+from opus_nb.reviews._decisions import APPROVED, DESTROYED, REJECTED, UNDECIDED
 from opus_nb.reviews._destroy import Progress, destroy_approved, recheck
 from opus_nb.reviews._filters import DECISIONS, CandidateIndex, Filters, filter_value
 from opus_nb.reviews._guard import PersonClick, PersonGate, refuse_scripted_destroy, reviewer_from_env_checked, reviewer_name
@@ -85,7 +84,7 @@ class ReviewSession:
         self._keys = keys = pd.Index(self._frame["rowKey"].to_numpy(dtype=object))
         self._writer = DecisionWriter(self.store, self.review.id, self.audit, self._frame)
         self._writer.settle()
-        self._decisions = self._latest_decisions()
+        self._decisions = self._writer.latest(self._keys, self.review.stages)
         #: Where a person's clicks on the panel's destroy button come in (see `opus_nb.reviews._guard`).
         self.person_gate = PersonGate()
         self._index = CandidateIndex(self._frame)
@@ -186,18 +185,7 @@ class ReviewSession:
     @property
     def decisions(self) -> pd.DataFrame:
         """This stage's decisions: rowKey, stage, decision, reason, reviewer, decided_at."""
-        i = self.stage - 1
-        rows = np.flatnonzero(self._decisions.state[i] != UNDECIDED)
-        return pd.DataFrame(
-            {
-                "rowKey": self._keys[rows].astype("string"),
-                "stage": pd.array([self.stage] * len(rows), dtype="Int64"),
-                "decision": pd.array(np.asarray(DECISIONS, dtype=object)[self._decisions.state[i, rows]], dtype="string"),
-                "reason": pd.array(self._decisions.comment[i, rows], dtype="string"),
-                "reviewer": pd.array(self._decisions.by[i, rows], dtype="string"),
-                "decided_at": pd.to_datetime(self._decisions.at[i, rows]),
-            }
-        )
+        return self._decisions.frame(self.stage, self._keys)
 
     @property
     def history(self) -> pd.DataFrame:
@@ -365,9 +353,7 @@ class ReviewSession:
         if str(confirmation).strip() != str(len(keys)):
             raise ConfirmationMismatch(len(keys), confirmation)
         if dry_run:
-            outcome = recheck(keys, self.connection, self.client)
-            if on_progress is not None:
-                on_progress(len(keys), len(keys))
+            outcome = recheck(keys, self.connection, self.client, on_progress)
         else:
             who = reviewer_name(self.reviewer)
             api = current_client(self.client)
@@ -389,20 +375,9 @@ class ReviewSession:
 
     # helpers ------------------------------------------------------------------------------------
 
-    def _latest_decisions(self) -> StagedDecisions:
-        """The store's latest decisions; destroyed, every candidate this review's destroys or the audit log
-        (another review's destroy, a script's) confirm destroyed."""
-        latest = StagedDecisions(len(self._keys), self.review.stages)
-        latest.replay(self.store.current(self.review.id), self._keys)
-        done = self.store.outcomes(self.review.id)
-        gone = [*done.loc[done["status"] == "destroyed", "rowKey"], *AuditLog(self.audit).destroyed()]
-        rows = self._keys.get_indexer(pd.Index(gone, dtype=object))
-        latest.destroyed[rows[rows >= 0]] = True
-        return latest
-
     def _reread_decisions(self) -> None:
         """Replay the store's latest decisions (other sessions write there too); tell the listeners when they changed."""
-        latest = self._latest_decisions()
+        latest = self._writer.latest(self._keys, self.review.stages)
         latest.destroyed |= self._decisions.destroyed
         if not latest.same_as(self._decisions):
             self._decisions = latest
