@@ -55,6 +55,11 @@ class OpusClient:
     >>> with OpusClient(ClientSecretCredential(app_id, secret), region="au") as client:  # doctest: +SKIP
     ...     client.destroy_batch(["INV-1", "INV-2"]).answers
 
+    ``credential``: a `CertificateCredential` or `ClientSecretCredential`. ``region``: the data
+    center's code (us, au, ...), or ``graph_url`` and ``identity_url`` given apart; ``api``:
+    "graph" or "legacy" (the older API, at ``api_url``). ``scope``: what to ask the identity
+    service for (default ``records.readwrite.all``). ``timeout``: seconds a request may take;
+    ``retry``: how to retry (`RetryPolicy`); ``sleep``: how to wait between attempts (tests).
     ``datetime_format=`` is the tenant's date-time format (Opus > Settings > General settings), a
     strftime format: submit and due records then both use it, and due dates go in it (default:
     None, each connection's own format, and ISO 8601 for due dates).
@@ -121,19 +126,22 @@ class OpusClient:
         self.tokens.get()
 
     def submit_batch(self, connection_id: str, conflict: str, records: list[dict[str, Any]]) -> BatchAnswer:
-        """Submit at most 15 records (``conflict``: "Skip" or "Overwrite"); each record's answer, by its rowKey."""
+        """Submit ``records`` (at most 15, keyed by internal names) to the connection ``connection_id``
+        (``conflict``: "Skip" or "Overwrite"); each record's answer, by its rowKey."""
         return self.send(submit_call(connection_id, conflict, records))
 
     def destroy_batch(self, keys: list[str]) -> BatchAnswer:
-        """Mark at most 15 records Destroyed, by row key; each key's answer."""
+        """Mark the records of ``keys`` (row keys, at most 15) Destroyed; each key's answer."""
         return self.send(destroy_call(keys))
 
     def due_page(self, query: DueQuery, token: str | None = None) -> DuePage:
-        """One page of due records (``token``: the previous page's `DuePage.next_token`); `OpusHTTPError` if refused."""
+        """One page of the due records ``query`` asks for (``token``: the previous page's `DuePage.next_token`);
+        `OpusHTTPError` if refused."""
         return self.send(due_call(self.api, query, token))
 
     def due_pages(self, query: DueQuery) -> Iterator[DuePage]:
-        """Every page of due records, in order; `PagingError` when a paging token repeats (it would loop)."""
+        """Every page of the due records ``query`` asks for, in order; `PagingError` when a paging token
+        repeats (it would loop)."""
         token: str | None = None
         seen: set[str] = set()
         while True:
@@ -147,11 +155,13 @@ class OpusClient:
             seen.add(token)
 
     def call(self, operation: Operation, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Reply:
-        """One raw request of ``operation``, retried as the typed calls are; its final `Reply` unread."""
+        """One raw request of ``operation`` (a ``json`` body, or query ``params``), retried as the typed
+        calls are; its final `Reply` unread."""
         return self.send(Call(operation, _unread, json=json, params=params))
 
     def send(self, call: Call[T]) -> T:
-        """Send one request, retrying what may be retried, and read its final answer.
+        """Send ``call`` (a `Call`: one request and the reader of its answer), retrying what may be
+        retried, and read its final answer.
 
         A server certificate that cannot be verified raises `TLSError` at once.
         """

@@ -75,7 +75,8 @@ class _NoPickle:
 
 
 class ClientSecretCredential(_NoPickle):
-    """Sign in with the app's client secret (posted in the form body)."""
+    """Sign in with the app's client secret (posted in the form body): ``client_id`` is the app
+    registration's id, ``secret`` its client secret (never shown)."""
 
     def __init__(self, client_id: str, secret: str) -> None:
         if not client_id or not str(client_id).strip():
@@ -223,6 +224,10 @@ def load_certificate(
 
 class CertificateCredential(_NoPickle):
     """Sign in with a certificate registered for the app (AvePoint's recommended way).
+
+    ``client_id``: the app registration's id. ``certificate``: a .pfx/.p12 or .pem file (or its
+    bytes) holding the certificate and, unless ``key`` names a .pem of its own, its private key;
+    ``password``: the file's password, when it has one. The key is loaded at once and never shown.
 
     >>> cred = CertificateCredential("my-app-id", "app.pfx", password="pa55")   # doctest: +SKIP
     >>> cred                                                                  # doctest: +SKIP

@@ -123,7 +123,9 @@ class DisposalReport:
 def disposal_report(
     due: pd.DataFrame, connection: Connection | None = None, *, owner: str = "createdBy", oldest: int = 20
 ) -> DisposalReport:
-    """The disposal report over ``due`` (the session's connection gives the terms when none is passed).
+    """The disposal report over ``due`` (as `due_records` gives it). ``connection``: whose terms give
+    the due dates (default: the session's); ``owner``: the column that names a record's owner;
+    ``oldest``: how many of the oldest records to list.
 
     >>> opus.disposal_report(due).by_month.tail(3)      # doctest: +SKIP
     """

@@ -47,6 +47,10 @@ _BULK = {"approve": APPROVED, "reject": REJECTED, "undecide": UNDECIDED}
 class ReviewSession:
     """Decisions about disposal candidates (one per ``rowKey`` and stage), kept in the review store.
 
+    ``due``: the candidates (as `due_records` gives them); ``connection``: theirs (default: the
+    session's); ``reviewer``: the person deciding (default: ``OPUS_REVIEWER``, else asked for);
+    ``client``: the client a destroy sends with (default: the session's).
+
     ``name`` and the connection's id name the review (reopening it resumes its decisions);
     ``stages`` (default 1, or what the stored review has) and ``stage`` (the one this reviewer
     decides); ``store`` is the review store's folder and ``audit`` the audit log's.

@@ -17,7 +17,8 @@ __all__ = ["review"]
 
 
 def review(due: pd.DataFrame, connection: Connection | None = None, **options: Any) -> ReviewPanel:
-    """The review panel over ``due`` (a widget; every action is also a method on it); options as `ReviewSession`.
+    """The review panel over ``due`` (a widget; every action is also a method on it): ``connection``
+    (default: the session's) and the other options as `ReviewSession`.
 
     >>> panel = opus.review(opus.due_records(before="2026-01-01"), reviewer="Jane Smith")   # doctest: +SKIP
     >>> panel.approve(["INV-2014-000005"]); panel.approved                                  # doctest: +SKIP
