@@ -28,7 +28,11 @@ class _Forged:
     _code = "0" * 32
 
 
-@pytest.mark.parametrize("person", ["any name", True, 1, ("clicked in the browser",), _Forged()], ids=repr)
+@pytest.mark.parametrize(
+    "person",
+    ["any name", True, 1, ("clicked in the browser",), _Forged()],
+    ids=["a name", "True", "1", "a tuple", "a forged click"],
+)
 def test_nothing_a_script_passes_counts_as_a_persons_click(
     emu: Emulator, due: pd.DataFrame, conn: Connection, person: object
 ) -> None:
