@@ -85,12 +85,12 @@ def test_401_refreshes_the_token_once() -> None:
     server = Server((401, {}))
     c, _ = client(server)
     reply = c.call("submit", json={})
-    assert reply.status == 201
+    assert reply.status == 201 and reply.attempts == 2  # the retry after refreshing counts as an attempt
     assert [r.headers["Authorization"] for r in server.api_calls] == ["Bearer t1", "Bearer t2"]
     server = Server((401, {}), (401, {}))
     c, _ = client(server)
     reply = c.call("submit", json={})
-    assert reply.status == 401 and reply.fatal
+    assert reply.status == 401 and reply.fatal and reply.attempts == 2
     assert len(server.api_calls) == 2
 
 

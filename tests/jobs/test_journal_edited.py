@@ -71,7 +71,7 @@ def test_a_journal_edited_by_hand_is_a_journal_error(
 ) -> None:
     rows = sheet.head(40)
     folder = tmp_path / "journal"
-    run = submit(rows, journal=folder, progress=False).attrs["run_id"]
+    run = submit(rows, journal=folder, progress=False).run.run_id
     with sqlite3.connect(folder / "journal.sqlite") as db:
         assert db.execute(edit).rowcount >= 1
     with Journal(folder) as book:

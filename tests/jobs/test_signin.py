@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+import opus_nb as opus
 from opus_nb._errors import CertificatePasswordError, ConfigurationError, NotSignedIn, OAuthError
 from opus_nb.client._settings import Settings
 from opus_nb.jobs._signin import current_client, login, login_emulator, logout
@@ -23,6 +25,34 @@ def test_login_emulator_signs_in_with_a_certificate(emu, tmp_path: Path) -> None
         logout()
     with pytest.raises(NotSignedIn):
         current_client()
+
+
+def test_login_emulator_serves_your_own_connection_with_its_choices_and_terms(tmp_path: Path, monkeypatch) -> None:
+    """Not the sample: a connection of your own, served by an emulator login_emulator starts for it."""
+    monkeypatch.chdir(tmp_path)
+    mine = opus.load_connection(
+        {"id": "5d1e2c3b-4a59-4687-9a0b-1c2d3e4f5a6b", "data": [{"_Region": "SingleChoice"}]},
+        choices={"Region": ["North America", "Middle East, Africa"]},
+        terms={"terms": [{"fullPath": "Contracts/Signed", "retention": {"years": 1, "after": "timeCreated"}}]},
+    )
+    row = {
+        "Row key": "CT-1",
+        "Name": "c.pdf",
+        "Classification": "Contracts/Signed",
+        "Created time": "2020-01-02",
+        "Modified time": "2020-01-02",
+        "Created by": "a@contoso.com",
+        "Modified by": "a@contoso.com",
+        "Region": "Middle East, Africa",
+    }
+    login_emulator(connection=mine, directory=tmp_path / "app")
+    try:
+        results = pd.DataFrame([row]).opus.submit(progress=False)
+        assert results["status"].tolist() == ["submitted"], results["message"].tolist()
+        due = opus.due_records(before="2030-01-01", progress=False)
+        assert due["rowKey"].tolist() == ["CT-1"] and due["Region"].tolist() == ["Middle East, Africa"]
+    finally:
+        logout()
 
 
 def test_secret_sign_in_from_environment_and_env_file(emu, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
