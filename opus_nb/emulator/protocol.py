@@ -32,13 +32,23 @@ import time
 from http import HTTPStatus
 from typing import Any
 
+import uvicorn
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
+from opus_nb.emulator.certs import ServerCertificate
 from opus_nb.emulator.faults import ARRIVED_KEY
 from opus_nb.emulator.requestids import RequestIds, id_headers, new_request_id
 
-__all__ = ["KEEP_ALIVE_S", "LINGER_S", "MAX_CONNECTIONS", "MAX_HEAD_BYTES", "BoundedHttpProtocol", "bounded_protocol"]
+__all__ = [
+    "KEEP_ALIVE_S",
+    "LINGER_S",
+    "MAX_CONNECTIONS",
+    "MAX_HEAD_BYTES",
+    "BoundedHttpProtocol",
+    "bounded_protocol",
+    "server_config",
+]
 
 MAX_HEAD_BYTES = 64 * 1024
 KEEP_ALIVE_S = 5
@@ -147,3 +157,21 @@ def bounded_protocol(*, head_timeout_s: float, max_head_bytes: int = MAX_HEAD_BY
     """A `BoundedHttpProtocol` class with these bounds, for `uvicorn.Config(http=...)`."""
     bounds = {"head_timeout_s": head_timeout_s, "max_head_bytes": max_head_bytes}
     return type("BoundedHttpProtocol", (BoundedHttpProtocol,), bounds)
+
+
+def server_config(asgi: Any, *, head_timeout_s: float, tls: ServerCertificate | None = None) -> uvicorn.Config:
+    """How uvicorn serves the emulator's app: these bounds, no lifespan or websockets, no proxy
+    headers trusted (no proxy stands in front), https when ``tls`` is given."""
+    certificate: dict[str, Any] = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
+    return uvicorn.Config(
+        asgi,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ws="none",
+        http=bounded_protocol(head_timeout_s=head_timeout_s),
+        timeout_keep_alive=KEEP_ALIVE_S,
+        limit_concurrency=MAX_CONNECTIONS,
+        proxy_headers=False,
+        **certificate,
+    )

@@ -20,16 +20,17 @@ Jupyter kernel alike. The Python methods stand in for what people do in the Opus
 
 from __future__ import annotations
 
+import inspect
 import shutil
 import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import uvicorn
 from cryptography import x509
@@ -45,7 +46,7 @@ from opus_nb.emulator.connector import REQUIRED_SCOPE
 from opus_nb.emulator.errors import EmulatorStartError
 from opus_nb.emulator.faults import FaultPlan, RequestLogEntry
 from opus_nb.emulator.options import bind, check_limits, check_port, check_token_lifetime, seed_files
-from opus_nb.emulator.protocol import KEEP_ALIVE_S, MAX_CONNECTIONS, bounded_protocol
+from opus_nb.emulator.protocol import server_config
 from opus_nb.emulator.registration import AppRegistration, register_here
 from opus_nb.emulator.store import Store
 from opus_nb.emulator.tenant import StoredRecord
@@ -55,10 +56,23 @@ from opus_nb.records._terms import Term
 __all__ = ["Emulator", "run", "start"]
 
 START_TIMEOUT_S = 15.0
+P = ParamSpec("P")
 
 
 class Emulator:
-    """A local Opus and identity service on 127.0.0.1; see `start` and `run`."""
+    """A local Opus and identity service on 127.0.0.1; see `start` and `run`.
+
+    ``host`` and ``port`` (0: any free port) are where it listens; ``db`` is a SQLite file that
+    survives restarts (default: in memory); ``seed`` a folder holding connection.json (as Opus lets
+    you download it, or the explicit form), choices.json and terms.json, such as data-samples/ or
+    one of your own; ``terms`` a terms.json to load (after the seed's); ``manual_approval`` lets only
+    approved records be destroyed; ``token_lifetime_s`` is the access tokens' lifetime (1 s or
+    more); ``tls`` serves https with a self-signed certificate (trust ``emu.ca_file``);
+    ``max_body_bytes`` is the largest request body (413 beyond), ``request_timeout_s`` the time a
+    request has to arrive in full (408 beyond); ``destroy_status`` (200 or 204) and ``answer_shape``
+    ("keys", "objects", "problem") choose how destroy and refusals are answered
+    (`opus_nb.emulator.answers`).
+    """
 
     def __init__(
         self,
@@ -151,19 +165,7 @@ class Emulator:
         """Serve in a background thread; returns when the server accepts connections."""
         if self._thread is not None:
             return self
-        tls: dict[str, Any] = {"ssl_certfile": str(self._tls.cert), "ssl_keyfile": str(self._tls.key)} if self._tls else {}
-        config = uvicorn.Config(
-            self._app.asgi,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            ws="none",
-            http=bounded_protocol(head_timeout_s=self._request_timeout_s),
-            timeout_keep_alive=KEEP_ALIVE_S,
-            limit_concurrency=MAX_CONNECTIONS,
-            proxy_headers=False,  # no proxy stands in front: X-Forwarded-* from a client are not trusted
-            **tls,
-        )
+        config = server_config(self._app.asgi, head_timeout_s=self._request_timeout_s, tls=self._tls)
         server = uvicorn.Server(config)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [self._sock]}, name=f"opus-emulator-{self.port}", daemon=True
@@ -371,47 +373,20 @@ class Emulator:
         self.requests.clear()
 
 
-def start(
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    db: str | Path | None = None,
-    seed: str | Path | None = None,
-    terms: str | Path | Iterable[Any] | None = None,
-    manual_approval: bool | None = None,
-    token_lifetime_s: int = 3600,
-    tls: bool = False,
-    max_body_bytes: int = MAX_BODY_BYTES,
-    request_timeout_s: float = REQUEST_TIMEOUT_S,
-    destroy_status: int = 200,
-    answer_shape: str = "keys",
-) -> Emulator:
-    """Start an emulator in a background thread (an ephemeral port, in-memory storage by default).
+def _started(make: Callable[P, Emulator]) -> Callable[P, Emulator]:
+    """A function of ``make``'s keywords that returns the emulator made, started (one signature, kept once)."""
 
-    `db` is a SQLite file that survives restarts; `seed` a folder holding connection.json (as Opus
-    lets you download it, or the explicit form), choices.json and terms.json, such as
-    data-samples/ or one of your own; `terms` a terms.json to load (after the seed's); `manual_approval`
-    lets only approved records be destroyed; `token_lifetime_s` is the access tokens' lifetime (1 s
-    or more); `tls` serves https with a self-signed certificate (trust `emu.ca_file`);
-    `max_body_bytes` is the largest request body (413 beyond), `request_timeout_s` the time a
-    request has to arrive in full (408 beyond); `destroy_status` (200 or 204) and `answer_shape`
-    ("keys", "objects", "problem") choose how destroy and refusals are answered
-    (`opus_nb.emulator.answers`).
-    """
-    return Emulator(
-        host=host,
-        port=port,
-        db=db,
-        seed=seed,
-        terms=terms,
-        manual_approval=manual_approval,
-        token_lifetime_s=token_lifetime_s,
-        tls=tls,
-        max_body_bytes=max_body_bytes,
-        request_timeout_s=request_timeout_s,
-        destroy_status=destroy_status,
-        answer_shape=answer_shape,
-    ).start()
+    def start(*args: P.args, **kwargs: P.kwargs) -> Emulator:
+        """Start an emulator in a background thread (an ephemeral port, in-memory storage by default);
+        returns when it accepts connections. The options are `Emulator`'s."""
+        return make(*args, **kwargs).start()
+
+    start.__signature__ = inspect.signature(make).replace(return_annotation=Emulator)  # type: ignore[attr-defined]
+    start.__qualname__ = "start"
+    return start
+
+
+start = _started(Emulator)
 
 
 @contextmanager

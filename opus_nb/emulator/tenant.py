@@ -5,10 +5,9 @@
 >>> tenant.manual_approval
 False
 
-HTTP routes (both API generations) and the Python API call into one `Tenant`; it knows nothing
-of HTTP. A record's disposal due date follows from its term's retention (counted from its
-created or modified time); a record with no term, or a term without retention, is never due.
-Row keys are unique across the tenant, since destroy names records by row key alone.
+HTTP routes and the Python API call into one `Tenant`, which knows nothing of HTTP. A record's due
+date follows from its term's retention (from its created or modified time); one with no term, or a
+term without retention, is never due. Row keys are unique (destroy names records by row key alone).
 """
 
 from __future__ import annotations
