@@ -113,7 +113,8 @@ def destroy(
     (default: ``OPUS_REVIEWER``); ``review``: the review they were approved in; both go to every
     audit entry. ``recheck`` asks Opus again which of them are due before ``before`` (default:
     now). ``audit``: the audit log's folder. ``concurrency``: requests in flight (default 4).
-    ``progress`` shows a bar; ``on_progress(done, total)`` is called after each answer.
+    ``progress`` shows a bar; ``on_progress(done, total)`` is called as answers come (at most about a
+    hundred times, ``(total, total)`` last).
     ``client``: the client to send with (default: the session's).
     """
     if confirm is not True and not dry_run:
@@ -133,6 +134,8 @@ def destroy(
             on_progress(len(plan.keys), len(plan.keys))
         return Results.of(plan.frame(), RunInfo("destroy"))
     who = reviewer_name(reviewer if reviewer is not None else reviewer_from_env())
+    for pos in plan.positions("pending"):
+        plan.fill(pos, pending.get(plan.keys[pos] or "", {}))
     unsettled = sorted(set(pending) - set(plan.keys))
     if unsettled:
         warnings.warn(UnsettledIntents(unsettled), stacklevel=2)
@@ -191,6 +194,13 @@ class _Plan:
 
     def positions(self, status: str) -> list[int]:
         return [pos for pos, state in enumerate(self.status) if state == status]
+
+    def fill(self, pos: int, known: dict[str, Any]) -> None:
+        """Fill the record's blank details (name, classification, due date) from ``known``."""
+        self.details[pos] = {
+            **{k: v for k, v in known.items() if k in _DETAIL_COLUMNS},
+            **{k: v for k, v in self.details[pos].items() if v is not None},
+        }
 
     def set(self, pos: int, status: str, message: str | None) -> None:
         self.status[pos], self.message[pos] = status, message
@@ -251,9 +261,7 @@ def _recheck(
     due = due_records(conn, before=before if before is not None else pd.Timestamp.now(), progress=False, client=api)
     listed = _by_key(due, conn)
     for pos in plan.positions("pending"):
-        known = listed.get(plan.keys[pos] or "")
-        if known is not None:
-            plan.details[pos] = {**known, **{k: v for k, v in plan.details[pos].items() if v is not None}}
+        plan.fill(pos, listed.get(plan.keys[pos] or "", {}))
     waiting = [pos for pos in plan.positions("pending") if plan.keys[pos] not in listed and plan.keys[pos] not in open_intents]
     if waiting:
         reasons = _not_due_reasons({str(plan.keys[pos]) for pos in waiting}, conn, api, log)

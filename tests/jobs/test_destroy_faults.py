@@ -191,3 +191,15 @@ def test_a_batch_opus_cannot_answer_stops_the_destroy(emu, sheet, through) -> No
     assert results["message"][30:].str.startswith("stopped: batch 2 got HTTP 503 from Opus after every retry").all()
     assert len(deletes) == 1 + 4  # the second batch tried 4 times (the policy's attempts), the third never sent
     assert set(AuditLog("opus-audit").pending()) == set(keys[15:30])
+
+
+def test_a_key_sent_again_keeps_the_details_its_intent_had(emu, sheet, client, tmp_path: Path) -> None:
+    sheet.opus.submit(progress=False)
+    key = due_records(before=BEFORE, progress=False)["rowKey"].iloc[0]
+    log = AuditLog(tmp_path / "opus-audit")
+    details = {"name": "From the intent.pdf", "classification": "Finance/Audit"}
+    log.write([{"reviewer": "killed", "rowKey": key, "result": "intent", "stage": "destroy", **details}])
+    destroy([key], confirm=True, recheck=False, progress=False)
+    outcome = log.read().iloc[-1]
+    assert outcome["result"] == "destroyed"
+    assert (outcome["name"], outcome["classification"]) == (details["name"], details["classification"])
