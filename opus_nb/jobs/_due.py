@@ -72,14 +72,14 @@ def to_frame(items: list[dict[str, Any]], connection: Connection | None = None) 
     """Due-record items (as the API returns them) as a typed frame."""
     columns: list[Column] = list(connection.columns) if connection is not None else list(BUILTIN_COLUMNS)
     fmt = connection.datetime_format if connection is not None else None
-    sent = dict.fromkeys(name for item in items for name in item)
+    sent = set().union(*items)
     out: dict[str, pd.Series] = {}
     for col in columns:
         if col.builtin or col.internal_name in sent:
             name = col.internal_name if col.builtin else col.display_name
             out[name] = _typed(col, _values(items, col.internal_name), fmt)
     known = {c.internal_name for c in columns}
-    for extra in (name for name in sent if name not in known):
+    for extra in sorted(name for name in sent if name not in known):
         values = _values(items, extra)
         out[str(extra)] = _datetimes(values, fmt) if str(extra).lower() == _DUE_DATE.lower() else values
     return pd.DataFrame(out, index=pd.RangeIndex(len(items)))
@@ -103,36 +103,32 @@ def _typed(col: Column, values: pd.Series, fmt: str | None) -> pd.Series:
         return _each(values, lambda v: tuple(_option(col, x) for x in _entries(v)))
     if col.type is ColumnType.PEOPLE_OR_GROUP:
         return _each(values, lambda v: tuple(str(x) for x in _entries(v)))
-    return values.map(_text).astype("string")
+    return values.astype("string")
 
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _each(values: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
-    """``convert`` of each value, once per distinct value (lists as their text); blanks stay None."""
-    memo: dict[Any, Any] = {}
+    """``convert`` of each value (of each distinct text once: a column repeats its options and people);
+    blanks stay None."""
+    memo: dict[str, Any] = {}
     out: list[Any] = []
     for value in values:
-        if _blank(value):
-            out.append(None)
-            continue
-        key = (type(value), value if not isinstance(value, list | dict) else repr(value))
-        if key not in memo:
-            memo[key] = convert(value)
-        out.append(memo[key])
+        if value.__class__ is str:
+            if value not in memo:
+                memo[value] = None if not value.strip() else convert(value)
+            out.append(memo[value])
+        else:
+            out.append(None if _blank(value) else convert(value))
     result = np.empty(len(out), dtype=object)
     result[:] = out
     return pd.Series(result, index=values.index, dtype=object)
 
 
 def _datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
-    text = values.map(_text).astype("string").str.strip().replace("", pd.NA)
+    text = values.astype("string").str.strip().replace("", pd.NA)
     if fmt is not None:
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if not (parsed.isna() & text.notna()).any():
@@ -143,8 +139,8 @@ def _datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
 def _numbers(values: pd.Series) -> pd.Series:
     """JSON numbers (or text holding one) as float64; whole numbers from 2**53 on exact, in an object column."""
     exact = [v for v in values if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= _EXACT_LIMIT]
-    floats = pd.to_numeric(values.map(lambda v: None if _blank(v) or isinstance(v, bool) else v), errors="coerce")
-    floats = floats.astype("float64")
+    plain = pd.Series([None if v.__class__ is bool else v for v in values], dtype=object)
+    floats = pd.to_numeric(plain, errors="coerce").astype("float64")
     if not exact:
         return floats
     mixed = floats.astype(object)
