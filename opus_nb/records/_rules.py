@@ -9,6 +9,7 @@ member of `Rule` and a row of `TABLE`, nothing else.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from opus_nb.records._blank import is_blank
 from opus_nb.records._columns import Column, ColumnType
 
-__all__ = ["RULES", "TABLE", "Failure", "Rule", "RuleText", "describe", "is_blank", "show_value"]
+__all__ = ["RULES", "TABLE", "Failure", "Rule", "RuleText", "describe", "show_value"]
 
 _EXAMPLE = {
     ColumnType.DATETIME: "2024-03-31 14:30",
@@ -69,6 +71,8 @@ class RuleText:
 
 
 def _not_text(f: Failure) -> str:
+    if isinstance(f.value, decimal.Decimal) and f.value.is_snan():
+        return f"{f.shown} is a signalling NaN, not a value: write {f.name} as text in the sheet, or leave it empty"
     if isinstance(f.value, str):
         return (
             f"{f.shown} has a character that is not valid Unicode (a lone surrogate, as a broken export leaves): "
@@ -169,17 +173,6 @@ def describe(rule: Rule | str, column: Column | None, value: Any, **details: Any
     its column with ``label=``); an unknown rule is a `ValueError`."""
     name = column.display_name if column is not None else str(details.get("label"))
     return TABLE[Rule(rule)].message(Failure(column, name, value, show_value(value), details))
-
-
-def is_blank(value: Any) -> bool:
-    """True for None, NaN, NaT, NA and empty text; never ambiguous (lists and arrays are not blank)."""
-    return (
-        value is None
-        or value is pd.NaT
-        or value is pd.NA
-        or (isinstance(value, float) and value != value)
-        or (isinstance(value, str) and value == "")
-    )
 
 
 def show_value(value: Any, width: int = 80) -> str:
