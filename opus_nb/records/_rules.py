@@ -70,6 +70,17 @@ class RuleText:
     message: Callable[[Failure], str]
 
 
+def _required(f: Failure) -> str:
+    message = f"{f.name} is required, and this row has no value"
+    if isinstance(f.value, float) and f.value != f.value and (f.column is None or f.column.type is not ColumnType.NUMBER):
+        # a NaN where text belongs: most often pandas' reading of a cell that said NA, N/A or null
+        message += (
+            " (if the cell said NA, N/A, null or similar, pandas read it as missing: read the sheet with "
+            "pd.read_excel(..., keep_default_na=False, na_values=['']) or opus.read_sheet to keep such text)"
+        )
+    return message
+
+
 def _not_text(f: Failure) -> str:
     if isinstance(f.value, decimal.Decimal) and f.value.is_snan():
         return f"{f.shown} is a signalling NaN, not a value: write {f.name} as text in the sheet, or leave it empty"
@@ -113,7 +124,7 @@ def _unknown_column(f: Failure) -> str:
 
 #: Every rule's short text and analyst message; the README's rules table lists the same codes and texts.
 TABLE: dict[Rule, RuleText] = {
-    Rule.REQUIRED: RuleText("a value is required", lambda f: f"{f.name} is required, and this row has no value"),
+    Rule.REQUIRED: RuleText("a value is required", _required),
     Rule.UNIQUE: RuleText(
         "the row key must be unique",
         lambda f: f"row key {f.shown} appears {f.details.get('count', 2)} times; each row needs its own key",
