@@ -2,16 +2,18 @@
 
 >>> ChoiceReader(["Europe", "Middle East, Africa"]).many("Middle East, Africa; Europe")
 (('Middle East, Africa', 'Europe'), None)
->>> read_people("Lee, Ann <ann@contoso.com>; bo@contoso.com")
+>>> read_people('["Lee, Ann <ann@contoso.com>","bo@contoso.com"]')
 (('ann@contoso.com', 'bo@contoso.com'), None)
 
-A cell holds several values as a list or tuple, or as text separated by ``;`` or ``,``
-(brackets around choices ignored: ``[2,4]``); within a ``;`` part, the longest run of
-``,``-separated pieces that names an option is one entry ("Middle East, Africa").
+A cell holds several values as a list or tuple, as a JSON array (what `opus_nb._exports` writes:
+``["Middle East, Africa","Europe"]``), or as text separated by ``;`` or ``,`` (brackets around
+it ignored: ``[2,4]``). In separated text, the longest run of pieces that names an option is
+one entry, so an option holding a separator is read whole.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -37,6 +39,8 @@ class ChoiceReader:
     def __init__(self, options: Iterable[str]) -> None:
         self.options = tuple(options)
         self.by_name = {_choice_key(o): o for o in self.options}
+        # an option name spans at most this many ';'/','-separated pieces ("Middle East, Africa": 2)
+        self.widest = 1 + max((len(_SEPARATOR.findall(o)) for o in self.options), default=0)
 
     def _option(self, item: Any) -> str | None:
         if isinstance(item, bool):
@@ -73,21 +77,55 @@ class ChoiceReader:
         if not isinstance(value, str):
             return [value]
         text = value.strip()
+        if _choice_key(text) in self.by_name:
+            return [text]
+        listed = _json_list(text)
+        if listed is not None:
+            return [v for v in listed if not is_blank(v)]
         if text.startswith("[") and text.endswith("]"):
             text = text[1:-1]
-        items: list[Any] = []
-        for part in text.split(";"):
-            pieces = part.split(",")
-            start = 0
-            while start < len(pieces):
-                # the longest run of ','-separated pieces that names an option ("Middle East, Africa")
-                stop = next(
-                    (j for j in range(len(pieces), start + 1, -1) if _choice_key(",".join(pieces[start:j])) in self.by_name),
-                    start + 1,
-                )
-                items.append(",".join(pieces[start:stop]))
-                start = stop
-        return [i for i in items if i.strip()]
+        return [i for i in self._names_in(text) if i.strip()]
+
+    def _names_in(self, text: str) -> list[str]:
+        """The ';'/','-separated entries of ``text``, where the longest run of pieces that names an
+        option is one entry ("Middle East, Africa; Europe" is two)."""
+        pieces = _SEPARATOR.split(text)  # text, separator, text, ...
+        words, count = pieces[0::2], len(pieces) // 2 + 1
+        entries: list[str] = []
+        start = 0
+        while start < count:
+            stop = next(
+                (
+                    j
+                    for j in range(min(count, start + self.widest), start + 1, -1)
+                    if _choice_key("".join(pieces[2 * start : 2 * j - 1])) in self.by_name
+                ),
+                start + 1,
+            )
+            entries.append("".join(pieces[2 * start : 2 * stop - 1]) if stop > start + 1 else words[start])
+            start = stop
+        return entries
+
+
+_SEPARATOR = re.compile(r"([;,])")
+
+
+def _json_list(text: str) -> list[str | int | float] | None:
+    """The items of ``text`` when it is a JSON array of text and numbers (as `opus_nb._exports` writes
+    several choices or people: ``["Middle East, Africa","Europe"]``), else None.
+
+    >>> _json_list('["Middle East, Africa","Europe"]'), _json_list("[2,4]"), _json_list("[Europe, Asia]")
+    (['Middle East, Africa', 'Europe'], [2, 4], None)
+    """
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(i, str | int | float) and not isinstance(i, bool) for i in items):
+        return None
+    return items
 
 
 def _choice_key(text: str) -> str:
@@ -111,9 +149,17 @@ def read_people(value: Any) -> tuple[tuple[str, ...] | None, Rule | None]:
 
 
 def _people_entries(value: Any) -> list[str]:
+    """A cell's entries: a JSON array's items, else the ';'/','-separated parts (brackets around the
+    list ignored), a ``Last, First <address>`` entry kept whole."""
     if is_blank(value):
         return []
-    parts = re.split(r"[;,]", str(value))
+    text = str(value).strip()
+    listed = _json_list(text)
+    if listed is not None:
+        return [str(i) for i in listed]
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    parts = re.split(r"[;,]", text)
     entries: list[str] = []
     i = 0
     while i < len(parts):
