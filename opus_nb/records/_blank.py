@@ -23,7 +23,11 @@ __all__ = ["UNUSABLE", "blank_as_missing", "is_blank", "unusable_as_missing"]
 
 
 def is_blank(value: Any) -> bool:
-    """True for a cell with no value: None, NaN, NaT, NA, a quiet Decimal NaN, or text of spaces only."""
+    """True for a cell with no ``value``: None, NaN, NaT, NA, a quiet Decimal NaN, or text of spaces only.
+
+    >>> is_blank(" \t"), is_blank("N/A"), is_blank(decimal.Decimal("NaN"))
+    (True, False, True)
+    """
     if isinstance(value, str):
         return not value.strip()
     if value is None:

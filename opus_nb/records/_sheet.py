@@ -53,6 +53,9 @@ _UNREADABLE = (
 def read_sheet(path: str | Path, *, sheet_name: str | int = 0) -> pd.DataFrame:
     """The rows of a .csv, .xlsx or .xlsm file, every cell as the file holds it (see the module's text).
 
+    >>> read_sheet("contracts.xlsx", sheet_name="2026")["Region"].tolist()      # doctest: +SKIP
+    ['NA', 'Middle East, Africa', '']
+
     ``path`` is the file; ``sheet_name`` names a workbook's sheet, or gives its position (0, the
     first, by default; a CSV file has one). Every failure (no such file, not a workbook, a broken
     one, no such sheet, an empty sheet) is a `SheetError` naming the file.
