@@ -8,7 +8,7 @@
 Missing is what pandas takes for missing in a cell (None, NaN, NaT, NA, a quiet `Decimal` NaN).
 Text is never missing because of what it says: ``NA``, ``N/A``, ``null``, ``None``, ``#N/A`` and
 ``nan`` are text. A list or a tuple (several choices, several people) is a value, however short,
-and so is a signalling ``Decimal('sNaN')``, which no rule accepts (see `unusable_as_missing`).
+and so is a signalling ``Decimal('sNaN')``, which no rule accepts (see `mark_unusable`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["UNUSABLE", "blank_as_missing", "is_blank", "unusable_as_missing"]
+__all__ = ["UNUSABLE", "blank_as_missing", "is_blank", "mark_unusable"]
 
 
 def is_blank(value: Any) -> bool:
@@ -52,11 +52,11 @@ class _Unusable:
         return "<unusable cell>"
 
 
-#: The stand-in `unusable_as_missing` puts where a cell cannot be read at all.
+#: The stand-in `mark_unusable` puts where a cell cannot be read at all.
 UNUSABLE = _Unusable()
 
 
-def unusable_as_missing(raw: pd.Series) -> pd.Series:
+def mark_unusable(raw: pd.Series) -> pd.Series:
     """``raw``, with any cell that pandas' own missing-value test raises on (a signalling
     ``Decimal('sNaN')``) replaced by `UNUSABLE`, a value that is not blank and that no rule accepts:
     the cell is then reported under its column's rule (``number``, ``text``, ``datetime``, ...).

@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opus_nb.records._blank import blank_as_missing, is_blank, unusable_as_missing
+from opus_nb.records._blank import blank_as_missing, is_blank, mark_unusable
 from opus_nb.records._columns import Column, ColumnType
 from opus_nb.records._dates import parse_datetimes
 from opus_nb.records._distinct import Distinct
@@ -58,7 +58,7 @@ class Parsed:
 def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None, *, dayfirst: bool = False) -> Parsed:
     """Parse one raw column as ``column`` says; ``terms`` are the known classification paths;
     ``dayfirst`` reads slash dates day first (see `opus_nb.records._dates`)."""
-    raw = unusable_as_missing(raw)
+    raw = mark_unusable(raw)
     kind = column.type
     if kind in (ColumnType.SINGLE_TEXT, ColumnType.MULTIPLE_TEXT):
         return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT, row_key=column.internal_name == "rowKey")
