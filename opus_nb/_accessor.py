@@ -35,10 +35,16 @@ class OpusAccessor:
         self._df = df
 
     def validate(
-        self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
+        self,
+        connection: Connection,
+        *,
+        rename: Mapping[Hashable, str] | None = None,
+        dayfirst: bool = False,
+        api: str = "graph",
     ) -> ValidationReport:
-        """Check every cell against ``connection``; see `opus_nb.validate`."""
-        return validate(self._df, connection, rename=rename, dayfirst=dayfirst)
+        """Check every cell against ``connection``; see `opus_nb.validate` (``rename``, ``dayfirst``, and
+        ``api="legacy"`` for the older API, where Created by and Modified by are optional)."""
+        return validate(self._df, connection, rename=rename, dayfirst=dayfirst, api=api)
 
     def to_records(
         self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False

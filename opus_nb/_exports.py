@@ -10,15 +10,22 @@ A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage ret
 read by Excel or LibreOffice as a formula, so, as OWASP advises for CSV injection, it gets a
 leading ``'`` (a plain number written as text, ``-5``, is left alone: it computes nothing).
 In XLSX, text cells are therefore strings, never formulas (openpyxl takes text that starts
-with ``=`` for a formula). Lists in a cell (people, several choices)
-are written joined by ``, ``. Text that already starts with ``'`` gets one more, so that
+with ``=`` for a formula). Text that already starts with ``'`` gets one more, so that
 `restore` gives back exactly what was written (``opus-nb destroy --from approved.csv`` reads
 row keys through it).
+
+Several values in a cell (a tuple or list: several choices, several people) are written as a
+JSON array, ``["Middle East, Africa","Europe"]``, which `opus_nb.validate` reads back as those
+values whatever they hold (commas, semicolons, brackets, quotes):
+
+>>> print(neutralise(("Middle East, Africa", 'The "Core"')))
+["Middle East, Africa","The \\"Core\\""]
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,9 +42,10 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def neutralise(value: Any) -> Any:
-    """``value`` made safe for a spreadsheet cell: formula-looking text gets a leading ``'``."""
+    """``value`` made safe for a spreadsheet cell: formula-looking text gets a leading ``'``; several
+    values (a tuple or list) become one JSON array."""
     if isinstance(value, tuple | list):
-        value = ", ".join(str(v) for v in value)
+        value = json.dumps(list(value), ensure_ascii=False, separators=(",", ":"), default=str)
     if isinstance(value, str) and (
         value.startswith(_QUOTE) or value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value)
     ):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from opus_nb.records._blank import blank_as_missing, is_blank
 from opus_nb.records._cells import INT_RANGE, utf8_encodable
 from opus_nb.records._connection import Connection
 from opus_nb.records._encode import Encoded, Records, encode_text
@@ -51,10 +52,10 @@ def _row_keys(work: pd.DataFrame, connection: Connection, rename: Mapping[Hashab
     if header is None:
         return [None] * len(work)
     column = work[header]
-    values, blanks = column.tolist(), column.isna().tolist()
-    if _arrow_text(column):
-        return [None if blank else v for v, blank in zip(values, blanks, strict=True)]
-    return [None if blank else _key_text(v) for v, blank in zip(values, blanks, strict=True)]
+    if _arrow_text(column):  # a blank key (missing, empty or spaces only) is None, as the validator reads it
+        blanks = blank_as_missing(column).isna().tolist()
+        return [None if blank else v for v, blank in zip(column.tolist(), blanks, strict=True)]
+    return [None if is_blank(v) else _key_text(v) for v in column.tolist()]
 
 
 def _arrow_text(column: pd.Series) -> bool:

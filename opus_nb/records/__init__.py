@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+from opus_nb.records._blank import is_blank
 from opus_nb.records._columns import BUILTIN_COLUMNS, Column, ColumnType
 from opus_nb.records._connection import Connection, load_connection
 from opus_nb.records._report import ValidationReport
@@ -26,6 +27,7 @@ __all__ = [
     "ColumnType",
     "Connection",
     "disposal_due_dates",
+    "is_blank",
     "iter_records",
     "load_connection",
     "load_terms",

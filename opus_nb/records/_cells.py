@@ -31,17 +31,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opus_nb.records._blank import blank_as_missing, is_blank, mark_unusable
 from opus_nb.records._columns import Column, ColumnType
 from opus_nb.records._dates import parse_datetimes
+from opus_nb.records._distinct import Distinct
+from opus_nb.records._entries import ChoiceReader, read_people
 from opus_nb.records._rules import Rule
 
-__all__ = ["EMAIL_PATTERN", "INT_RANGE", "Parsed", "as_text", "parse_column", "utf8_encodable"]
+__all__ = ["INT_RANGE", "Parsed", "as_text", "parse_column", "utf8_encodable"]
 
-EMAIL_PATTERN = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-_ENTRY = re.compile(r'\s*(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<addr>[^<>]*)>|(?P<bare>[^<>]*?))\s*')
 _DECIMAL = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _WHOLE = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
 _EXACT_LIMIT = 2.0**53  # from here on a float64 cannot hold every whole number
@@ -60,6 +58,7 @@ class Parsed:
 def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = None, *, dayfirst: bool = False) -> Parsed:
     """Parse one raw column as ``column`` says; ``terms`` are the known classification paths;
     ``dayfirst`` reads slash dates day first (see `opus_nb.records._dates`)."""
+    raw = mark_unusable(raw)
     kind = column.type
     if kind in (ColumnType.SINGLE_TEXT, ColumnType.MULTIPLE_TEXT):
         return _text(raw, single_line=kind is ColumnType.SINGLE_TEXT, row_key=column.internal_name == "rowKey")
@@ -69,11 +68,11 @@ def parse_column(column: Column, raw: pd.Series, terms: Iterable[str] | None = N
         values, unreadable, ambiguous = parse_datetimes(raw, dayfirst=dayfirst)
         return Parsed(values, {Rule.DATETIME: unreadable, Rule.DATETIME_AMBIGUOUS: ambiguous})
     if kind is ColumnType.SINGLE_CHOICE:
-        return _per_value(raw, _ChoiceReader(column.choices or ()).one, Rule.CHOICE)
+        return _per_value(raw, ChoiceReader(column.choices or ()).one, Rule.CHOICE)
     if kind is ColumnType.MULTIPLE_CHOICE:
-        return _per_value(raw, _ChoiceReader(column.choices or ()).many, Rule.CHOICES)
+        return _per_value(raw, ChoiceReader(column.choices or ()).many, Rule.CHOICES)
     if kind is ColumnType.PEOPLE_OR_GROUP:
-        return _per_value(raw, _people, Rule.EMAIL)
+        return _per_value(raw, read_people, Rule.EMAIL)
     known = {t.casefold(): t for t in terms} if terms is not None and column.internal_name == "termFullPath" else None
     not_text = _not_text(raw)
     cells = raw.where(~not_text) if not_text.any() else raw
@@ -107,8 +106,7 @@ def _text(raw: pd.Series, *, single_line: bool, row_key: bool = False) -> Parsed
     if row_key and not pd.api.types.is_string_dtype(raw.dtype):
         raw = raw.astype(object)
     not_text = _not_text(raw, row_key=row_key)
-    text = as_text(raw.where(~not_text) if not_text.any() else raw).str.strip()
-    text = text.where(text != "")
+    text = blank_as_missing(as_text(raw.where(~not_text) if not_text.any() else raw))
     failures = {Rule.TEXT: not_text}
     if single_line:
         failures[Rule.SINGLE_LINE] = _line_breaks(text)
@@ -187,9 +185,7 @@ def _number(raw: pd.Series) -> Parsed:
                 values = values.astype(object)
                 values[big] = [int(v) for v in raw[big]]
     else:
-        text = as_text(raw) if raw.dtype != object else raw.map(_number_text, na_action="ignore").astype("str")
-        text = text.str.strip()
-        text = text.where(text != "")
+        text = blank_as_missing(as_text(raw) if raw.dtype != object else raw.map(_number_text, na_action="ignore").astype("str"))
         plain = text.str.fullmatch(_DECIMAL).to_numpy(dtype=bool, na_value=False)
         values = pd.Series(np.nan, index=text.index, dtype="float64")
         values[plain] = _to_float(text[plain])
@@ -240,18 +236,10 @@ def _number_text(value: Any) -> str:
 
 def _per_value(raw: pd.Series, read: Callable[[Any], tuple[Any, Rule | None]], *rules: Rule) -> Parsed:
     """Parse each distinct value once with ``read`` (-> canonical value, failed rule or None)."""
-    cells = raw
-    if raw.dtype == object:
-        cells = raw.map(_hashable_cell)
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-    canon = np.empty(len(uniques) + 1, dtype=object)
-    broken = np.empty(len(uniques) + 1, dtype=object)
-    canon[-1] = broken[-1] = None
-    for i, value in enumerate(uniques):
-        canon[i], broken[i] = read(value)
-    values = canon[codes]
-    failed = broken[codes]
-    return Parsed(pd.Series(values, index=raw.index, dtype=object), {rule: failed == rule for rule in rules})
+    seen = Distinct.of(raw.map(_hashable_cell) if raw.dtype == object else raw)
+    canon, broken = zip(*map(read, seen.uniques), strict=True) if len(seen.uniques) else ((), ())
+    failed = seen.spread(broken)
+    return Parsed(pd.Series(seen.spread(canon), index=raw.index, dtype=object), {rule: failed == rule for rule in rules})
 
 
 def _hashable_cell(value: Any) -> Hashable:
@@ -266,108 +254,8 @@ def _hashable_cell(value: Any) -> Hashable:
     return value
 
 
-class _ChoiceReader:
-    """Reads option names (case and spaces ignored) or orders (1-based positions)."""
-
-    def __init__(self, options: Iterable[str]) -> None:
-        self.options = tuple(options)
-        self.by_name = {_choice_key(o): o for o in self.options}
-
-    def _option(self, item: Any) -> str | None:
-        if isinstance(item, bool):
-            return None
-        if isinstance(item, int | float | np.integer | np.floating):
-            number = float(item)
-            return self.options[int(number) - 1] if number.is_integer() and 1 <= number <= len(self.options) else None
-        text = str(item)
-        name = self.by_name.get(_choice_key(text))
-        if name is None and text.strip().isdigit():
-            return self._option(int(text.strip()))
-        return name
-
-    def one(self, value: Any) -> tuple[str | None, Rule | None]:
-        if _is_blank(value):
-            return None, None
-        name = self._option(value)
-        return (None, Rule.CHOICE) if name is None else (name, None)
-
-    def many(self, value: Any) -> tuple[tuple[str, ...] | None, Rule | None]:
-        items = self._items(value)
-        if not items:
-            return None, None
-        names = [self._option(i) for i in items]
-        if any(n is None for n in names):
-            return None, Rule.CHOICES
-        return tuple(dict.fromkeys(n for n in names if n is not None)), None
-
-    def _items(self, value: Any) -> list[Any]:
-        if isinstance(value, tuple):
-            return [v for v in value if not _is_blank(v)]
-        if _is_blank(value):
-            return []
-        if not isinstance(value, str):
-            return [value]
-        text = value.strip()
-        if text.startswith("[") and text.endswith("]"):
-            text = text[1:-1]
-        items: list[Any] = []
-        for part in text.split(";"):
-            pieces = part.split(",")
-            start = 0
-            while start < len(pieces):
-                # the longest run of ','-separated pieces that names an option ("Middle East, Africa")
-                stop = next(
-                    (j for j in range(len(pieces), start + 1, -1) if _choice_key(",".join(pieces[start:j])) in self.by_name),
-                    start + 1,
-                )
-                items.append(",".join(pieces[start:stop]))
-                start = stop
-        return [i for i in items if i.strip()]
-
-
-def _choice_key(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
-def _is_blank(value: Any) -> bool:
-    if isinstance(value, str):
-        return not value.strip()
-    return value is None or (not isinstance(value, tuple) and bool(pd.isna(value)))
-
-
-def _people(value: Any) -> tuple[tuple[str, ...] | None, Rule | None]:
-    entries = [str(v) for v in value] if isinstance(value, tuple) else _people_entries(value)
-    entries = [e for e in entries if e.strip()]
-    if not entries:
-        return None, None
-    addresses = []
-    for entry in entries:
-        match = _ENTRY.fullmatch(entry)
-        address = (match["addr"] if match["addr"] is not None else match["bare"]).strip() if match else ""
-        if not EMAIL_PATTERN.fullmatch(address):
-            return None, Rule.EMAIL
-        addresses.append(address)
-    return tuple(dict.fromkeys(addresses)), None
-
-
-def _people_entries(value: Any) -> list[str]:
-    if _is_blank(value):
-        return []
-    parts = re.split(r"[;,]", str(value))
-    entries: list[str] = []
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        if "@" not in part and "<" not in part and i + 1 < len(parts) and "<" in parts[i + 1]:
-            part = f"{part},{parts[i + 1]}"
-            i += 1
-        entries.append(part)
-        i += 1
-    return entries
-
-
 def _path(value: Any, terms: dict[str, str] | None) -> tuple[str | None, Rule | None]:
-    if _is_blank(value):
+    if is_blank(value):
         return None, None
     segments = [s.strip() for s in _cell_text(value).strip().split("/")]
     if any(not s for s in segments):
@@ -377,8 +265,3 @@ def _path(value: Any, terms: dict[str, str] | None) -> tuple[str | None, Rule | 
         return path, None
     term = terms.get(path.casefold())
     return (None, Rule.TAXONOMY_TERM) if term is None else (term, None)
-
-
-def hashable(value: Any) -> Hashable:
-    """A cell as a hashable value (lists become tuples), for grouping failures."""
-    return tuple(value) if isinstance(value, list | np.ndarray) else value

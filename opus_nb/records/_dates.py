@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opus_nb._errors import ConfigurationError
+from opus_nb.records._blank import blank_as_missing
+from opus_nb.records._distinct import Distinct
 
 __all__ = ["format_datetimes", "parse_datetimes", "read_moment"]
 
@@ -83,8 +85,8 @@ def parse_datetimes(raw: pd.Series, *, dayfirst: bool = False) -> tuple[pd.Serie
         text = raw.where(kinds == "text").astype("str")
     else:
         text = raw.astype("str")
-    text = text.str.strip()
-    todo = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    text = blank_as_missing(text)
+    todo = text.notna().to_numpy(dtype=bool)
     if todo.all():
         out, unreadable, ambiguous = _from_text(text, dayfirst)
     elif todo.any():
@@ -134,11 +136,8 @@ def _table(origin: np.datetime64, step: np.timedelta64, offsets: np.ndarray, siz
 
 
 def _format_each(values: pd.Series, fmt: str) -> np.ndarray:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.empty(len(uniques) + 1, dtype=object)
-    texts[:-1] = pd.DatetimeIndex(uniques).strftime(fmt).to_numpy(dtype=object)
-    texts[-1] = None
-    return texts[codes]
+    seen = Distinct.of(values)
+    return seen.spread(pd.DatetimeIndex(seen.uniques).strftime(fmt).to_numpy(dtype=object))
 
 
 def _kind(value: object) -> str:

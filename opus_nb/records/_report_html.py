@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from opus_nb.records._rules import is_blank
+from opus_nb.records._blank import is_blank
 
 if TYPE_CHECKING:
     from opus_nb.records._report import ValidationReport

@@ -9,6 +9,7 @@ member of `Rule` and a row of `TABLE`, nothing else.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from opus_nb.records._blank import is_blank
 from opus_nb.records._columns import Column, ColumnType
 
-__all__ = ["RULES", "TABLE", "Failure", "Rule", "RuleText", "describe", "is_blank", "show_value"]
+__all__ = ["RULES", "TABLE", "Failure", "Rule", "RuleText", "describe", "show_value"]
 
 _EXAMPLE = {
     ColumnType.DATETIME: "2024-03-31 14:30",
@@ -68,7 +70,20 @@ class RuleText:
     message: Callable[[Failure], str]
 
 
+def _required(f: Failure) -> str:
+    message = f"{f.name} is required, and this row has no value"
+    if isinstance(f.value, float) and f.value != f.value and (f.column is None or f.column.type is not ColumnType.NUMBER):
+        # a NaN where text belongs: most often pandas' reading of a cell that said NA, N/A or null
+        message += (
+            " (if the cell said NA, N/A, null or similar, pandas read it as missing: read the sheet with "
+            "pd.read_excel(..., keep_default_na=False, na_values=['']) or opus.read_sheet to keep such text)"
+        )
+    return message
+
+
 def _not_text(f: Failure) -> str:
+    if isinstance(f.value, decimal.Decimal) and f.value.is_snan():
+        return f"{f.shown} is a signalling NaN, not a value: write {f.name} as text in the sheet, or leave it empty"
     if isinstance(f.value, str):
         return (
             f"{f.shown} has a character that is not valid Unicode (a lone surrogate, as a broken export leaves): "
@@ -109,7 +124,7 @@ def _unknown_column(f: Failure) -> str:
 
 #: Every rule's short text and analyst message; the README's rules table lists the same codes and texts.
 TABLE: dict[Rule, RuleText] = {
-    Rule.REQUIRED: RuleText("a value is required", lambda f: f"{f.name} is required, and this row has no value"),
+    Rule.REQUIRED: RuleText("a value is required", _required),
     Rule.UNIQUE: RuleText(
         "the row key must be unique",
         lambda f: f"row key {f.shown} appears {f.details.get('count', 2)} times; each row needs its own key",
@@ -169,17 +184,6 @@ def describe(rule: Rule | str, column: Column | None, value: Any, **details: Any
     its column with ``label=``); an unknown rule is a `ValueError`."""
     name = column.display_name if column is not None else str(details.get("label"))
     return TABLE[Rule(rule)].message(Failure(column, name, value, show_value(value), details))
-
-
-def is_blank(value: Any) -> bool:
-    """True for None, NaN, NaT, NA and empty text; never ambiguous (lists and arrays are not blank)."""
-    return (
-        value is None
-        or value is pd.NaT
-        or value is pd.NA
-        or (isinstance(value, float) and value != value)
-        or (isinstance(value, str) and value == "")
-    )
 
 
 def show_value(value: Any, width: int = 80) -> str:

@@ -10,6 +10,7 @@ failures become report rows naming the row, the column, the raw value and the ru
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
-from opus_nb._errors import RuleCheckError
+from opus_nb._errors import ConfigurationError, RuleCheckError
 from opus_nb.records._cells import utf8_encodable
 from opus_nb.records._columns import Column
 from opus_nb.records._connection import Connection
@@ -25,41 +26,60 @@ from opus_nb.records._headers import HeaderMapping, map_headers
 from opus_nb.records._report import ERROR_COLUMNS, ValidationReport
 from opus_nb.records._rules import Rule, describe
 
-__all__ = ["validate"]
+__all__ = ["API_GENERATIONS", "LEGACY_OPTIONAL", "validate"]
+
+#: The API generations a sheet can be checked for, as `opus_nb.login(api=...)` names them.
+API_GENERATIONS = ("graph", "legacy")
+#: The built-in columns that the older API ("legacy", the API for Connector) marks optional.
+LEGACY_OPTIONAL = frozenset({"createdBy", "modifiedBy"})
 
 _REASONS = {"SERIES_CONTAINS_NULLS": Rule.REQUIRED, "SERIES_CONTAINS_DUPLICATES": Rule.UNIQUE}
 
 
 def validate(
-    df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
+    df: pd.DataFrame,
+    connection: Connection,
+    *,
+    rename: Mapping[Hashable, str] | None = None,
+    dayfirst: bool = False,
+    api: str = "graph",
 ) -> ValidationReport:
     """Check every cell of ``df`` against ``connection``; never raises for bad data.
 
+    >>> report = validate(df, conn, api="legacy")      # doctest: +SKIP
+
+    ``df`` is the sheet (headers matched to ``connection``'s columns by internal or display name);
+    ``rename`` maps the sheet's other headers to columns (``{"Old header": "Display name"}``).
     ``dayfirst=True`` reads slash dates day first ("03/04/2021" is 3 April); by default a slash
-    date that could be read either way is reported as ambiguous.
+    date that could be read either way is reported as ambiguous. ``api`` is the API generation the
+    rows are for, as `opus_nb.login` names it: ``"graph"`` (the default), or ``"legacy"``, whose
+    documents mark Created by and Modified by optional (a missing column or a blank cell is then
+    fine; a value given is still checked).
 
     Raises `MissingChoicesError` when a choice column is present but its options were not given,
-    and `ColumnMappingError` when ``rename`` points at no column.
+    `ColumnMappingError` when ``rename`` points at no column, and `ConfigurationError` for an
+    unknown ``api``.
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"validate() needs a pandas DataFrame, not {type(df).__name__}")
-    mapping = map_headers(df.columns, connection, rename)
-    present = [connection.column(name) for name in mapping.columns.values()]
-    connection.require_choices(present)
+    checked = _for_api(connection, api)
+    mapping = map_headers(df.columns, checked, rename)
+    present = [checked.column(name) for name in mapping.columns.values()]
+    checked.require_choices(present)
     frame = pd.DataFrame({name: df[header].reset_index(drop=True) for header, name in mapping.columns.items()})
     frame.index = pd.RangeIndex(len(df))
-    schema = connection.schema(dayfirst=dayfirst)
+    schema = checked.schema(dayfirst=dayfirst)
     try:
         canonical = schema.validate(frame, lazy=True, inplace=True)
         failures: list[dict[str, Any]] = []
     except SchemaErrors as exc:
         canonical = exc.data
         failures = _cell_failures(exc)
-    errors = _error_frame(df, mapping, connection, canonical, failures)
+    errors = _error_frame(df, mapping, checked, canonical, failures)
     bad = np.zeros(len(df), dtype=bool)
     positions = errors["row"].dropna().astype("int64").to_numpy() if len(errors) else np.array([], "int64")
     bad[positions] = True
-    if mapping.missing or mapping.duplicates and any(connection.column(n).required for n in mapping.duplicates):
+    if mapping.missing or mapping.duplicates and any(checked.column(n).required for n in mapping.duplicates):
         bad[:] = True
     has_row = errors["row"].notna().to_numpy()
     error_positions = np.where(has_row, errors["row"].fillna(-1).to_numpy(dtype="float64"), -1).astype("int64")
@@ -69,6 +89,19 @@ def validate(
     errors["row"] = pd.Series(labels, dtype=object)
     canonical = canonical[[c.internal_name for c in connection.columns if c.internal_name in canonical]]
     return ValidationReport(df, connection, canonical, errors, bad, error_positions)
+
+
+def _for_api(connection: Connection, api: str) -> Connection:
+    """``connection`` as ``api`` checks it: for the older API, with Created by and Modified by optional."""
+    if api not in API_GENERATIONS:
+        raise ConfigurationError("api", "'graph' or 'legacy'", repr(api))
+    if api == "graph":
+        return connection
+    columns = tuple(
+        dataclasses.replace(c, required=False) if c.builtin and c.internal_name in LEGACY_OPTIONAL else c
+        for c in connection.columns
+    )
+    return dataclasses.replace(connection, columns=columns)
 
 
 def _cell_failures(exc: SchemaErrors) -> list[dict[str, Any]]:
