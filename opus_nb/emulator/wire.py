@@ -33,6 +33,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from opus_nb.records._blank import is_blank
 from opus_nb.records._columns import Column, ColumnType
 from opus_nb.records._connection import Connection
 
@@ -326,7 +327,7 @@ class RecordChecker:
             check = checks.get(name)
             if check is None:
                 problems.append((name, "the connection has no such column"))
-            elif not _blank(value):
+            elif not is_blank(value):
                 given.add(name)
                 if (why := check(value)) is not None:
                     problems.append((name, why))
@@ -365,7 +366,3 @@ def _remembered(check: Check, limit: int = 8192) -> Check:
         return answers[value]
 
     return remembered
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())

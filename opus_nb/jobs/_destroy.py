@@ -45,6 +45,7 @@ from opus_nb.jobs._outcomes import Answered, Outcomes
 from opus_nb.jobs._results import Results, RunInfo
 from opus_nb.jobs._runner import BatchJob, chunks, run_batches
 from opus_nb.jobs._signin import current_client, current_connection
+from opus_nb.records._blank import is_blank
 from opus_nb.records._connection import Connection
 from opus_nb.records._retention import disposal_due_dates
 
@@ -227,15 +228,10 @@ class _Plan:
 
 def _row_key(value: Any) -> str | None:
     """The row key a cell holds; None when blank. A whole float (a spreadsheet's number) is its integer."""
-    if isinstance(value, str):
-        return value if value.strip() else None
+    if is_blank(value):
+        return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     return str(value)
 
 

@@ -16,7 +16,6 @@ with the same columns. A paging token that repeats raises `PagingError` instead 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -28,6 +27,7 @@ from tqdm.auto import tqdm
 from opus_nb.client._client import OpusClient
 from opus_nb.client._operations import DueQuery
 from opus_nb.jobs._signin import current_client, current_connection, tenant_connection
+from opus_nb.records._blank import is_blank
 from opus_nb.records._columns import BUILTIN_COLUMNS, Column, ColumnType
 from opus_nb.records._connection import Connection
 from opus_nb.records._dates import read_moment
@@ -106,10 +106,6 @@ def _typed(col: Column, values: pd.Series, fmt: str | None) -> pd.Series:
     return values.astype("string")
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
-
-
 def _each(values: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
     """``convert`` of each value (of each distinct text once: a column repeats its options and people);
     blanks stay None."""
@@ -121,7 +117,7 @@ def _each(values: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
                 memo[value] = None if not value.strip() else convert(value)
             out.append(memo[value])
         else:
-            out.append(None if _blank(value) else convert(value))
+            out.append(None if is_blank(value) else convert(value))
     result = np.empty(len(out), dtype=object)
     result[:] = out
     return pd.Series(result, index=values.index, dtype=object)
@@ -153,7 +149,7 @@ def _numbers(values: pd.Series) -> pd.Series:
 def _entries(value: Any) -> Iterable[Any]:
     """The entries of a list value: a JSON list, or text such as ``[1,3]`` or ``[ann@contoso.com,legal@contoso.com]``."""
     if isinstance(value, list | tuple):
-        return [v for v in value if not _blank(v)]
+        return [v for v in value if not is_blank(v)]
     match = _BRACKETS.match(str(value))
     inner = match.group(1) if match else str(value)
     return [part.strip() for part in inner.split(",") if part.strip()]

@@ -76,14 +76,16 @@ def prepare(
     validate: bool = True,
     rename: Mapping[Hashable, str] | None = None,
     dayfirst: bool = False,
+    api: str = "graph",
 ) -> Prepared:
-    """Validate and encode ``df`` (``dayfirst``: see `opus_nb.validate`); ``validate=False`` takes its
-    non-blank cells as they are (only values that JSON cannot carry keep a row back, with the reason)."""
+    """Validate and encode ``df`` (``rename``, ``dayfirst`` and ``api``, the API generation whose rules
+    apply: see `opus_nb.validate`); ``validate=False`` takes its non-blank cells as they are (only
+    values that JSON cannot carry keep a row back, with the reason)."""
     work = df.reset_index(drop=True)
     keys = _row_keys(work, connection, rename)
     if not validate:
         return Prepared(df.index.tolist(), keys, *_raw_records(work, connection, rename))
-    return prepare_report(validate_frame(work, connection, rename=rename, dayfirst=dayfirst), df.index, keys)
+    return prepare_report(validate_frame(work, connection, rename=rename, dayfirst=dayfirst, api=api), df.index, keys)
 
 
 def prepare_report(

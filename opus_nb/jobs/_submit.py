@@ -150,10 +150,11 @@ def _prepared(
     df: pd.DataFrame | ValidationReport, connection: Connection | None, api: OpusClient | None, **options: Any
 ) -> tuple[Connection, Prepared]:
     """The connection to send to (in the tenant's date-time format) and the rows, prepared: a report's
-    as validated, a frame's validated now."""
+    as validated, a frame's validated now by the rules of the client's API generation (the older
+    API's Created by and Modified by are optional)."""
     if not isinstance(df, ValidationReport):
         conn = tenant_connection(current_connection(connection), api)
-        return conn, prepare(df, conn, **options)
+        return conn, prepare(df, conn, api=api.api if api is not None else "graph", **options)
     if connection is not None and connection.id != df.connection.id:
         raise ValueError(
             f"this report was validated against the connection {df.connection.id}; submit it there, not to {connection.id}"

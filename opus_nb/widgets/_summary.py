@@ -13,6 +13,8 @@ import html
 
 import pandas as pd
 
+from opus_nb.records._blank import is_blank
+
 __all__ = ["bars_html", "counts_html", "results_html"]
 
 COLOURS = {"approved": "#2ea043", "rejected": "#cf4444", "undecided": "#9aa4ad", "destroyed": "#555d66"}
@@ -74,8 +76,8 @@ def results_html(results: pd.DataFrame, *, limit: int = 200) -> str:
     )
     rows = "".join(
         f"<tr class='opus-{html.escape(str(r.status))}'><td>{html.escape(str(r.rowKey))}</td>"
-        f"<td>{html.escape(_blank(r.leafName))}</td><td>{html.escape(str(r.status))}</td>"
-        f"<td>{html.escape(_blank(r.message))}</td></tr>"
+        f"<td>{html.escape(_shown(r.leafName))}</td><td>{html.escape(str(r.status))}</td>"
+        f"<td>{html.escape(_shown(r.message))}</td></tr>"
         for r in order.head(limit).itertuples()
     )
     more = f"<p><i>{len(results) - limit:,} more: see <code>panel.results</code></i></p>" if len(results) > limit else ""
@@ -85,5 +87,6 @@ def results_html(results: pd.DataFrame, *, limit: int = 200) -> str:
     )
 
 
-def _blank(value: object) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+def _shown(value: object) -> str:
+    """A cell as the table shows it: blank cells empty."""
+    return "" if is_blank(value) else str(value)
