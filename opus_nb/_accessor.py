@@ -49,7 +49,7 @@ class OpusAccessor:
     def to_records(
         self, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
     ) -> list[dict[str, Any]]:
-        """The rows as API records; see `opus_nb.to_records`."""
+        """The rows as API records for ``connection``; the options are `opus_nb.to_records`'s."""
         return to_records(self._df, connection, rename=rename, dayfirst=dayfirst)
 
     def iter_records(
@@ -60,7 +60,7 @@ class OpusAccessor:
         rename: Mapping[Hashable, str] | None = None,
         dayfirst: bool = False,
     ) -> Iterator[list[dict[str, Any]]]:
-        """The rows as API records, ``chunk_size`` at a time."""
+        """The rows as API records for ``connection``, ``chunk_size`` at a time; the options are `opus_nb.iter_records`'s."""
         return iter_records(self._df, connection, chunk_size=chunk_size, rename=rename, dayfirst=dayfirst)
 
     def submit(

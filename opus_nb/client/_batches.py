@@ -1,7 +1,7 @@
 """Each key's answer to a batch (submit or destroy), whatever shape the tenant's answer takes.
 
 >>> reply = Reply(418, {"failedItems": [{"item": {"rowKey": "B"}, "message": "bad date"}]}, 1, "u")
->>> [(a.state, a.reason) for a in read_batch(reply, ["A", "B"], "submit").answers]
+>>> [(str(a.state), a.reason) for a in read_batch(reply, ["A", "B"], "submit").answers]
 [('done', None), ('refused', 'bad date')]
 
 A key is ``done`` only when the answer clears it: a 2xx naming no failure, or failures that each

@@ -29,7 +29,9 @@ class ColumnType(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a connection."""
+    """One column of a connection: ``internal_name`` (what the API takes), ``display_name`` (what people
+    see), ``type``, whether a value is ``required``, whether it is a ``builtin`` one (rowKey, leafName,
+    ...), and a choice column's ``choices`` in Opus's order (None when not given)."""
 
     internal_name: str
     display_name: str

@@ -47,7 +47,9 @@ _CONFLICT_KEYS = ("conflictOption", "confilictOption")
 
 @dataclass(frozen=True)
 class Connection:
-    """A connection: its id, conflict option, columns, date-time format and known terms."""
+    """A connection: its ``id`` (a GUID), ``columns``, ``conflict_option`` ("Skip" or "Overwrite"),
+    ``datetime_format`` (a strftime format, as Opus's General settings write date-times), the
+    ``terms`` known for it (None: not given) and ``source``, the file it came from (for messages)."""
 
     id: str
     columns: tuple[Column, ...]
@@ -119,8 +121,10 @@ def load_connection(
 ) -> Connection:
     """Read a connection file (either form) or its parsed content.
 
-    ``choices`` maps choice columns to their option names (or names a JSON file that does);
-    ``terms`` lists the classification terms (full paths, or a terms.json file).
+    ``source``: the file's path, or its content as a dict. ``choices`` maps choice columns to their
+    option names (or names a JSON file that does); ``datetime_format``: the tenant's date-time
+    format when the file does not say (default ``%Y-%m-%d %H:%M:%S``); ``terms`` lists the
+    classification terms (full paths, or a terms.json file).
 
     >>> conn = load_connection({"id": "2f1c7f0e-7d6a-4d1e-9f4b-2b0a6c9e8d11",
     ...     "data": [{"rowKey": "SingleText", "_Department": "SingleChoice"}]},

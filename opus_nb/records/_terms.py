@@ -50,7 +50,8 @@ class Retention:
 
 @dataclass(frozen=True)
 class Term:
-    """A classification term: its full path, and its retention (None: kept for good)."""
+    """A classification term: its ``full_path`` (``Finance/Accounts Payable``), and its ``retention``
+    (None: kept for good)."""
 
     full_path: str
     retention: Retention | None = None
@@ -64,7 +65,7 @@ class Term:
 
 
 def load_terms(source: str | Path | Mapping[str, Any] | Iterable[Any]) -> list[Term]:
-    """Read terms from a terms.json path, its parsed content, or a list of full paths."""
+    """Read terms from ``source``: a terms.json path, its parsed content, or a list of full paths."""
     name = str(source) if isinstance(source, str | Path) else "terms"
     data: Any = source
     if isinstance(source, str | Path):

@@ -22,7 +22,8 @@ Record = dict[str, Any]
 def to_records(
     df: pd.DataFrame, connection: Connection, *, rename: Mapping[Hashable, str] | None = None, dayfirst: bool = False
 ) -> list[Record]:
-    """Validate ``df`` and return every row as an API record; raises `ValidationFailed` if any row fails."""
+    """Validate ``df`` against ``connection`` and return every row as an API record; raises
+    `ValidationFailed` if any row fails. ``rename`` and ``dayfirst``: as `opus_nb.validate`."""
     return [record for chunk in iter_records(df, connection, rename=rename, dayfirst=dayfirst) for record in chunk]
 
 
@@ -34,7 +35,8 @@ def iter_records(
     rename: Mapping[Hashable, str] | None = None,
     dayfirst: bool = False,
 ) -> Iterator[list[Record]]:
-    """Like `to_records`, ``chunk_size`` records at a time (validation happens before the first chunk)."""
+    """Like `to_records` (``df``, ``connection``, ``rename``, ``dayfirst``), ``chunk_size`` records at a
+    time (validation happens before the first chunk)."""
     report = validate(df, connection, rename=rename, dayfirst=dayfirst)
     report.raise_if_invalid()
     for _, records in report.batches(chunk_size):

@@ -10,7 +10,9 @@ import pandas as pd
 from opus_nb.jobs._signin import current_connection, login_emulator, logout
 
 
-def test_a_sheet_without_created_by_and_modified_by_goes_in_through_the_older_api(emu, sheet: pd.DataFrame, tmp_path: Path) -> None:
+def test_a_sheet_without_created_by_and_modified_by_goes_in_through_the_older_api(
+    emu, sheet: pd.DataFrame, tmp_path: Path
+) -> None:
     legacy_sheet = sheet.drop(columns=["Created By", "Modified By"]).head(60)
     login_emulator(emu, api="legacy", directory=tmp_path / "legacy")
     try:
