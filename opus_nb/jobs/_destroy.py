@@ -122,6 +122,7 @@ def destroy(
         raise ConfirmationRequired(
             "destroy() marks records Destroyed in Opus, which cannot be undone: pass confirm=True to go ahead"
         )
+    who = None if dry_run else reviewer_name(reviewer if reviewer is not None else reviewer_from_env())
     plan = _Plan.of(candidates)
     api = current_client(client)
     log = AuditLog(audit)
@@ -134,7 +135,6 @@ def destroy(
         if on_progress is not None:
             on_progress(len(plan.keys), len(plan.keys))
         return Results.of(plan.frame(), RunInfo("destroy"))
-    who = reviewer_name(reviewer if reviewer is not None else reviewer_from_env())
     for pos in plan.positions("pending"):
         plan.fill(pos, pending.get(plan.keys[pos] or "", {}))
     unsettled = sorted(set(pending) - set(plan.keys))

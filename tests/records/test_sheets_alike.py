@@ -192,7 +192,7 @@ def test_a_damaged_workbook_is_a_sheet_error(tmp_path: Path, kind: str) -> None:
     [
         ["validate", "{sheet}", *CONN_ARGS],
         ["submit", "{sheet}", *CONN_ARGS, "--dry-run", "--quiet"],
-        ["destroy", "--from", "{sheet}", "--no-recheck", "--yes", "--quiet"],
+        ["destroy", "--from", "{sheet}", "--no-recheck", "--yes", "--quiet", "--reviewer", "Ann Lee"],
     ],
     ids=["validate", "submit", "destroy"],
 )
