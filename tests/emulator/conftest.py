@@ -75,8 +75,8 @@ def record() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def submit(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
-    """POST records to the Graph API: `submit([records], conflict="Skip")`."""
+def post_records(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
+    """POST records to the Graph API: `post_records([records], conflict="Skip")`."""
 
     def post(records: list[dict[str, Any]], conflict: str = "Skip") -> httpx.Response:
         return api.post(RECORDS, json={"id": conn.id, "conflictOption": conflict, "confilictOption": conflict, "data": records})
@@ -85,8 +85,8 @@ def submit(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]
 
 
 @pytest.fixture
-def due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
-    """GET one page of due records: `due(before="2030-01-01 00:00:00", per_page=100, start=None)`."""
+def get_due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
+    """GET one page of due records: `get_due(before="2030-01-01 00:00:00", per_page=100, start=None)`."""
 
     def get(before: str = "2030-01-01 00:00:00", per_page: int = 100, start: str | None = None) -> httpx.Response:
         params: dict[str, Any] = {"id": conn.id, "disposalDueDate": before, "itemsPerPage": per_page}
@@ -98,7 +98,9 @@ def due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
 
 
 @pytest.fixture
-def destroy(api: httpx.Client) -> Callable[[list[str]], httpx.Response]:
+def delete_records(api: httpx.Client) -> Callable[[list[str]], httpx.Response]:
+    """DELETE records by row key (mark them destroyed): `delete_records(["R-00001"])`."""
+
     def delete(keys: list[str]) -> httpx.Response:
         return api.request("DELETE", RECORDS, json={"disposalIds": keys})
 

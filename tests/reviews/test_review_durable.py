@@ -102,19 +102,19 @@ def test_a_second_stage_confirms_only_what_the_first_approved(small: pd.DataFram
 
 
 def test_a_two_stage_review_destroys_only_the_doubly_approved(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    first = ReviewSession(due, conn, name="two-stage", stages=2, reviewer="Ann First", audit=tmp_path / "audit")
+    first = ReviewSession(due_frame, conn, name="two-stage", stages=2, reviewer="Ann First", audit=tmp_path / "audit")
     first.filter(classification="Finance/Audit")
     keys = list(first.shown["rowKey"][:3])
     first.approve(keys)
-    second = ReviewSession(due, conn, name="two-stage", stage=2, reviewer="Bob Second", audit=tmp_path / "audit")
+    second = ReviewSession(due_frame, conn, name="two-stage", stage=2, reviewer="Bob Second", audit=tmp_path / "audit")
     second.approve(keys[0])
     second.reject(keys[1], reason="not yet")
-    before = destroyed_keys(emu)
+    before = destroyed_keys(review_emu)
     results = second.destroy(1, dry_run=False)
-    assert list(results["rowKey"]) == [keys[0]] and destroyed_keys(emu) - before == {keys[0]}
-    resumed = ReviewSession(due, conn, name="two-stage", stage=2, reviewer="Bob Second")
+    assert list(results["rowKey"]) == [keys[0]] and destroyed_keys(review_emu) - before == {keys[0]}
+    resumed = ReviewSession(due_frame, conn, name="two-stage", stage=2, reviewer="Bob Second")
     assert list(resumed.destroyed["rowKey"]) == [keys[0]] and resumed.counts["destroyable"] == 0
     log = AuditLog(tmp_path / "audit").read()
     destroyed = log[(log["stage"] == "destroy") & (log["result"] == "destroyed")].set_index("rowKey")
@@ -148,9 +148,9 @@ def test_every_decision_goes_to_the_audit_log_with_the_record_details(small: pd.
 
 
 def test_the_proof_lists_each_decision_and_outcome_safely(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    session = ReviewSession(due, conn, name="proof", reviewer="Jane <b>Smith</b>", audit=tmp_path / "audit")
+    session = ReviewSession(due_frame, conn, name="proof", reviewer="Jane <b>Smith</b>", audit=tmp_path / "audit")
     session.filter(classification="Legal/Contracts")
     approve, reject = list(session.shown["rowKey"][:2]), str(session.shown["rowKey"].iloc[2])
     session.approve(approve)
@@ -200,31 +200,31 @@ def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.D
 
 
 def test_a_chunk_that_cannot_be_sent_keeps_the_outcomes_before_it(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    app = emu.register_app(credential="secret")
+    app = review_emu.register_app(credential="secret")
     quick = OpusClient(
         ClientSecretCredential(app.client_id, app.client_secret),
-        graph_url=emu.url,
-        identity_url=emu.identity_url,
+        graph_url=review_emu.url,
+        identity_url=review_emu.identity_url,
         retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
     )
-    session = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
-    gone = destroyed_keys(emu)
+    session = ReviewSession(due_frame, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
+    gone = destroyed_keys(review_emu)
     keys = [k for k in session.candidates["rowKey"] if k not in gone][:40]  # 3 chunks of at most 15
     session.approve(keys)
 
     def after_chunk(done: int, total: int) -> None:
         if 0 < done < total:
-            emu.faults(error_rate=1.0)  # from the second chunk on, Opus answers 500 to the re-check
+            review_emu.faults(error_rate=1.0)  # from the second chunk on, Opus answers 500 to the re-check
 
     try:
         results = session.destroy(40, dry_run=False, on_progress=after_chunk)
     finally:
-        emu.faults()
+        review_emu.faults()
         quick.close()
     assert results["status"].tolist() == ["destroyed"] * 15 + ["not_sent"] * 25
     assert results["message"][15:].str.contains(r"not sent: .*HTTP 50\d").all(), results["message"][15]
-    assert set(session.destroyed["rowKey"]) == set(keys[:15]) == destroyed_keys(emu) & set(keys)
-    resumed = ReviewSession(due, conn, name="chunks", reviewer="Ann First")
+    assert set(session.destroyed["rowKey"]) == set(keys[:15]) == destroyed_keys(review_emu) & set(keys)
+    resumed = ReviewSession(due_frame, conn, name="chunks", reviewer="Ann First")
     assert set(resumed.destroyed["rowKey"]) == set(keys[:15]) and resumed.counts["destroyable"] == 25
