@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from opus_nb.emulator.store import Store
@@ -54,7 +54,6 @@ def _tenant() -> Tenant:
 TERMS = {t.full_path: t for t in load_terms(SAMPLES / "terms.json")}
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     created=st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2200, 1, 1)),
     lag=st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=4000)),
