@@ -2,14 +2,12 @@
 emulator per test process with a fresh tenant per test, a signed-in session, and the sample sheet.
 No test sees the machine's proxy or CA variables.
 
-Hypothesis runs under the profile named by ``HYPOTHESIS_PROFILE`` (or ``--hypothesis-profile``):
-``suite`` (the default), ``fast`` (make test-fast) or ``thorough`` (to hunt).
+The lanes (which tests start a server, ``--offline``, the Hypothesis profiles) are in tests/helpers/lanes.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from hypothesis import HealthCheck, settings
 
 from opus_nb import emulator
 from opus_nb.client._client import OpusClient
@@ -34,11 +31,8 @@ from tests.helpers.tenant import fresh_tenant
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _NETWORK_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "OPUS_CA_FILE", "OPUS_PROXY")
 
-# Examples per property test: `suite` for make test, `fast` for the offline lane, `thorough` to hunt for bugs.
-# No deadline: the machine is shared, and a slow example is not a failure.
-for _name, _examples in (("suite", 60), ("fast", 20), ("thorough", 1000)):
-    settings.register_profile(_name, max_examples=_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+# the server marker, --offline and the Hypothesis profiles; pytester for the test of those
+pytest_plugins = ["tests.helpers.lanes", "pytester"]
 
 
 @pytest.fixture(autouse=True)

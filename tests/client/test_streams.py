@@ -22,6 +22,8 @@ from opus_nb.emulator.certs import write_server_certificate
 from opus_nb.jobs._signin import login_emulator, logout
 from tests.helpers.forward_proxy import ForwardProxy
 
+pytestmark = pytest.mark.server  # servers of its own, started in the tests
+
 
 def _backends(client: httpx2.AsyncClient) -> list[Any]:
     pools = [getattr(t, "_pool", None) for t in [client._transport, *client._mounts.values()]]
