@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test check demo lab bench browser clean
+.PHONY: test test-fast check demo lab bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,17 @@ $(STAMP): pyproject.toml
 browser:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
+# Every core (pytest-xdist): each worker runs an emulator of its own, and the tests that share a module's
+# fixtures stay on one worker. WORKERS=0 runs the tests in this process, one at a time.
+WORKERS ?= auto
+
+# Every test: the browser and the notebooks too.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+
+# The inner loop: the tests that start no server (no emulator, browser or notebook), fewer property examples.
+test-fast: $(STAMP)
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest --offline -n $(WORKERS) --dist loadgroup -q
 
 # Lint, format, types and the docstrings' examples: the habits every change keeps.
 check: $(STAMP)

@@ -1,6 +1,9 @@
-"""Fixtures the client, jobs and CLI tests share: certificates made at test time (never stored in the
-repository), a fresh emulator per test, a signed-in session, and the sample sheet. No test sees the
-machine's proxy or CA variables."""
+"""Fixtures every folder shares: certificates made at test time (never stored in the repository), an
+emulator per test process with a fresh tenant per test, a signed-in session, and the sample sheet.
+No test sees the machine's proxy or CA variables.
+
+The lanes (which tests start a server, ``--offline``, the Hypothesis profiles) are in tests/helpers/lanes.py.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +26,13 @@ from opus_nb.emulator import Emulator, RequestLogEntry
 from opus_nb.jobs._signin import login_emulator, logout
 from tests.helpers import SAMPLES
 from tests.helpers.shell import Shell
+from tests.helpers.tenant import fresh_tenant
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _NETWORK_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "OPUS_CA_FILE", "OPUS_PROXY")
+
+# the server marker, --offline and the Hypothesis profiles; pytester for the test of those
+pytest_plugins = ["tests.helpers.lanes", "pytester"]
 
 
 @pytest.fixture(autouse=True)
@@ -102,11 +109,22 @@ def pfx(tmp_path: Path) -> Path:
     return write_pfx(tmp_path / "app.pfx", cert, key, PASSWORD)
 
 
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    """A fresh emulator seeded with the sample connection and terms."""
-    with emulator.run(seed=SAMPLES) as running:
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Emulator]:
+    """This test process's emulator, started once: use `emu`, which gives each test a fresh tenant on it.
+
+    A test that needs a server of its own (TLS, a stop or restart, a database file, limits, other
+    start options) starts one with ``emulator.run(...)``."""
+    with emulator.run() as running:
         yield running
+
+
+@pytest.fixture
+def emu(emulator_server: Emulator) -> Emulator:
+    """The emulator with a fresh tenant (tests/helpers/tenant.py): once no earlier test's request is in
+    flight, records, connections, faults, the clock, manual approval and the request log are forgotten,
+    then the sample connection and terms seeded."""
+    return fresh_tenant(emulator_server)
 
 
 @pytest.fixture

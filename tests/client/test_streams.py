@@ -23,6 +23,8 @@ from opus_nb.jobs._signin import login, logout
 from tests.client.relays import FRONT_HOST, TLSFront
 from tests.helpers.forward_proxy import ForwardProxy
 
+pytestmark = pytest.mark.server  # servers of its own, started in the tests
+
 
 def _backends(client: httpx2.AsyncClient) -> list[Any]:
     pools = [getattr(t, "_pool", None) for t in [client._transport, *client._mounts.values()]]

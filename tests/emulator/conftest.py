@@ -1,4 +1,5 @@
-"""One emulator for the whole module run, reset before each test; apps and tokens made once.
+"""Apps and a token made once per worker on its shared emulator (`emulator_server`, reset for each
+test by the root conftest's `emu`), and plain-HTTP helpers for the connector API.
 
 Every test talks to the emulator over real HTTP with plain httpx (never the library's client).
 """
@@ -11,49 +12,34 @@ from typing import Any
 import httpx
 import pytest
 
-from opus_nb import emulator
 from opus_nb.emulator import AppRegistration, Emulator
 from opus_nb.records._connection import Connection
 
-from .records import RECORDS, SAMPLES, SCOPE, make_record
+from .records import RECORDS, SCOPE, make_record
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with emulator.run() as running:
-        yield running
+def secret_app(emulator_server: Emulator) -> AppRegistration:
+    return emulator_server.register_app(credential="secret")
 
 
 @pytest.fixture(scope="session")
-def secret_app(server: Emulator) -> AppRegistration:
-    return server.register_app(credential="secret")
+def cert_app(emulator_server: Emulator, tmp_path_factory: pytest.TempPathFactory) -> AppRegistration:
+    return emulator_server.register_app(credential="certificate", directory=tmp_path_factory.mktemp("cert-app"))
 
 
 @pytest.fixture(scope="session")
-def cert_app(server: Emulator, tmp_path_factory: pytest.TempPathFactory) -> AppRegistration:
-    return server.register_app(credential="certificate", directory=tmp_path_factory.mktemp("cert-app"))
-
-
-@pytest.fixture(scope="session")
-def token(server: Emulator, secret_app: AppRegistration) -> str:
-    server.faults()  # made once, perhaps just after a test that injected faults (pytest-xdist orders tests its own way)
+def token(emulator_server: Emulator, secret_app: AppRegistration) -> str:
+    emulator_server.faults()  # made once, perhaps just after a test that injected faults (pytest-xdist orders tests its own way)
     form = {
         "grant_type": "client_credentials",
         "client_id": secret_app.client_id,
         "client_secret": secret_app.secret,
         "scope": SCOPE,
     }
-    response = httpx.post(server.token_url, data=form)
+    response = httpx.post(emulator_server.token_url, data=form)
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
-
-
-@pytest.fixture
-def emu(server: Emulator) -> Emulator:
-    """The shared emulator, emptied and seeded with data-samples/ (connection, choices, terms)."""
-    server.reset()
-    server.seed(SAMPLES)
-    return server
 
 
 @pytest.fixture
@@ -75,8 +61,8 @@ def record() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def submit(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
-    """POST records to the Graph API: `submit([records], conflict="Skip")`."""
+def post_records(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
+    """POST records to the Graph API: `post_records([records], conflict="Skip")`."""
 
     def post(records: list[dict[str, Any]], conflict: str = "Skip") -> httpx.Response:
         return api.post(RECORDS, json={"id": conn.id, "conflictOption": conflict, "confilictOption": conflict, "data": records})
@@ -85,8 +71,8 @@ def submit(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]
 
 
 @pytest.fixture
-def due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
-    """GET one page of due records: `due(before="2030-01-01 00:00:00", per_page=100, start=None)`."""
+def get_due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
+    """GET one page of due records: `get_due(before="2030-01-01 00:00:00", per_page=100, start=None)`."""
 
     def get(before: str = "2030-01-01 00:00:00", per_page: int = 100, start: str | None = None) -> httpx.Response:
         params: dict[str, Any] = {"id": conn.id, "disposalDueDate": before, "itemsPerPage": per_page}
@@ -98,7 +84,9 @@ def due(api: httpx.Client, conn: Connection) -> Callable[..., httpx.Response]:
 
 
 @pytest.fixture
-def destroy(api: httpx.Client) -> Callable[[list[str]], httpx.Response]:
+def delete_records(api: httpx.Client) -> Callable[[list[str]], httpx.Response]:
+    """DELETE records by row key (mark them destroyed): `delete_records(["R-00001"])`."""
+
     def delete(keys: list[str]) -> httpx.Response:
         return api.request("DELETE", RECORDS, json={"disposalIds": keys})
 

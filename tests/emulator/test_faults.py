@@ -45,22 +45,22 @@ def test_throttling_answers_429_with_retry_after(emu, api, conn) -> None:
     assert api.get(RECORDS).headers["retry-after"] == "0.25"
 
 
-def test_a_faulted_submit_stores_nothing(emu, submit) -> None:
+def test_a_faulted_submit_stores_nothing(emu, post_records) -> None:
     emu.faults(error_rate=1.0)
-    response = submit([make_record(1)])
+    response = post_records([make_record(1)])
     assert response.status_code in (500, 502, 503)
     assert emu.records() == []
     assert emu.requests[-1].fault == "error" and emu.requests[-1].status == response.status_code
 
 
-def test_a_dropped_connection_gives_no_response_and_is_logged(emu, submit) -> None:
+def test_a_dropped_connection_gives_no_response_and_is_logged(emu, post_records) -> None:
     emu.faults(drop_rate=1.0)
     with pytest.raises(httpx.RemoteProtocolError):
-        submit([make_record(1)])
+        post_records([make_record(1)])
     entry = emu.requests[-1]
     assert entry.fault == "drop" and entry.status is None and entry.method == "POST"
     emu.faults()
-    assert submit([make_record(1)]).status_code == 201
+    assert post_records([make_record(1)]).status_code == 201
 
 
 def test_latency_delays_every_answer_and_shows_in_the_log(emu, api, conn) -> None:
@@ -71,10 +71,10 @@ def test_latency_delays_every_answer_and_shows_in_the_log(emu, api, conn) -> Non
     assert emu.requests[-1].fault is None
 
 
-def test_latency_is_the_least_time_an_answer_takes_and_the_work_is_done_on_arrival(emu, submit) -> None:
+def test_latency_is_the_least_time_an_answer_takes_and_the_work_is_done_on_arrival(emu, post_records) -> None:
     emu.faults(latency_ms=400)
     answered: list[int] = []
-    sending = threading.Thread(target=lambda: answered.append(submit([make_record(1)]).status_code))
+    sending = threading.Thread(target=lambda: answered.append(post_records([make_record(1)]).status_code))
     started = time.perf_counter()
     sending.start()
     deadline = started + 0.35
@@ -97,12 +97,12 @@ def test_the_identity_service_is_faulted_too_but_admin_pages_are_not(emu, secret
     assert httpx.get(f"{emu.url}/emulator").status_code == 200
 
 
-def test_the_request_log_holds_method_path_status_records_and_time(emu, submit, due, destroy) -> None:
+def test_the_request_log_holds_method_path_status_records_and_time(emu, post_records, get_due, delete_records) -> None:
     emu.requests.clear()
     before = dt.datetime.now(dt.UTC)
-    submit([make_record(i) for i in range(4)])
-    due(per_page=3)
-    destroy(["R-00001", "R-00002"])
+    post_records([make_record(i) for i in range(4)])
+    get_due(per_page=3)
+    delete_records(["R-00001", "R-00002"])
     log = list(emu.requests)
     assert [(e.method, e.path, e.status, e.records) for e in log] == [
         ("POST", RECORDS, 201, 4),

@@ -28,10 +28,10 @@ def test_submit_answers_with_the_older_pages_field_names(emu, api, conn) -> None
     assert {r.row_key for r in emu.records()} == {"R-00001", "R-00003"}
 
 
-def test_created_by_and_modified_by_are_optional_in_the_older_api_only(emu, api, submit, conn) -> None:
+def test_created_by_and_modified_by_are_optional_in_the_older_api_only(emu, api, post_records, conn) -> None:
     record = make_record(1, createdBy=..., modifiedBy=...)
     assert _submit(api, conn.id, [record]).status_code == 201
-    graph = submit([make_record(2, createdBy=..., modifiedBy=...)])
+    graph = post_records([make_record(2, createdBy=..., modifiedBy=...)])
     assert graph.status_code == 418
     assert "createdBy: a value is required; modifiedBy: a value is required" in graph.json()["failedItems"][0]["message"]
 

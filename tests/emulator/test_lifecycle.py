@@ -18,6 +18,8 @@ from opus_nb.emulator import EmulatorConfigError, EmulatorStartError
 
 from .records import REPO, SAMPLES, SCOPE, make_record
 
+pytestmark = pytest.mark.server  # servers of its own, started in the tests
+
 
 def _token(emu: emulator.Emulator, client_id: str, secret: str) -> str:
     form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": SCOPE}

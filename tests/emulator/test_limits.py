@@ -18,6 +18,8 @@ from opus_nb.emulator import Emulator
 
 from .records import RECORDS, make_record
 
+pytestmark = pytest.mark.server  # an emulator of its own, with limits (strict)
+
 
 @pytest.fixture(scope="module")
 def strict() -> Iterator[Emulator]:

@@ -46,7 +46,7 @@ def _post_raw(api: Any, method: str, path: str, body: str) -> Any:
     return api.request(method, path, content=body.encode(), headers={"Content-Type": "application/json"})
 
 
-def test_graph_submit_sample_is_understood_and_answered_in_the_documents_terms(emu, api, conn, submit) -> None:
+def test_graph_submit_sample_is_understood_and_answered_in_the_documents_terms(emu, api, conn, post_records) -> None:
     page = _page("opus-graph-submit-records.md")
     request = next(b for b in _json_blocks(page) if "confilictOption" in b)
     documented_answer = json5.loads(_uncomment(next(b for b in _json_blocks(page) if '"statusCode": 201' in b)))
@@ -58,18 +58,18 @@ def test_graph_submit_sample_is_understood_and_answered_in_the_documents_terms(e
     [failed] = answer["failedItems"]
     assert failed["item"] == json5.loads(body)["data"][0]
     assert "timeCreated: 'DateTime' is not a date-time" in failed["message"]
-    good = submit([make_record(1)])
+    good = post_records([make_record(1)])
     assert good.json() == documented_answer
 
 
-def test_graph_destroy_sample_marks_its_records_destroyed(emu, api, submit) -> None:
+def test_graph_destroy_sample_marks_its_records_destroyed(emu, api, post_records) -> None:
     page = _page("opus-graph-destroy-records.md")
     request = re.search(r"Body \(raw-JSON\)\s*(\{.*?\n\})", page, re.S)
     answer = re.search(r"Response Sample.*?(\{.*\})", page, re.S)
     assert request is not None and answer is not None
     keys = json5.loads(_uncomment(request.group(1)))["disposalIds"]
     assert keys == ["test_connector_0006", "test_connector_0007"]
-    submit([make_record(6, rowKey=keys[0]), make_record(7, rowKey=keys[1])])
+    post_records([make_record(6, rowKey=keys[0]), make_record(7, rowKey=keys[1])])
     response = _post_raw(api, "DELETE", RECORDS, _uncomment(request.group(1)))
     assert response.status_code == 200
     assert response.json() == json5.loads(_uncomment(answer.group(1)))
@@ -89,13 +89,13 @@ def test_older_submit_sample_works_as_a_connection_and_as_a_request(emu, api) ->
     assert "Single%20_Choice_%20_Column: 'SingleChoice' is not an option order" in answer["FailedItems"][0]["Message"]
 
 
-def test_older_due_and_destroy_samples_are_understood(emu, api, conn, submit) -> None:
+def test_older_due_and_destroy_samples_are_understood(emu, api, conn, post_records) -> None:
     examples = _table_examples(_page("opus-legacy-api-for-connector.md"))
     [due] = [e for e in examples if "disposalDueDate" in e]
     [destroy] = [e for e in examples if "disposalIds" in e]
     quoted = re.sub(r"disposalDueDate: ([0-9: -]+?),", r'disposalDueDate: "\1",', due)
     keys = json5.loads(destroy)["disposalIds"]
-    submit([make_record(1, rowKey=keys[0]), make_record(2, rowKey=keys[1])])
+    post_records([make_record(1, rowKey=keys[0]), make_record(2, rowKey=keys[1])])
     listed = _post_raw(api, "POST", "/api/connector/GetDueRecords", _with_id(quoted, conn.id))
     assert listed.status_code == 200
     assert set(listed.json()) == {"message", "pageIndex", "queriedItems"}

@@ -50,10 +50,10 @@ def _raw_request_id(answer: bytes) -> str:
     return found.group(1)
 
 
-def test_every_kind_of_answer_carries_a_fresh_request_id(emu, api, submit, token) -> None:
+def test_every_kind_of_answer_carries_a_fresh_request_id(emu, api, post_records, token) -> None:
     answers = {
-        "submit 201": submit([make_record(1)]),
-        "submit 418": submit([make_record(2, _Department=99)]),
+        "submit 201": post_records([make_record(1)]),
+        "submit 418": post_records([make_record(2, _Department=99)]),
         "destroy 200": api.request("DELETE", RECORDS, json={"disposalIds": ["R-00001"]}),
         "due 204": api.get(RECORDS, params={"id": emu.connection.id, "disposalDueDate": "2000-01-01", "itemsPerPage": 10}),
         "bad request 400": api.post(RECORDS, json={"id": emu.connection.id}),
@@ -71,8 +71,8 @@ def test_every_kind_of_answer_carries_a_fresh_request_id(emu, api, submit, token
     assert len(set(ids)) == len(ids)
 
 
-def test_the_request_log_keeps_the_id_a_client_can_quote(emu, submit) -> None:
-    response = submit([make_record(1)])
+def test_the_request_log_keeps_the_id_a_client_can_quote(emu, post_records) -> None:
+    response = post_records([make_record(1)])
     entry = emu.requests[-1]
     assert (entry.method, entry.status, entry.request_id) == ("POST", 201, _request_id(response))
     assert entry.client_request_id is None

@@ -10,9 +10,9 @@ import pytest
 from .records import RECORDS, make_record
 
 
-def test_all_good_records_are_stored_and_answered_201(emu, submit) -> None:
+def test_all_good_records_are_stored_and_answered_201(emu, post_records) -> None:
     records = [make_record(i) for i in range(15)]
-    response = submit(records)
+    response = post_records(records)
     assert response.status_code == 201
     assert response.json() == {"statusCode": 201, "message": None}
     stored = {r.row_key: r for r in emu.records()}
@@ -22,9 +22,9 @@ def test_all_good_records_are_stored_and_answered_201(emu, submit) -> None:
     assert emu.requests[-1].records == 15 and emu.requests[-1].status == 201
 
 
-def test_some_bad_records_give_418_with_each_failed_item_and_why(emu, submit) -> None:
+def test_some_bad_records_give_418_with_each_failed_item_and_why(emu, post_records) -> None:
     good, bad = make_record(1), make_record(2, _Department=9)
-    response = submit([good, bad])
+    response = post_records([good, bad])
     assert response.status_code == 418
     body = response.json()
     assert set(body) == {"statusCode", "message", "failedItems"}
@@ -73,34 +73,34 @@ def test_a_body_that_is_not_a_json_object_is_400(api, content: bytes) -> None:
     assert response.json()["statusCode"] == 400
 
 
-def test_overwrite_replaces_and_skip_keeps_the_old_record(emu, submit) -> None:
-    assert submit([make_record(1, leafName="first.pdf")]).status_code == 201
-    assert submit([make_record(1, leafName="skipped.pdf")], "Skip").status_code == 201
+def test_overwrite_replaces_and_skip_keeps_the_old_record(emu, post_records) -> None:
+    assert post_records([make_record(1, leafName="first.pdf")]).status_code == 201
+    assert post_records([make_record(1, leafName="skipped.pdf")], "Skip").status_code == 201
     assert emu.record("R-00001").data["leafName"] == "first.pdf"
-    assert submit([make_record(1, leafName="second.pdf", termFullPath="Legal/Litigation")], "Overwrite").status_code == 201
+    assert post_records([make_record(1, leafName="second.pdf", termFullPath="Legal/Litigation")], "Overwrite").status_code == 201
     after = emu.record("R-00001")
     assert after.data["leafName"] == "second.pdf"
     assert after.term == "Legal/Litigation" and after.due is None
     assert len(emu.records()) == 1
 
 
-def test_overwrite_keeps_the_records_hold_and_approval(emu, submit) -> None:
-    submit([make_record(1)])
+def test_overwrite_keeps_the_records_hold_and_approval(emu, post_records) -> None:
+    post_records([make_record(1)])
     emu.hold("R-00001")
     emu.approve("R-00001")
-    assert submit([make_record(1, leafName="renamed.pdf")], "Overwrite").status_code == 201
+    assert post_records([make_record(1, leafName="renamed.pdf")], "Overwrite").status_code == 201
     after = emu.record("R-00001")
     assert after.data["leafName"] == "renamed.pdf" and after.on_hold and after.approved
 
 
-def test_a_row_key_twice_in_one_request_follows_the_conflict_option(emu, submit) -> None:
-    assert submit([make_record(1, leafName="a.pdf"), make_record(1, leafName="b.pdf")], "Skip").status_code == 201
+def test_a_row_key_twice_in_one_request_follows_the_conflict_option(emu, post_records) -> None:
+    assert post_records([make_record(1, leafName="a.pdf"), make_record(1, leafName="b.pdf")], "Skip").status_code == 201
     assert emu.record("R-00001").data["leafName"] == "a.pdf"
-    assert submit([make_record(2, leafName="a.pdf"), make_record(2, leafName="b.pdf")], "Overwrite").status_code == 201
+    assert post_records([make_record(2, leafName="a.pdf"), make_record(2, leafName="b.pdf")], "Overwrite").status_code == 201
     assert emu.record("R-00002").data["leafName"] == "b.pdf"
 
 
-def test_a_row_key_of_another_connection_fails_that_item(emu, api, submit, conn) -> None:
+def test_a_row_key_of_another_connection_fails_that_item(emu, api, post_records, conn) -> None:
     other = emu.create_connection({"id": "0c8f5a52-58a9-4e0b-a2c5-5f6f1b0c0d11", "data": [{"rowKey": "SingleText"}]})
     response = api.post(
         RECORDS,
@@ -111,19 +111,19 @@ def test_a_row_key_of_another_connection_fails_that_item(emu, api, submit, conn)
         },
     )
     assert response.status_code == 201
-    clash = submit([make_record(1)], "Overwrite")
+    clash = post_records([make_record(1)], "Overwrite")
     assert clash.status_code == 418
     assert "belongs to a record of another connection" in clash.json()["failedItems"][0]["message"]
     assert emu.record("R-00001").connection_id == other.id
 
 
-def test_a_destroyed_record_cannot_be_overwritten_but_skip_is_fine(emu, submit, destroy) -> None:
-    submit([make_record(1)])
-    assert destroy(["R-00001"]).status_code == 200
-    overwrite = submit([make_record(1, leafName="again.pdf")], "Overwrite")
+def test_a_destroyed_record_cannot_be_overwritten_but_skip_is_fine(emu, post_records, delete_records) -> None:
+    post_records([make_record(1)])
+    assert delete_records(["R-00001"]).status_code == 200
+    overwrite = post_records([make_record(1, leafName="again.pdf")], "Overwrite")
     assert overwrite.status_code == 418
     assert "destroyed" in overwrite.json()["failedItems"][0]["message"]
-    assert submit([make_record(1, leafName="again.pdf")], "Skip").status_code == 201
+    assert post_records([make_record(1, leafName="again.pdf")], "Skip").status_code == 201
     assert emu.record("R-00001").data["leafName"] == "invoice-1.pdf"
 
 
@@ -161,8 +161,8 @@ BAD_VALUES = [
 
 
 @pytest.mark.parametrize(("changes", "message"), BAD_VALUES)
-def test_each_wire_rule_fails_the_record_with_a_message(emu, submit, changes: dict[str, Any], message: str) -> None:
-    response = submit([make_record(1, **changes), make_record(2)])
+def test_each_wire_rule_fails_the_record_with_a_message(emu, post_records, changes: dict[str, Any], message: str) -> None:
+    response = post_records([make_record(1, **changes), make_record(2)])
     assert response.status_code == 418
     [failed] = response.json()["failedItems"]
     assert failed["item"]["leafName"] == make_record(1, **changes).get("leafName")
@@ -170,14 +170,14 @@ def test_each_wire_rule_fails_the_record_with_a_message(emu, submit, changes: di
     assert [r.row_key for r in emu.records()] == ["R-00002"]
 
 
-def test_every_problem_of_a_record_is_named_in_one_message(submit) -> None:
-    response = submit([make_record(1, _Department=8, timeCreated="soon", Unknown="x")])
+def test_every_problem_of_a_record_is_named_in_one_message(post_records) -> None:
+    response = post_records([make_record(1, _Department=8, timeCreated="soon", Unknown="x")])
     message = response.json()["failedItems"][0]["message"]
     assert "_Department" in message and "timeCreated" in message and "Unknown" in message
 
 
-def test_a_record_that_is_not_an_object_fails_alone(submit) -> None:
-    response = submit(["just text", make_record(1)])
+def test_a_record_that_is_not_an_object_fails_alone(post_records) -> None:
+    response = post_records(["just text", make_record(1)])
     assert response.status_code == 418
     assert response.json()["failedItems"] == [{"item": "just text", "message": "a record must be a JSON object, not str"}]
 
@@ -195,8 +195,8 @@ def test_a_record_that_is_not_an_object_fails_alone(submit) -> None:
         {"_Record_%20_Owner": "[legal@contoso.com]"},
     ],
 )
-def test_valid_wire_forms_are_accepted(emu, submit, changes: dict[str, Any]) -> None:
-    response = submit([make_record(1, **changes)])
+def test_valid_wire_forms_are_accepted(emu, post_records, changes: dict[str, Any]) -> None:
+    response = post_records([make_record(1, **changes)])
     assert response.status_code == 201, response.text
     assert emu.record("R-00001").data == make_record(1, **changes)
 
@@ -225,10 +225,10 @@ def test_choice_orders_are_only_checked_for_range_when_options_are_known(emu, ap
     assert "_Colour: 0 is not an option order of this column (1 or more)" in zero.json()["failedItems"][0]["message"]
 
 
-def test_a_date_alone_in_a_date_time_column_is_midnight_given_back_in_the_full_format(emu, submit, due) -> None:
-    response = submit([make_record(1, **{"_Document_%20_Date": "2010-03-01"})])
+def test_a_date_alone_in_a_date_time_column_is_midnight_given_back_in_the_full_format(emu, post_records, get_due) -> None:
+    response = post_records([make_record(1, **{"_Document_%20_Date": "2010-03-01"})])
     assert response.status_code == 201, response.text
-    [item] = due().json()["queriedItems"]
+    [item] = get_due().json()["queriedItems"]
     assert item["_Document_%20_Date"] == "2010-03-01 00:00:00"
     assert emu.record("R-00001").data["_Document_%20_Date"] == "2010-03-01 00:00:00"
 
@@ -246,8 +246,8 @@ def test_a_date_alone_in_a_date_time_column_is_midnight_given_back_in_the_full_f
         "2010-03-01 ",
     ],
 )
-def test_a_date_time_column_still_refuses_what_is_neither_its_format_nor_its_date_alone(emu, submit, value: str) -> None:
-    response = submit([make_record(1, **{"_Document_%20_Date": value})])
+def test_a_date_time_column_still_refuses_what_is_neither_its_format_nor_its_date_alone(emu, post_records, value: str) -> None:
+    response = post_records([make_record(1, **{"_Document_%20_Date": value})])
     assert response.status_code == 418
     expected = f"_Document_%20_Date: {value!r} is not a date-time in the format %Y-%m-%d %H:%M:%S (or its date alone, %Y-%m-%d)"
     assert response.json()["failedItems"][0]["message"] == expected
@@ -255,8 +255,8 @@ def test_a_date_time_column_still_refuses_what_is_neither_its_format_nor_its_dat
 
 
 @pytest.mark.parametrize("column", ["timeCreated", "timeModified"])
-def test_the_built_in_times_need_the_full_format(emu, submit, column: str) -> None:
-    response = submit([make_record(1, **{column: "2010-03-04"})])
+def test_the_built_in_times_need_the_full_format(emu, post_records, column: str) -> None:
+    response = post_records([make_record(1, **{column: "2010-03-04"})])
     assert response.status_code == 418
     assert (
         response.json()["failedItems"][0]["message"]
@@ -289,9 +289,9 @@ def test_the_older_api_takes_a_date_alone_too(emu, api, conn) -> None:
     assert emu.record("R-00001").data["_Document_%20_Date"] == "2010-03-01 00:00:00"
 
 
-def test_problem_details_name_each_failed_field_of_each_record_and_nothing_is_stored(emu, submit) -> None:
+def test_problem_details_name_each_failed_field_of_each_record_and_nothing_is_stored(emu, post_records) -> None:
     emu.answer_shape = "problem"
-    response = submit([make_record(1), make_record(2, _Department=9, timeCreated="soon"), "text"])
+    response = post_records([make_record(1), make_record(2, _Department=9, timeCreated="soon"), "text"])
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["errors"] == {
@@ -300,7 +300,7 @@ def test_problem_details_name_each_failed_field_of_each_record_and_nothing_is_st
         "data[2]": ["a record must be a JSON object, not str"],
     }
     assert emu.records() == []  # refused as a whole
-    assert submit([make_record(1)]).status_code == 201
+    assert post_records([make_record(1)]).status_code == 201
 
 
 def test_problem_details_name_the_field_of_a_malformed_request(emu, api, conn) -> None:
@@ -316,9 +316,9 @@ def test_problem_details_name_the_field_of_a_malformed_request(emu, api, conn) -
     )
 
 
-def test_submits_failed_items_keep_their_documented_shape_whatever_the_destroy_shape(emu, submit) -> None:
+def test_submits_failed_items_keep_their_documented_shape_whatever_the_destroy_shape(emu, post_records) -> None:
     emu.answer_shape = "objects"
-    response = submit([make_record(1, _Department=9)])
+    response = post_records([make_record(1, _Department=9)])
     assert response.json()["failedItems"] == [
         {"item": make_record(1, _Department=9), "message": "_Department: 9 is not an option order of this column (1 to 6)"}
     ]

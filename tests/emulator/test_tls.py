@@ -11,6 +11,8 @@ from cryptography import x509
 
 from opus_nb import emulator
 
+pytestmark = pytest.mark.server  # servers of its own, started in the tests
+
 
 def trusting(emu: emulator.Emulator) -> ssl.SSLContext:
     """What `verify=str(emu.ca_file)` gives in httpx (its non-deprecated spelling), in X.509 strict mode as Python 3.13 is."""

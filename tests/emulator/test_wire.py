@@ -41,6 +41,7 @@ def test_the_sample_record_passes() -> None:
     assert CHECK(make_record(1)) is None
 
 
+@settings(max_examples=100)
 @given(st.datetimes(min_value=dt.datetime(1000, 1, 1)))
 def test_parse_time_reads_back_what_the_format_writes(value: Any) -> None:
     value = value.replace(microsecond=0)
@@ -50,6 +51,7 @@ def test_parse_time_reads_back_what_the_format_writes(value: Any) -> None:
         assert parsed.strftime(fmt) == value.strftime(fmt)
 
 
+@settings(max_examples=100)
 @given(st.text(max_size=40))
 def test_paging_tokens_are_either_ours_or_refused(text: str) -> None:
     pager = Pager(b"0" * 32)

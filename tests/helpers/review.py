@@ -36,7 +36,8 @@ def scripted_demo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+def review_emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """An emulator of this module's own holding the sample sheet's valid rows, signed in to as a user would be."""
     with emulator.run(seed=SAMPLES) as running:
         login_emulator(running)
         sheet = opus.read_sheet(SAMPLES / "records.xlsx")
@@ -49,14 +50,15 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="module")
-def conn(emu: Emulator) -> Connection:
+def conn(review_emu: Emulator) -> Connection:
     found = current_connection()
     assert found is not None
     return found
 
 
 @pytest.fixture(scope="module")
-def due(emu: Emulator) -> pd.DataFrame:
+def due_frame(review_emu: Emulator) -> pd.DataFrame:
+    """What `opus.due_records` lists on `review_emu` (the frame a review starts from)."""
     frame = opus.due_records(before=DUE_BEFORE, progress=False)
     assert len(frame) > 100
     return frame

@@ -17,7 +17,7 @@ from opus_nb import emulator
 from opus_nb.cli._demo import NOTEBOOKS, DemoRun, execute_notebook, run_notebooks
 from opus_nb.emulator import AppRegistration, Emulator
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]  # an emulator and notebook kernels
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data-samples"

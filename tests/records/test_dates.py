@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from opus_nb.records._dates import format_datetimes, parse_datetimes
@@ -156,7 +156,6 @@ def test_excel_serials_beyond_the_nanosecond_range_are_read_not_crashed(serial: 
     assert values.tolist() == [pd.Timestamp(expected), pd.Timestamp("2021-03-04")]
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     stamps=st.lists(
         st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31))),

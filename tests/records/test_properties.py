@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import opus_nb as opus
@@ -22,13 +21,8 @@ from tests.helpers.rows import good_row
 
 CONN = opus.load_connection(SAMPLES / "connection.json", choices=SAMPLES / "choices.json", terms=SAMPLES / "terms.json")
 SHEET_RULES = {"duplicate_column"}
-# modest by default (the folder must stay quick on a shared 2-core box); raise it to hunt:
-# OPUS_NB_PROPERTY_EXAMPLES=1000 pytest tests/foundation/test_properties.py
-PROPERTY = settings(
-    max_examples=int(os.environ.get("OPUS_NB_PROPERTY_EXAMPLES", "60")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+# Examples per test come from the Hypothesis profile (tests/conftest.py: 60 in make test, 20 in make
+# test-fast); to hunt: HYPOTHESIS_PROFILE=thorough pytest tests/records/test_properties.py
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 _pieces = st.sampled_from(
@@ -135,7 +129,6 @@ def _check_report(df: pd.DataFrame, report: opus.ValidationReport) -> None:
     repr(report)
 
 
-@PROPERTY
 @given(df=sheets())
 def test_validate_returns_a_consistent_report_or_a_typed_error_on_any_sheet(df: pd.DataFrame) -> None:
     try:
@@ -145,7 +138,6 @@ def test_validate_returns_a_consistent_report_or_a_typed_error_on_any_sheet(df: 
     _check_report(df, report)
 
 
-@PROPERTY
 @given(df=sheets())
 def test_encode_returns_json_records_or_raises_validation_failed_on_any_sheet(df: pd.DataFrame) -> None:
     try:
@@ -161,7 +153,6 @@ def test_encode_returns_json_records_or_raises_validation_failed_on_any_sheet(df
     json.dumps(records)
 
 
-@PROPERTY
 @given(df=sheets())
 def test_valid_rows_of_any_sheet_encode_and_validate_again_unchanged(df: pd.DataFrame) -> None:
     try:
@@ -177,7 +168,6 @@ def test_valid_rows_of_any_sheet_encode_and_validate_again_unchanged(df: pd.Data
         pd.testing.assert_frame_equal(again.valid, report.valid, check_dtype=False)
 
 
-@PROPERTY
 @given(headers=st.lists(HEADER, max_size=8), rename_to=st.one_of(st.none(), _text, st.sampled_from(["Name", "Regions"])))
 def test_header_mapping_never_raises_anything_but_column_mapping_error(headers: list[Any], rename_to: str | None) -> None:
     rename = {headers[0]: rename_to} if headers and rename_to is not None else None
@@ -190,7 +180,6 @@ def test_header_mapping_never_raises_anything_but_column_mapping_error(headers: 
     assert sorted(map(repr, placed)) == sorted(map(repr, headers))
 
 
-@PROPERTY
 @given(cells=st.lists(CELL, min_size=1, max_size=5), header=HEADER)
 def test_one_column_of_anything_under_any_header_never_raises_an_untyped_error(cells: list[Any], header: Any) -> None:
     df = pd.DataFrame([good_row(**{"Row key": f"K{i}"}) for i in range(len(cells))], dtype=object)
@@ -256,7 +245,6 @@ _json = st.recursive(
 )
 
 
-@PROPERTY
 @given(
     content=st.dictionaries(st.sampled_from(["id", "data", "columns", "confilictOption", "datetimeFormat"]), _json, max_size=4)
 )

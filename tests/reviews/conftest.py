@@ -3,6 +3,6 @@ records it lists, and a small hand-made candidate frame."""
 
 from __future__ import annotations
 
-from tests.helpers.review import conn, due, emu, scripted_demo, small, work_folder
+from tests.helpers.review import conn, due_frame, review_emu, scripted_demo, small, work_folder
 
-__all__ = ["conn", "due", "emu", "scripted_demo", "small", "work_folder"]
+__all__ = ["conn", "due_frame", "review_emu", "scripted_demo", "small", "work_folder"]

@@ -108,13 +108,13 @@ def test_an_audit_log_that_cannot_be_written_catches_up_with_the_next_decision(s
 
 
 def test_a_destroy_acts_on_the_latest_decisions_another_kernel_wrote(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    mine = ReviewSession(due, conn, name="two-kernels", reviewer="Ann First", audit=tmp_path / "audit")
-    gone = destroyed_keys(emu)
+    mine = ReviewSession(due_frame, conn, name="two-kernels", reviewer="Ann First", audit=tmp_path / "audit")
+    gone = destroyed_keys(review_emu)
     k1, k2, k3, k4 = [k for k in mine.candidates["rowKey"] if k not in gone][:4]
     mine.approve([k1, k2, k3])
-    other = ReviewSession(due, conn, name="two-kernels", reviewer="Ann First", audit=tmp_path / "audit")
+    other = ReviewSession(due_frame, conn, name="two-kernels", reviewer="Ann First", audit=tmp_path / "audit")
     other.reject(k2, reason="found an open matter")
     other.approve(k4)
     seen: list[str] = []
@@ -124,7 +124,7 @@ def test_a_destroy_acts_on_the_latest_decisions_another_kernel_wrote(
     assert "decisions" in seen and mine.candidates.set_index("rowKey").loc[k2, "decision"] == "rejected"
     results = mine.destroy(3, dry_run=False)
     assert set(results["rowKey"]) == {k1, k3, k4} and set(results["status"]) == {"destroyed"}
-    assert destroyed_keys(emu) - gone == {k1, k3, k4}, "the record another kernel rejected is not destroyed"
+    assert destroyed_keys(review_emu) - gone == {k1, k3, k4}, "the record another kernel rejected is not destroyed"
 
 
 # 3. kill -9 between the store and the audit log ----------------------------------------------------

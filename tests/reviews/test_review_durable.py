@@ -104,19 +104,19 @@ def test_a_second_stage_confirms_only_what_the_first_approved(small: pd.DataFram
 
 
 def test_a_two_stage_review_destroys_only_the_doubly_approved(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    first = ReviewSession(due, conn, name="two-stage", stages=2, reviewer="Ann First", audit=tmp_path / "audit")
+    first = ReviewSession(due_frame, conn, name="two-stage", stages=2, reviewer="Ann First", audit=tmp_path / "audit")
     first.filter(classification="Finance/Audit")
     keys = list(first.shown["rowKey"][:3])
     first.approve(keys)
-    second = ReviewSession(due, conn, name="two-stage", stage=2, reviewer="Bob Second", audit=tmp_path / "audit")
+    second = ReviewSession(due_frame, conn, name="two-stage", stage=2, reviewer="Bob Second", audit=tmp_path / "audit")
     second.approve(keys[0])
     second.reject(keys[1], reason="not yet")
-    before = destroyed_keys(emu)
+    before = destroyed_keys(review_emu)
     results = second.destroy(1, dry_run=False)
-    assert list(results["rowKey"]) == [keys[0]] and destroyed_keys(emu) - before == {keys[0]}
-    resumed = ReviewSession(due, conn, name="two-stage", stage=2, reviewer="Bob Second")
+    assert list(results["rowKey"]) == [keys[0]] and destroyed_keys(review_emu) - before == {keys[0]}
+    resumed = ReviewSession(due_frame, conn, name="two-stage", stage=2, reviewer="Bob Second")
     assert list(resumed.destroyed["rowKey"]) == [keys[0]] and resumed.counts["destroyable"] == 0
     log = AuditLog(tmp_path / "audit").read()
     destroyed = log[(log["stage"] == "destroy") & (log["result"] == "destroyed")].set_index("rowKey")
@@ -150,9 +150,9 @@ def test_every_decision_goes_to_the_audit_log_with_the_record_details(small: pd.
 
 
 def test_the_proof_lists_each_decision_and_outcome_safely(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    session = ReviewSession(due, conn, name="proof", reviewer="Jane <b>Smith</b>", audit=tmp_path / "audit")
+    session = ReviewSession(due_frame, conn, name="proof", reviewer="Jane <b>Smith</b>", audit=tmp_path / "audit")
     session.filter(classification="Legal/Contracts")
     approve, reject = list(session.shown["rowKey"][:2]), str(session.shown["rowKey"].iloc[2])
     session.approve(approve)
@@ -202,7 +202,7 @@ def test_the_second_stage_panel_locks_what_the_first_did_not_approve(small: pd.D
 
 
 def test_batches_opus_answers_500_to_keep_the_outcomes_before_them_and_settle_on_the_next_destroy(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
     """Opus destroys every batch but answers 500 to all after the first: those stay approved, unconfirmed,
     and the next destroy records them destroyed."""
@@ -214,16 +214,16 @@ def test_batches_opus_answers_500_to_keep_the_outcomes_before_them_and_settle_on
         return answer if len(deletes) == 1 else Answer(500, b'{"message": "internal error"}')
 
     deletes: list[Request] = []
-    app = emu.register_app(credential="secret")
-    with RewritingProxy(emu.url, later_deletes_fail) as proxy:
+    app = review_emu.register_app(credential="secret")
+    with RewritingProxy(review_emu.url, later_deletes_fail) as proxy:
         quick = OpusClient(
             ClientSecretCredential(app.client_id, app.client_secret),
             graph_url=proxy.url,
-            identity_url=emu.identity_url,
+            identity_url=review_emu.identity_url,
             retry=RetryPolicy(attempts=2, base=0.01, cap=0.02),
         )
-        session = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
-        gone = destroyed_keys(emu)
+        session = ReviewSession(due_frame, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit", client=quick)
+        gone = destroyed_keys(review_emu)
         keys = [k for k in session.candidates["rowKey"] if k not in gone][:40]  # 3 batches of at most 15
         session.approve(keys)
         with quick:
@@ -234,9 +234,9 @@ def test_batches_opus_answers_500_to_keep_the_outcomes_before_them_and_settle_on
     unsettled = by_key.loc[by_key["status"] == "failed", "message"]
     assert len(unsettled) >= 15 and unsettled.str.startswith("unconfirmed: Opus answered HTTP 500").all()
     assert set(session.destroyed["rowKey"]) == set(first)
-    resumed = ReviewSession(due, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit")
+    resumed = ReviewSession(due_frame, conn, name="chunks", reviewer="Ann First", audit=tmp_path / "audit")
     assert set(resumed.destroyed["rowKey"]) == set(first) and resumed.counts["destroyable"] == 25
     settled = resumed.destroy(25, dry_run=False).set_index("rowKey")
     assert (settled["status"] == "destroyed").all()
     assert settled.loc[unsettled.index, "message"].str.startswith("already destroyed").all()
-    assert destroyed_keys(emu) >= set(keys) and resumed.counts["destroyed"] == 40
+    assert destroyed_keys(review_emu) >= set(keys) and resumed.counts["destroyed"] == 40

@@ -34,23 +34,23 @@ class _Forged:
     ids=["a name", "True", "1", "a tuple", "a forged click"],
 )
 def test_nothing_a_script_passes_counts_as_a_persons_click(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, person: object
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, person: object
 ) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith")
-    gone = destroyed_keys(emu)
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith")
+    gone = destroyed_keys(review_emu)
     panel.approve([k for k in panel.candidates["rowKey"] if k not in gone][:1])
-    sent = destroy_requests(emu)
+    sent = destroy_requests(review_emu)
     with pytest.raises(PersonRequired, match="click"):
         panel.session.destroy(1, dry_run=False, person=person)  # type: ignore[arg-type]
-    assert destroyed_keys(emu) == gone and destroy_requests(emu) == sent
+    assert destroyed_keys(review_emu) == gone and destroy_requests(review_emu) == sent
 
 
 def test_a_click_counts_once_and_only_in_its_own_review(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, monkeypatch: pytest.MonkeyPatch
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    panel = opus.review(due, conn, name="clicks", reviewer="Jane Smith")
-    other = ReviewSession(due, conn, name="clicks-elsewhere", reviewer="Jane Smith")
-    gone = destroyed_keys(emu)
+    panel = opus.review(due_frame, conn, name="clicks", reviewer="Jane Smith")
+    other = ReviewSession(due_frame, conn, name="clicks-elsewhere", reviewer="Jane Smith")
+    gone = destroyed_keys(review_emu)
     first, second = [k for k in panel.candidates["rowKey"] if k not in gone][:2]
     panel.approve(first)
     other.approve(second)
@@ -65,16 +65,16 @@ def test_a_click_counts_once_and_only_in_its_own_review(
     panel.dry_run_box.value = False
     panel.confirm_box.value = "1"
     click_in_browser(panel.destroy_button)
-    assert panel.message.value == "" and destroyed_keys(emu) - gone == {first}
+    assert panel.message.value == "" and destroyed_keys(review_emu) - gone == {first}
     click = clicks[-1]
     assert click is not None and repr(click) == "<PersonClick>"
-    sent = destroy_requests(emu)
+    sent = destroy_requests(review_emu)
     with pytest.raises(PersonRequired):
         other.destroy(1, dry_run=False, person=click)
     panel.approve([k for k in panel.candidates["rowKey"] if k not in gone | {first, second}][:1])
     with pytest.raises(PersonRequired):
         real_destroy(1, dry_run=False, person=click)
-    assert destroy_requests(emu) == sent, "a click used once, or another review's, sends nothing"
+    assert destroy_requests(review_emu) == sent, "a click used once, or another review's, sends nothing"
     with pytest.raises(ReviewError, match="belongs to the review panel made over it first"):
         panel.session.person_gate.hand_over()
 

@@ -30,10 +30,12 @@ def session(small: pd.DataFrame) -> ReviewSession:
 # 1. a real destroy needs a person ---------------------------------------------------------------
 
 
-def test_a_scripted_real_destroy_is_refused_and_sends_nothing(emu: Emulator, due: pd.DataFrame, conn: Connection) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith")
+def test_a_scripted_real_destroy_is_refused_and_sends_nothing(
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection
+) -> None:
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith")
     panel.approve(list(panel.candidates["rowKey"][:2]))
-    before, sent = destroyed_keys(emu), destroy_requests(emu)
+    before, sent = destroyed_keys(review_emu), destroy_requests(review_emu)
     with pytest.raises(PersonRequired, match="click"):
         panel.session.destroy("2", dry_run=False)
     for attempt in (lambda: panel.destroy(2, dry_run=False), panel.click_destroy):
@@ -46,7 +48,7 @@ def test_a_scripted_real_destroy_is_refused_and_sends_nothing(emu: Emulator, due
     panel.confirm_box.value = "2"
     panel.destroy_button.click()
     assert "PersonRequired" in panel.message.value
-    assert destroyed_keys(emu) == before and destroy_requests(emu) == sent
+    assert destroyed_keys(review_emu) == before and destroy_requests(review_emu) == sent
     assert panel.results is None
 
 
@@ -140,8 +142,10 @@ def test_the_typed_number_is_cleared_by_every_change(small: pd.DataFrame) -> Non
         assert panel.confirm_box.value == "" and panel.destroy_button.disabled
 
 
-def test_the_number_typed_for_a_dry_run_does_not_arm_a_real_one(emu: Emulator, due: pd.DataFrame, conn: Connection) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith")
+def test_the_number_typed_for_a_dry_run_does_not_arm_a_real_one(
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection
+) -> None:
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith")
     panel.approve(list(panel.candidates["rowKey"][:2]))
     panel.confirm_box.value = "2"
     click_in_browser(panel.destroy_button)

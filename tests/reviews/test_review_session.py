@@ -159,36 +159,36 @@ def test_export_approved_writes_exactly_the_approved_list(session: ReviewSession
 
 
 def test_nothing_is_sent_without_approval_or_the_typed_number(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path
 ) -> None:
-    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
-    before, sent = destroyed_keys(emu), destroy_requests(emu)
+    session = ReviewSession(due_frame, conn, reviewer="r.manager", audit=tmp_path / "audit")
+    before, sent = destroyed_keys(review_emu), destroy_requests(review_emu)
     with pytest.raises(NothingApproved):
         session.destroy(0, dry_run=False)
-    session.approve(list(due["rowKey"][:3]))
+    session.approve(list(due_frame["rowKey"][:3]))
     for wrong in (None, "", "2", "three", 4, "30"):
         with pytest.raises(ConfirmationMismatch):
             session.destroy(wrong, dry_run=False)
-    assert destroyed_keys(emu) == before
-    assert destroy_requests(emu) == sent
+    assert destroyed_keys(review_emu) == before
+    assert destroy_requests(review_emu) == sent
     assert session.results is None
 
 
 def test_a_dry_run_is_the_default_and_destroys_nothing(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path
 ) -> None:
-    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
+    session = ReviewSession(due_frame, conn, reviewer="r.manager", audit=tmp_path / "audit")
     keys = list(session.candidates["rowKey"][:4])
     session.approve(keys)
-    emu.hold(keys[0])
+    review_emu.hold(keys[0])
     try:
-        before, sent = destroyed_keys(emu), destroy_requests(emu)
+        before, sent = destroyed_keys(review_emu), destroy_requests(review_emu)
         progress: list[tuple[int, int]] = []
         results = session.destroy("4", on_progress=lambda done, total: progress.append((done, total)))
     finally:
-        emu.release(keys[0])
-    assert destroyed_keys(emu) == before
-    assert destroy_requests(emu) == sent
+        review_emu.release(keys[0])
+    assert destroyed_keys(review_emu) == before
+    assert destroy_requests(review_emu) == sent
     status = dict(zip(results["rowKey"], results["status"], strict=True))
     assert status == {keys[0]: "not_sent", **{k: "would_destroy" for k in keys[1:]}}
     assert progress[-1] == (4, 4)
@@ -198,22 +198,22 @@ def test_a_dry_run_is_the_default_and_destroys_nothing(
 
 
 def test_destroy_rechecks_marks_exactly_the_approved_and_audits(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
+    session = ReviewSession(due_frame, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Finance/Accounts Receivable")
     session.approve_shown()
     approved = set(session.approved["rowKey"])
     held = sorted(approved)[0]
-    emu.hold(held)
-    before = destroyed_keys(emu)
+    review_emu.hold(held)
+    before = destroyed_keys(review_emu)
     progress: list[tuple[int, int]] = []
     try:
         results = session.destroy(len(approved), dry_run=False, on_progress=lambda d, t: progress.append((d, t)))
     finally:
-        emu.release(held)
-    assert destroyed_keys(emu) - before == approved - {held}
-    assert destroyed_keys(emu) >= before
+        review_emu.release(held)
+    assert destroyed_keys(review_emu) - before == approved - {held}
+    assert destroyed_keys(review_emu) >= before
     status = dict(zip(results["rowKey"], results["status"], strict=True))
     assert status.pop(held) == "not_sent"
     assert set(status.values()) == {"destroyed"}
@@ -229,18 +229,18 @@ def test_destroy_rechecks_marks_exactly_the_approved_and_audits(
 
 
 def test_a_review_destroy_lists_the_due_records_once_and_reports_progress(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path, scripted_demo: None
 ) -> None:
-    session = ReviewSession(due, conn, reviewer="r.manager", audit=tmp_path / "audit")
+    session = ReviewSession(due_frame, conn, reviewer="r.manager", audit=tmp_path / "audit")
     session.filter(classification="Operations/Correspondence")
     n = session.approve_shown()
     assert n > 150
     pages = -(-len(opus_nb.due_records(conn, before=pd.Timestamp.now(), progress=False, client=session.client)) // 100)
-    start = len(emu.requests)
+    start = len(review_emu.requests)
     progress: list[tuple[int, int]] = []
     results = session.destroy(n, dry_run=False, on_progress=lambda done, total: progress.append((done, total)))
     assert (results["status"] == "destroyed").all()
-    listings = [r for r in list(emu.requests)[start:] if r.method == "GET" and r.path == "/records/connector/records"]
+    listings = [r for r in list(review_emu.requests)[start:] if r.method == "GET" and r.path == "/records/connector/records"]
     assert len(listings) == pages, "the still-due set is fetched once, not once per chunk"
     assert progress[0] == (0, n) and progress[-1] == (n, n) and len(progress) <= 102
     assert np.all(np.diff([done for done, _ in progress]) > 0)

@@ -25,14 +25,14 @@ def panel(small: pd.DataFrame, tmp_path: Path) -> ReviewPanel:
     )
 
 
-def test_the_panel_opens_on_the_first_page_with_counts_and_charts(due: pd.DataFrame, conn: Connection) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith")
+def test_the_panel_opens_on_the_first_page_with_counts_and_charts(due_frame: pd.DataFrame, conn: Connection) -> None:
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith")
     assert isinstance(panel, ReviewPanel)
     assert len(panel.grid.rows) == PAGE_SIZE
     assert [r["key"] for r in panel.grid.rows] == list(panel.candidates["rowKey"][:PAGE_SIZE])
-    assert f"<b>{len(due):,}</b> candidates" in panel.counts_html.value
+    assert f"<b>{len(due_frame):,}</b> candidates" in panel.counts_html.value
     assert "By classification" in panel.charts_html.value and "By due year" in panel.charts_html.value
-    assert f"page 1 of {panel.pages}" in panel.page_label.value and panel.pages == -(-len(due) // PAGE_SIZE)
+    assert f"page 1 of {panel.pages}" in panel.page_label.value and panel.pages == -(-len(due_frame) // PAGE_SIZE)
     assert panel.previous_button.disabled and not panel.next_button.disabled
     assert panel.destroy_button.disabled
 
@@ -100,8 +100,8 @@ def test_bulk_buttons_act_on_what_is_shown(panel: ReviewPanel) -> None:
     assert panel.override_row.layout.display == "none"
 
 
-def test_pages_move_and_stop_at_the_ends(due: pd.DataFrame, conn: Connection) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith")
+def test_pages_move_and_stop_at_the_ends(due_frame: pd.DataFrame, conn: Connection) -> None:
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith")
     panel.next_button.click()
     assert [r["key"] for r in panel.grid.rows] == list(panel.candidates["rowKey"][PAGE_SIZE : 2 * PAGE_SIZE])
     panel.go_to_page(10_000)
@@ -140,43 +140,43 @@ def test_the_destroy_button_needs_approval_and_the_typed_number(panel: ReviewPan
 
 
 def test_clicking_destroy_with_the_wrong_number_sends_nothing(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path
 ) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.approve(list(panel.candidates["rowKey"][:2]))
     panel.dry_run_box.value = False
     panel.confirm_box.value = "20"
-    before, sent = destroyed_keys(emu), destroy_requests(emu)
+    before, sent = destroyed_keys(review_emu), destroy_requests(review_emu)
     panel.destroy_button.click()
     assert "ConfirmationMismatch" in panel.message.value
-    assert destroyed_keys(emu) == before and destroy_requests(emu) == sent
+    assert destroyed_keys(review_emu) == before and destroy_requests(review_emu) == sent
     assert panel.results is None
 
 
 def test_dry_run_click_then_real_click_destroys_exactly_the_approved(
-    emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path
 ) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.classification.value = "IT/Change Requests"
     keys = [r["key"] for r in panel.grid.rows[:3]]
     for key in keys:
         click_in_grid(panel, "approve", key)
     panel.confirm_box.value = "3"
-    before, sent = destroyed_keys(emu), destroy_requests(emu)
+    before, sent = destroyed_keys(review_emu), destroy_requests(review_emu)
     click_in_browser(panel.destroy_button)
-    assert destroyed_keys(emu) == before and destroy_requests(emu) == sent
+    assert destroyed_keys(review_emu) == before and destroy_requests(review_emu) == sent
     assert "3 would_destroy" in panel.results_html.value
     assert panel.confirm_box.value == "" and panel.destroy_button.disabled, "the number typed for a dry run is gone"
     panel.dry_run_box.value = False
     panel.confirm_box.value = "3"
     panel.destroy_button.click()
     assert "PersonRequired" in panel.message.value and "click" in panel.message.value
-    assert destroyed_keys(emu) == before and destroy_requests(emu) == sent, "a click from Python is not a person's"
+    assert destroyed_keys(review_emu) == before and destroy_requests(review_emu) == sent, "a click from Python is not a person's"
     panel.dry_run_box.value = False
     panel.confirm_box.value = "3"
     click_in_browser(panel.destroy_button)
     assert panel.message.value == ""
-    assert destroyed_keys(emu) - before == set(keys)
+    assert destroyed_keys(review_emu) - before == set(keys)
     assert "3 destroyed" in panel.results_html.value
     assert panel.progress.value == panel.progress.max == 3
     assert {r["key"]: r["decision"] for r in panel.grid.rows if r["key"] in keys} == dict.fromkeys(keys, "destroyed")
@@ -184,18 +184,20 @@ def test_dry_run_click_then_real_click_destroys_exactly_the_approved(
     assert panel.destroy_button.disabled
 
 
-def test_failures_are_listed_first_and_highlighted(emu: Emulator, due: pd.DataFrame, conn: Connection, tmp_path: Path) -> None:
-    panel = opus.review(due, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
+def test_failures_are_listed_first_and_highlighted(
+    review_emu: Emulator, due_frame: pd.DataFrame, conn: Connection, tmp_path: Path
+) -> None:
+    panel = opus.review(due_frame, conn, reviewer="Jane Smith", audit=tmp_path / "audit")
     panel.classification.value = "Human Resources/Personnel Files"
     keys = [r["key"] for r in panel.grid.rows[:2]]
     panel.approve(keys)
-    emu.hold(keys[1])
+    review_emu.hold(keys[1])
     try:
         panel.dry_run_box.value = False
         panel.confirm_box.value = "2"
         click_in_browser(panel.destroy_button)
     finally:
-        emu.release(keys[1])
+        review_emu.release(keys[1])
     html = panel.results_html.value
     assert html.index(keys[1]) < html.index(keys[0])
     assert "class='opus-not_sent'" in html and "background: #fde7e7" in html
