@@ -47,6 +47,7 @@ TERMS = {
         {"fullPath": "Contracts/Master"},
     ]
 }
+pytestmark = pytest.mark.server
 OWNERS = ["cwei@contoso.com", "ann.lee@contoso.com", "legal@contoso.com"]
 REGIONS = [None, "Middle East, Africa", "North America", "europe", 'Asia "APAC" [East]', None]
 

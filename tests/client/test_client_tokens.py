@@ -304,6 +304,7 @@ def redirecting() -> Iterator[_RedirectingServer]:
     server.server_close()
 
 
+@pytest.mark.server
 def test_a_token_endpoint_that_redirects_is_refused_and_its_credential_never_posted_again(redirecting) -> None:
     tokens = TokenProvider(ClientSecretCredential("app", "s3cret-Kp2"), redirecting.url, httpx2.Client(), sleep=lambda s: None)
     with pytest.raises(IdentityServiceError) as raised:
@@ -314,6 +315,7 @@ def test_a_token_endpoint_that_redirects_is_refused_and_its_credential_never_pos
     assert len(redirecting.posts) == 1
 
 
+@pytest.mark.server
 def test_a_discovery_document_that_moved_names_the_identity_url_to_set(redirecting) -> None:
     tokens = TokenProvider(ClientSecretCredential("app", "s"), f"{redirecting.url}/moved", httpx2.Client(), sleep=lambda s: None)
     with pytest.raises(IdentityServiceError) as raised:

@@ -117,9 +117,9 @@ def test_a_key_twice_in_one_request_is_destroyed_once(emu, post_records, delete_
 
 
 def test_a_key_twice_in_a_request_refused_whole_destroys_nothing(emu, post_records, delete_records) -> None:
-    submit([make_record(1)])
+    post_records([make_record(1)])
     emu.answer_shape = "problem"
-    response = destroy(["R-00001", "R-00001"])
+    response = delete_records(["R-00001", "R-00001"])
     assert response.json()["errors"] == {"disposalIds[1]": ["the row key is given twice in this request"]}
     assert emu.record("R-00001").status == "active"
 
@@ -142,6 +142,7 @@ def test_destroy_answers_204_no_content_when_set_so_and_418_still_for_failures(e
     assert emu.destroy_status == 200  # back to what it started with
 
 
+@pytest.mark.server
 def test_the_answer_style_is_chosen_at_start_and_refused_when_unknown() -> None:
     with emulator.run(seed=SAMPLES, destroy_status=204, answer_shape="objects") as emu:
         assert (emu.destroy_status, emu.answer_shape) == (204, "objects")

@@ -17,6 +17,8 @@ from opus_nb.emulator import Emulator
 
 from .records import RECORDS, make_record
 
+pytestmark = pytest.mark.server
+
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 

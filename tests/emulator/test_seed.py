@@ -17,6 +17,8 @@ from opus_nb.emulator import Emulator, EmulatorConfigError
 
 from .records import RECORDS, SCOPE
 
+pytestmark = pytest.mark.server
+
 CONTRACTS = "0c7d9e2a-5b3f-4a61-b8d4-7e2f19a0c3b5"
 COLUMNS = {
     "rowKey": "SingleText",

@@ -3,12 +3,12 @@ the project never saw (hypothesis): validate -> submit to the emulator -> due_re
 
 Generated connections mix the eight column types under both internal-name spellings, choice options with
 commas, brackets and quotes, and the tenant date-time formats of `tests.helpers.generated`; rows have
-blanks anywhere optional, exact whole numbers beyond 2**53, and pages of any size."""
+blanks anywhere optional, exact whole numbers beyond 2**53, and pages of any size. It runs half the
+Hypothesis profile's examples: 30 in `make test`, 500 with ``--hypothesis-profile thorough``."""
 
 from __future__ import annotations
 
 import math
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +26,9 @@ from opus_nb.client._credentials import ClientSecretCredential
 from opus_nb.emulator import Emulator
 from tests.helpers.generated import Generated, connections, rows
 
-EXAMPLES = int(os.environ.get("OPUS_NB_PROPERTY_EXAMPLES", "25"))
+#: Half the profile's examples (tests/helpers/lanes.py): each one submits and lists a tenant's records.
+EXAMPLES = max(5, settings.default.max_examples // 2)
+pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")

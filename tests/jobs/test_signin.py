@@ -27,6 +27,7 @@ def test_login_emulator_signs_in_with_a_certificate(emu, tmp_path: Path) -> None
         current_client()
 
 
+@pytest.mark.server
 def test_login_emulator_serves_your_own_connection_with_its_choices_and_terms(tmp_path: Path, monkeypatch) -> None:
     """Not the sample: a connection of your own, served by an emulator login_emulator starts for it."""
     monkeypatch.chdir(tmp_path)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -95,11 +94,8 @@ ROWS = st.lists(_CHANGES, min_size=1, max_size=5).map(
         for i, change in enumerate(changes)
     ]
 )
-PROPERTY = settings(
-    max_examples=int(os.environ.get("OPUS_NB_PROPERTY_EXAMPLES", "25")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+#: The profile's examples (tests/helpers/lanes.py), with the function-scoped folder each example writes in.
+PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 def _errors(report: opus.ValidationReport) -> pd.DataFrame:
