@@ -14,27 +14,12 @@ import pytest
 import opus_nb as opus
 from opus_nb import emulator
 from opus_nb.emulator import Emulator
+from tests.helpers.contracts import COLUMNS
 
 CONNECTION = {
     "id": "a3c1e2d4-5b6f-4a7e-8c9d-0e1f2a3b4c5d",
     "conflictOption": "Overwrite",
-    "data": [
-        {
-            "rowKey": "SingleText",
-            "leafName": "SingleText",
-            "termFullPath": "Taxonomy",
-            "timeCreated": "DateTime",
-            "timeModified": "DateTime",
-            "createdBy": "SingleText",
-            "modifiedBy": "SingleText",
-            "_Region": "SingleChoice",
-            "Business%20_Units": "MultipleChoice",
-            "_Counter_%20_Party": "SingleText",
-            "_Contract_%20_Owners": "PeopleOrGroup",
-            "_Signed_%20_On": "DateTime",
-            "_Contract_%20_Value_%20_USD": "Number",
-        }
-    ],
+    "data": [COLUMNS],
 }
 CHOICES = {
     "Region": ["North America", "Middle East, Africa", "Europe", 'Asia "APAC" [East]'],

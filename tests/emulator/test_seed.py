@@ -14,27 +14,13 @@ import pytest
 
 from opus_nb import emulator
 from opus_nb.emulator import Emulator, EmulatorConfigError
+from tests.helpers.contracts import COLUMNS
 
 from .records import RECORDS, SCOPE
 
 pytestmark = pytest.mark.server
 
 CONTRACTS = "0c7d9e2a-5b3f-4a61-b8d4-7e2f19a0c3b5"
-COLUMNS = {
-    "rowKey": "SingleText",
-    "leafName": "SingleText",
-    "termFullPath": "Taxonomy",
-    "timeCreated": "DateTime",
-    "timeModified": "DateTime",
-    "createdBy": "SingleText",
-    "modifiedBy": "SingleText",
-    "_Region": "SingleChoice",
-    "Business%20_Units": "MultipleChoice",
-    "_Counter_%20_Party": "SingleText",
-    "_Contract_%20_Owners": "PeopleOrGroup",
-    "_Signed_%20_On": "DateTime",
-    "_Contract_%20_Value_%20_USD": "Number",
-}
 CHOICES = {
     "Region": ["North America", "Middle East, Africa", "Asia [Pacific]", '"Other"'],
     "Business Units": ["Legal", "Procurement, Global", "IT"],

@@ -16,11 +16,8 @@ from tests.helpers.proxy import Answer
 DAY_FIRST = "%d/%m/%Y %H:%M"
 
 
-def test_a_tenant_format_set_once_is_used_by_submit_and_due(emu, sheet, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    conn = replace(emu.connection, terms=tuple(emu.terms))  # the file as downloaded: the default format
-    emu.create_connection(replace(conn, datetime_format=DAY_FIRST))  # the tenant writes day first
-    monkeypatch.setenv("OPUS_DATETIME_FORMAT", DAY_FIRST)
-    monkeypatch.chdir(tmp_path)
+def _sign_in(emu, **options: object) -> None:
+    """Sign in to ``emu`` with a client secret of a new app, these options besides."""
     app = emu.register_app(credential="secret")
     login(
         client_id=app.client_id,
@@ -28,8 +25,16 @@ def test_a_tenant_format_set_once_is_used_by_submit_and_due(emu, sheet, tmp_path
         graph_url=emu.url,
         identity_url=emu.identity_url,
         env_file=None,
-        connection=conn,
+        **options,
     )
+
+
+def test_a_tenant_format_set_once_is_used_by_submit_and_due(emu, sheet, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = replace(emu.connection, terms=tuple(emu.terms))  # the file as downloaded: the default format
+    emu.create_connection(replace(conn, datetime_format=DAY_FIRST))  # the tenant writes day first
+    monkeypatch.setenv("OPUS_DATETIME_FORMAT", DAY_FIRST)
+    monkeypatch.chdir(tmp_path)
+    _sign_in(emu, connection=conn)
     assert current_client().datetime_format == DAY_FIRST
     report = sheet.opus.validate(conn)
     results = report.submit(progress=False)
@@ -57,13 +62,5 @@ def test_due_dates_go_as_iso_8601_unless_a_tenant_format_is_set(emu, sheet, thro
 
 
 def test_a_tenant_format_that_cannot_be_read_back_is_refused(emu) -> None:
-    app = emu.register_app(credential="secret")
     with pytest.raises(opus.ConfigurationError, match="OPUS_DATETIME_FORMAT"):
-        login(
-            client_id=app.client_id,
-            secret=app.client_secret,
-            graph_url=emu.url,
-            identity_url=emu.identity_url,
-            env_file=None,
-            datetime_format="%H:%M",
-        )
+        _sign_in(emu, datetime_format="%H:%M")
