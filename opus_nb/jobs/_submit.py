@@ -9,9 +9,9 @@ not_sent      100
 Results keep the input's index: ``rowKey``, ``status`` (submitted, failed, not_sent),
 ``http_status``, ``message`` (the server's reason for a failed row; the validation problems
 or the reason for a row not sent), ``batch`` and ``attempts``; ``results.run`` says which run
-it was (`RunInfo`). Every batch is journalled (see `opus_nb.jobs._journal`). A run stops early, leaving the rest ``not_sent`` with the reason,
-when the first batches all fail for one and the same reason, at the first failure with
-``stop_on_error=True``, or when Opus refuses access.
+it was (`RunInfo`). Every batch is journalled (see `opus_nb.jobs._journal`). A run stops early,
+leaving the rest ``not_sent`` with the reason, when the first batches all fail for one and the
+same reason, at the first failure with ``stop_on_error=True``, or when Opus refuses access.
 
 The batches go out through the batch runner (`opus_nb.jobs._runner`), several in flight, each
 journalled before it is sent and after its answer.
@@ -104,8 +104,8 @@ def submit(
 
     ``df`` may be a `ValidationReport` (``report.submit(...)`` does this): its valid rows go as they
     were validated, to its connection, without validating again. ``connection``: where to send
-    (default: the session's). ``conflict``: "skip" or "overwrite" (default: the connection file's). ``concurrency``: batches
-    in flight at once (default 8). ``progress``: show a progress bar. ``resume=True`` continues
+    (default: the session's). ``conflict``: "skip" or "overwrite" (default: the connection file's).
+    ``concurrency``: batches in flight at once (default 8). ``progress``: show a progress bar. ``resume=True`` continues
     the latest unfinished run of the same rows (or pass its run id). ``dry_run`` sends nothing and
     keeps the exact request bodies in ``results.run.requests``. ``stop_on_error`` stops at the
     first failed row. ``validate=False`` sends the frame as it is (its columns must be internal
