@@ -72,24 +72,24 @@ def to_frame(items: list[dict[str, Any]], connection: Connection | None = None) 
     """Due-record items (as the API returns them) as a typed frame."""
     columns: list[Column] = list(connection.columns) if connection is not None else list(BUILTIN_COLUMNS)
     fmt = connection.datetime_format if connection is not None else None
-    sent = set().union(*items)
+    raw = pd.DataFrame(items, dtype=object)  # each value as it came: no float for a page with blanks
     out: dict[str, pd.Series] = {}
     for col in columns:
-        if col.builtin or col.internal_name in sent:
+        if col.builtin or col.internal_name in raw:
             name = col.internal_name if col.builtin else col.display_name
-            out[name] = _typed(col, _values(items, col.internal_name), fmt)
+            out[name] = _typed(col, _column(raw, col.internal_name), fmt)
     known = {c.internal_name for c in columns}
-    for extra in sorted(name for name in sent if name not in known):
-        values = _values(items, extra)
+    for extra in (name for name in raw.columns if name not in known):
+        values = _column(raw, extra)
         out[str(extra)] = _datetimes(values, fmt) if str(extra).lower() == _DUE_DATE.lower() else values
     return pd.DataFrame(out, index=pd.RangeIndex(len(items)))
 
 
-def _values(items: list[dict[str, Any]], name: str) -> pd.Series:
-    """One field of every item, each value as it came (an object column: no float for a page with blanks)."""
-    values = np.empty(len(items), dtype=object)
-    values[:] = [item.get(name) for item in items]
-    return pd.Series(values, dtype=object)
+def _column(raw: pd.DataFrame, name: str) -> pd.Series:
+    """One field of every item (an object column; None throughout when no item has it)."""
+    if name in raw:
+        return raw[name].reset_index(drop=True)
+    return pd.Series([None] * len(raw), dtype=object)
 
 
 def _typed(col: Column, values: pd.Series, fmt: str | None) -> pd.Series:
@@ -107,15 +107,17 @@ def _typed(col: Column, values: pd.Series, fmt: str | None) -> pd.Series:
 
 
 def _each(values: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
-    """``convert`` of each value (of each distinct text once: a column repeats its options and people);
-    blanks stay None."""
-    memo: dict[str, Any] = {}
+    """``convert`` of each value (of each distinct text or whole number once: a column repeats its
+    options and people); blanks stay None."""
+    memo: dict[tuple[type, Any], Any] = {}
     out: list[Any] = []
     for value in values:
-        if value.__class__ is str:
-            if value not in memo:
-                memo[value] = None if not value.strip() else convert(value)
-            out.append(memo[value])
+        kind = value.__class__
+        if kind is str or kind is int:
+            key = (kind, value)
+            if key not in memo:
+                memo[key] = None if kind is str and not value.strip() else convert(value)
+            out.append(memo[key])
         else:
             out.append(None if is_blank(value) else convert(value))
     result = np.empty(len(out), dtype=object)
