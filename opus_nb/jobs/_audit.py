@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import mmap
 import os
 import unicodedata
 import warnings
@@ -230,19 +231,34 @@ class AuditLog:
         '2026-07-01T09:30:02+00:00'
         """
         found: dict[str, dict[str, Any]] = {}
-        for entry in self._entries(containing='"destroyed"'):
-            if entry.get("result") == "destroyed" and entry.get("rowKey") is not None:
-                found[str(entry["rowKey"])] = entry
+        for line in self._lines_holding(b'"destroyed"'):
+            try:
+                entry = json.loads(line)
+            except ValueError:  # unreadable lines are named by read() and pending()
+                continue
+            if isinstance(entry, dict) and entry.get("result") == "destroyed" and entry.get("rowKey") is not None:
+                found[str(entry["rowKey"])] = {f: entry.get(f) for f in AUDIT_FIELDS}
         return found
 
-    def _entries(self, containing: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every entry, oldest first; only those of lines holding ``containing`` when given (a cheap
-        filter before JSON is parsed: a review's log holds many lines)."""
+    def _lines_holding(self, marker: bytes) -> Iterator[bytes]:
+        """The lines that hold ``marker``, oldest first, found without reading every line (a review's
+        log holds a line for every decision, and this is asked at every open of a review)."""
+        if not self.jsonl.exists() or self.jsonl.stat().st_size == 0:
+            return
+        with self.jsonl.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as text:
+            at = text.find(marker)
+            while at != -1:
+                start, end = text.rfind(b"\n", 0, at) + 1, text.find(b"\n", at)
+                end = len(text) if end == -1 else end
+                yield text[start:end]
+                at = text.find(marker, end)
+
+    def _entries(self) -> Iterator[dict[str, Any]]:
         if not self.jsonl.exists():
             return
         with self.jsonl.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, start=1):
-                if not line.strip() or (containing is not None and containing not in line):
+                if not line.strip():
                     continue
                 try:
                     entry = json.loads(line)

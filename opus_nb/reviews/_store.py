@@ -249,30 +249,29 @@ class ReviewStore:
 
     def _read(self, table: str, columns: list[str], review: str, where: str = "review = ?") -> pd.DataFrame:
         with self._transaction() as db:
-            return self._select(db, table, columns, where, (review,), checked="review = ?")
+            return self._select(db, table, columns, where, (review,))
 
     def _select(
-        self, db: sqlite3.Connection, table: str, columns: list[str], where: str, params: tuple[object, ...], checked: str = ""
+        self, db: sqlite3.Connection, table: str, columns: list[str], where: str, params: tuple[object, ...]
     ) -> pd.DataFrame:
         """The rows of ``table`` that ``where`` picks, oldest first (``stage`` Int64, the rest text), or a
-        `ReviewStoreError` naming rows that are not what this version writes (edited by hand) among those
-        ``checked`` picks (default: ``where``'s; a plainer condition is quicker to scan)."""
+        `ReviewStoreError` naming those of them that are not what this version writes (edited by hand).
+        One scan: each row comes with whether it fits."""
         listed = ", ".join(["seq", *columns])
-        odd = (
-            f"SELECT {listed} FROM {table} WHERE ({checked or where}) AND NOT COALESCE({_fits(columns)}, 0) ORDER BY seq LIMIT 6"
-        )
-        wrong = db.execute(odd, params).fetchall()
-        if wrong:
-            problems = [_problem(row, ["seq", *columns]) for row in wrong]
+        rows = db.execute(
+            f"SELECT {listed}, COALESCE({_fits(columns)}, 0) AS fits FROM {table} WHERE {where} ORDER BY seq", params
+        ).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=["seq", *columns, "fits"])
+        wrong = frame.index[frame["fits"] == 0]
+        if len(wrong):
+            problems = [_problem(rows[i][:-1], ["seq", *columns]) for i in wrong[:6]]
             raise ReviewStoreError(
                 f"the review store {self.path} holds rows this version did not write and cannot read (edited by hand?): "
                 + "; ".join(problems[:5])
                 + ("; and more" if len(problems) > 5 else "")
                 + ". Move the file aside to start the review afresh, or put those rows right"
             )
-        rows = db.execute(f"SELECT {listed} FROM {table} WHERE {where} ORDER BY seq", params).fetchall()
-        frame = pd.DataFrame.from_records(rows, columns=["seq", *columns]).drop(columns="seq")
-        return frame.astype({c: "Int64" if c == "stage" else "string" for c in columns})
+        return frame.drop(columns=["seq", "fits"]).astype({c: "Int64" if c == "stage" else "string" for c in columns})
 
 
 def _fits(columns: list[str]) -> str:
