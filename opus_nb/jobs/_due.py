@@ -88,7 +88,7 @@ def to_frame(items: list[dict[str, Any]], connection: Connection | None = None) 
 def _column(raw: pd.DataFrame, name: str) -> pd.Series:
     """One field of every item (an object column; None throughout when no item has it)."""
     if name in raw:
-        return raw[name].reset_index(drop=True)
+        return raw[name]
     return pd.Series([None] * len(raw), dtype=object)
 
 

@@ -11,18 +11,15 @@ date; progress is reported after each answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from opus_nb.client._client import OpusClient
-from opus_nb.jobs._destroy import destroy
+from opus_nb.jobs._destroy import Progress, destroy
 from opus_nb.records._connection import Connection
 
 __all__ = ["Progress", "destroy_approved", "recheck"]
-
-Progress = Callable[[int, int], None]
 
 
 def recheck(
